@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Shared by every BPF object: the event header, opcodes and the ring buffer. */
+#pragma once
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
+/* Opcodes keep Tetragon's numbering (bpf/lib/msg_types.h upstream). */
+#define MSG_OP_EXECVE 5
+#define MSG_OP_EXIT 7
+#define MSG_OP_GENERIC_KPROBE 13
+#define MSG_OP_GENERIC_TRACEPOINT 14
+#define MSG_OP_GENERIC_UPROBE 15
+#define MSG_OP_CLONE 23
+
+/* Every event starts with this header; the C# decoder mirrors it (MsgCommon). */
+struct msg_common {
+	__u8 op;
+	__u8 flags;
+	__u16 pad;
+	__u32 size;
+	__u64 ktime;
+};
+
+/* One ring buffer shared by all objects: the loader reuses the first object's fd. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 * 1024 * 1024);
+} events SEC(".maps");
+
+/* Reservation failures per CPU: the "lost events" figure user space reports. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost_events SEC(".maps");
+
+/* Wake the reader only when this much data waits; it also polls on a short timer. */
+const volatile __u64 wakeup_bytes = 256 * 1024;
+
+static __always_inline void count_lost(void)
+{
+	__u32 zero = 0;
+	__u64 *lost = bpf_map_lookup_elem(&lost_events, &zero);
+
+	if (lost)
+		__sync_fetch_and_add(lost, 1);
+}
+
+static __always_inline void emit_event(void *data, __u64 size)
+{
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+		flags = BPF_RB_FORCE_WAKEUP;
+	if (bpf_ringbuf_output(&events, data, size, flags) < 0)
+		count_lost();
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Process lifecycle messages; layouts mirrored by the C# decoder (ProcessMessages.cs). */
+#pragma once
+
+#include "common.h"
+
+#define ARGS_MAX 8192
+#define PATH_MAX_COMPONENTS 64
+#define NAME_MAX_READ 256
+#define DATA_MAX 16384
+
+/* msg_exec.flags */
+#define EXEC_TRUNC_ARGS (1 << 0)
+#define EXEC_ERROR_ARGS (1 << 1)
+#define EXEC_TRUNC_CWD (1 << 2)
+#define EXEC_TRUNC_BINARY (1 << 3)
+
+enum ns_index {
+	NS_UTS,
+	NS_IPC,
+	NS_MNT,
+	NS_PID,
+	NS_PID_FOR_CHILDREN,
+	NS_NET,
+	NS_TIME,
+	NS_TIME_FOR_CHILDREN,
+	NS_CGROUP,
+	NS_USER,
+	NS_COUNT,
+};
+
+struct msg_creds {
+	__u32 uid, gid, suid, sgid, euid, egid, fsuid, fsgid;
+	__u32 securebits;
+	__u32 pad;
+	__u64 cap_permitted;
+	__u64 cap_effective;
+	__u64 cap_inheritable;
+};
+
+/*
+ * Exec: fixed part, then data: the argv block (NUL separated, argv[0] first),
+ * then the cwd and the binary as path components, leaf first, each NUL ended.
+ */
+struct msg_exec {
+	struct msg_common common;
+	__u32 pid;
+	__u32 tid;
+	__u32 ppid;
+	__u32 nspid;
+	__u32 auid;
+	__u32 flags;
+	__u64 cgroup_id;
+	__u64 parent_start_ns;
+	struct msg_creds creds;
+	__u32 ns[NS_COUNT];
+	__u16 args_len;
+	__u16 cwd_len;
+	__u16 binary_len;
+	__u16 pad;
+};
+
+struct msg_exit {
+	struct msg_common common;
+	__u32 pid;
+	__u32 tid;
+	__u32 exit_code;
+	__u32 pad;
+	__u64 cgroup_id;
+};
+
+struct msg_clone {
+	struct msg_common common;
+	__u32 pid;
+	__u32 ppid;
+	__u64 cgroup_id;
+};

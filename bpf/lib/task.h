@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Reading a task's credentials, namespaces and paths with CO-RE. */
+#pragma once
+
+#include "process.h"
+
+static __always_inline __u64 read_cap(const kernel_cap_t *cap)
+{
+	/* 8 bytes whether the kernel has {u64 val} (>= 6.3) or {u32 cap[2]}. */
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), cap);
+	return v;
+}
+
+static __always_inline void read_creds(struct task_struct *task, struct msg_creds *c)
+{
+	const struct cred *cred = BPF_CORE_READ(task, cred);
+
+	c->uid = BPF_CORE_READ(cred, uid.val);
+	c->gid = BPF_CORE_READ(cred, gid.val);
+	c->suid = BPF_CORE_READ(cred, suid.val);
+	c->sgid = BPF_CORE_READ(cred, sgid.val);
+	c->euid = BPF_CORE_READ(cred, euid.val);
+	c->egid = BPF_CORE_READ(cred, egid.val);
+	c->fsuid = BPF_CORE_READ(cred, fsuid.val);
+	c->fsgid = BPF_CORE_READ(cred, fsgid.val);
+	c->securebits = BPF_CORE_READ(cred, securebits);
+	c->cap_permitted = read_cap(__builtin_preserve_access_index(&cred->cap_permitted));
+	c->cap_effective = read_cap(__builtin_preserve_access_index(&cred->cap_effective));
+	c->cap_inheritable = read_cap(__builtin_preserve_access_index(&cred->cap_inheritable));
+}
+
+static __always_inline __u32 read_auid(struct task_struct *task)
+{
+	if (bpf_core_field_exists(task->loginuid))
+		return BPF_CORE_READ(task, loginuid.val);
+	return (__u32)-1;
+}
+
+/* The task's pid_namespace and its pid inside it: numbers[level] of its struct pid. */
+static __always_inline struct upid read_upid(struct task_struct *task)
+{
+	struct upid upid = {};
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+
+	bpf_probe_read_kernel(&upid, sizeof(upid),
+			      (void *)pid + bpf_core_field_offset(struct pid, numbers) +
+				      (level & 31) * bpf_core_type_size(struct upid));
+	return upid;
+}
+
+static __always_inline void read_namespaces(struct task_struct *task, __u32 *ns, __u32 *nspid)
+{
+	struct nsproxy *nsp = BPF_CORE_READ(task, nsproxy);
+	struct upid upid = read_upid(task);
+
+	*nspid = upid.nr;
+	ns[NS_PID] = BPF_CORE_READ(upid.ns, ns.inum);
+	ns[NS_USER] = BPF_CORE_READ(task, cred, user_ns, ns.inum);
+	if (!nsp)
+		return;
+	ns[NS_UTS] = BPF_CORE_READ(nsp, uts_ns, ns.inum);
+	ns[NS_IPC] = BPF_CORE_READ(nsp, ipc_ns, ns.inum);
+	ns[NS_MNT] = BPF_CORE_READ(nsp, mnt_ns, ns.inum);
+	ns[NS_PID_FOR_CHILDREN] = BPF_CORE_READ(nsp, pid_ns_for_children, ns.inum);
+	ns[NS_NET] = BPF_CORE_READ(nsp, net_ns, ns.inum);
+	if (bpf_core_field_exists(nsp->time_ns)) {
+		ns[NS_TIME] = BPF_CORE_READ(nsp, time_ns, ns.inum);
+		ns[NS_TIME_FOR_CHILDREN] = BPF_CORE_READ(nsp, time_ns_for_children, ns.inum);
+	}
+	ns[NS_CGROUP] = BPF_CORE_READ(nsp, cgroup_ns, ns.inum);
+}
+
+struct path_walk {
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
+	struct mount *mnt;
+	struct dentry *root_dentry;
+	struct vfsmount *root_mnt;
+	char *buf;
+	__u32 off;
+	bool done;
+};
+
+/* One component per call: bpf_loop keeps the verifier's work independent of depth. */
+static long path_walk_step(__u32 index, void *arg)
+{
+	/* Copy to locals: CO-RE relocations must not apply to our own struct. */
+	struct path_walk *w = arg;
+	struct dentry *dentry = w->dentry;
+	struct vfsmount *vfsmnt = w->vfsmnt;
+	struct mount *mnt = w->mnt;
+	struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+	struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+	const unsigned char *name;
+	long n;
+
+	if (dentry == w->root_dentry && vfsmnt == w->root_mnt)
+		goto done;
+	if (dentry == mnt_root || dentry == parent) {
+		struct mount *mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+
+		if (dentry != mnt_root || mnt == mnt_parent)
+			goto done; /* the global root, or a detached tree */
+		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = mnt_parent;
+		w->vfsmnt = __builtin_preserve_access_index(&mnt_parent->mnt);
+		return 0;
+	}
+	if (w->off > DATA_MAX - NAME_MAX_READ)
+		return 1; /* buffer full: truncated */
+	name = BPF_CORE_READ(dentry, d_name.name);
+	n = bpf_probe_read_kernel_str(w->buf + (w->off & (DATA_MAX - 1)), NAME_MAX_READ, name);
+	if (n <= 0)
+		goto done;
+	w->off += n;
+	w->dentry = parent;
+	return 0;
+done:
+	w->done = true;
+	return 1;
+}
+
+/*
+ * Walks a path up to the task's root like d_path(), writing each component
+ * (leaf first, NUL ended) at buf[off...]. User space reverses them. Returns the
+ * bytes written; sets *truncated when the walk or the buffer ran out.
+ */
+static __always_inline __u32 read_path_components(const struct path *path, const struct path *root,
+						  char *buf, __u32 off, bool *truncated)
+{
+	struct path_walk w = {
+		.dentry = BPF_CORE_READ(path, dentry),
+		.vfsmnt = BPF_CORE_READ(path, mnt),
+		.root_dentry = BPF_CORE_READ(root, dentry),
+		.root_mnt = BPF_CORE_READ(root, mnt),
+		.buf = buf,
+		.off = off,
+	};
+
+	w.mnt = (void *)w.vfsmnt - bpf_core_field_offset(struct mount, mnt);
+	bpf_loop(PATH_MAX_COMPONENTS, path_walk_step, &w, 0);
+	if (!w.done)
+		*truncated = true;
+	return w.off - off;
+}

@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Process exit: reported once, when the last thread of the group exits. */
+#include "process.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(tg_exit, struct task_struct *task)
+{
+	struct msg_exit m = {};
+
+	/* signal->live was decremented before the tracepoint: 0 means the group is dead. */
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+	m.common.op = MSG_OP_EXIT;
+	m.common.size = sizeof(m);
+	m.common.ktime = bpf_ktime_get_boot_ns();
+	m.pid = BPF_CORE_READ(task, tgid);
+	m.tid = BPF_CORE_READ(task, pid);
+	m.exit_code = BPF_CORE_READ(task, exit_code);
+	m.cgroup_id = bpf_get_current_cgroup_id();
+	emit_event(&m, sizeof(m));
+	return 0;
+}

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Process clone: a new thread group, so user space can parent its later exec. */
+#include "process.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(tg_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct msg_clone m = {};
+
+	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
+		return 0; /* a new thread, not a new process */
+	m.common.op = MSG_OP_CLONE;
+	m.common.size = sizeof(m);
+	m.common.ktime = bpf_ktime_get_boot_ns();
+	m.pid = BPF_CORE_READ(child, tgid);
+	m.ppid = BPF_CORE_READ(parent, tgid);
+	m.cgroup_id = bpf_get_current_cgroup_id();
+	emit_event(&m, sizeof(m));
+	return 0;
+}
