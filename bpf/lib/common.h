@@ -38,8 +38,13 @@ struct {
 	__type(value, __u64);
 } lost_events SEC(".maps");
 
-/* Wake the reader only when this much data waits; it also polls on a short timer. */
-const volatile __u64 wakeup_bytes = 256 * 1024;
+/* [0] = bytes waiting before the reader is woken; it also polls on a short timer. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} ringbuf_config SEC(".maps");
 
 static __always_inline void count_lost(void)
 {
@@ -52,9 +57,11 @@ static __always_inline void count_lost(void)
 
 static __always_inline void emit_event(void *data, __u64 size)
 {
+	__u32 zero = 0;
+	__u64 *wakeup_bytes = bpf_map_lookup_elem(&ringbuf_config, &zero);
 	__u64 flags = BPF_RB_NO_WAKEUP;
 
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+	if (wakeup_bytes && bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= *wakeup_bytes)
 		flags = BPF_RB_FORCE_WAKEUP;
 	if (bpf_ringbuf_output(&events, data, size, flags) < 0)
 		count_lost();

@@ -1,0 +1,91 @@
+using Tetragon.Docker.Agent.Docker;
+using Tetragon.Docker.Agent.Export;
+using Tetragon.Docker.Agent.Metrics;
+using Tetragon.Docker.Agent.Observer;
+using Tetragon.Docker.Agent.Options;
+using Tetragon.Docker.Agent.Process;
+using Tetragon.Docker.Agent.Sensors;
+using Tetragon.Docker.Bpf;
+
+namespace Tetragon.Docker.Agent;
+
+/// <summary>
+/// Owns the kernel side and the pipeline: probe, load and attach the sensor, scan /proc,
+/// then run reader → decoder → process cache → bus. Stops in reverse: detach first so the
+/// kernel stops producing, drain what was written, then end the subscribers' queues.
+/// </summary>
+internal sealed class AgentRuntime(
+    AgentOptions options,
+    AgentCounters counters,
+    EventBus bus,
+    IContainerResolver containers,
+    TimeProvider time,
+    ILogger<AgentRuntime> logger) : IHostedService
+{
+    private ProcessSensor? sensor;
+    private RingBufferReader? reader;
+    private Task? pipeline;
+
+    public DateTimeOffset StartTime { get; } = time.GetUtcNow();
+
+    public bool Running { get; private set; }
+
+    public string? SensorError { get; private set; }
+
+    public ProcessCache Cache { get; } = new();
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var features = KernelFeatures.Probe();
+        if (features.MissingForProcessSensor() is { } missing)
+        {
+            SensorError = $"kernel {features.KernelRelease} lacks {missing}";
+            throw new InvalidOperationException($"cannot start the process sensor: {SensorError}");
+        }
+
+        sensor = ProcessSensor.Load(options.BpfLib, options.RbSize, wakeupBytes: Math.Max(4096, options.RbSize / 8));
+        counters.KernelLostReader = sensor.ReadLostEvents;
+        logger.LogInformation(
+            "sensor {Sensor} loaded: backend {Backend}, {Links} programs attached, ring buffer {Bytes} bytes",
+            ProcessSensor.Name, ProcessSensor.Backend, sensor.AttachedLinks, options.RbSize);
+
+        var cgroups = CgroupFs.Detect();
+        var scanner = new ProcFsScanner(options.ProcRoot, cgroups);
+        var factory = new ProcessFactory(options.NodeName, new BootClock(), HostNamespaces.FromProc(options.ProcRoot), options.EnableProcessCred);
+        var handler = new ProcessEventHandler(Cache, factory, scanner, containers, counters, bus.Publish, time);
+
+        // Attached before the scan: a process started in between is seen by both, never by neither.
+        reader = new RingBufferReader(sensor.RingBufferFd, options.RbQueueSize, counters);
+        var known = 0;
+        foreach (var snapshot in scanner.Scan())
+        {
+            handler.AddProcFs(snapshot);
+            known++;
+        }
+
+        logger.LogInformation("process cache: {Count} processes from /proc (cgroup2 at {Root})", known, cgroups.Root ?? "none");
+        reader.Start();
+        pipeline = Task.Run(() => new EventPipeline(reader, handler, counters, logger).RunAsync(CancellationToken.None), CancellationToken.None);
+        Running = true;
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        Running = false;
+        sensor?.Detach();
+        reader?.Stop();
+        if (pipeline is not null)
+        {
+            await pipeline.ConfigureAwait(false);
+        }
+
+        reader?.Dispose();
+        var lost = sensor?.ReadLostEvents() ?? 0;
+        sensor?.Dispose();
+        bus.CompleteAll();
+        logger.LogInformation("stopped: {Events} events, {Lost} lost in the kernel, programs detached", counters.Get(AgentCounters.EventsTotal), lost);
+    }
+
+    public int AttachedPrograms => sensor?.AttachedLinks ?? 0;
+}

@@ -1,0 +1,17 @@
+using Tetragon.Docker.Agent.Metrics;
+using Tetragon.Docker.Agent.Options;
+using Tetragon.Docker.Events;
+
+namespace Tetragon.Docker.Agent.Export;
+
+/// <summary>Runs the JSON file exporter as a bus subscriber for the agent's lifetime.</summary>
+internal sealed class JsonExportService(AgentOptions options, RotatingFileWriter writer, EventBus bus, AgentCounters counters, ILogger<JsonExportService> logger)
+    : BackgroundService
+{
+    private readonly EventSubscription subscription =
+        bus.Subscribe("json-export", options.ExportQueueSize, EventFilter.AllowAll, AgentCounters.ExportDropped);
+
+    // Not tied to the stopping token: the runtime ends the queue after draining the kernel side.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Run(() => new JsonFileExporter(subscription, writer, counters, logger).RunAsync(), CancellationToken.None);
+}

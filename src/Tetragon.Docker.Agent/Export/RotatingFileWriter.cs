@@ -1,0 +1,96 @@
+namespace Tetragon.Docker.Agent.Export;
+
+/// <summary>
+/// Appends lines to the export file and rotates it by size: tetragon.log → tetragon.log.1 → ...
+/// → tetragon.log.N (oldest dropped). Followers detect a rotation by the inode change.
+/// </summary>
+public sealed class RotatingFileWriter : IDisposable
+{
+    private readonly string path;
+    private readonly long maxBytes;
+    private readonly int maxBackups;
+    private readonly UnixFileMode mode;
+    private FileStream? stream;
+
+    public RotatingFileWriter(string path, long maxBytes, int maxBackups, UnixFileMode mode)
+    {
+        this.path = path;
+        this.maxBytes = maxBytes;
+        this.maxBackups = maxBackups;
+        this.mode = mode;
+    }
+
+    public string Path => path;
+
+    public long Rotations { get; private set; }
+
+    /// <summary>Opens (or creates) the file now, so a bad path fails at start-up with a clear error.</summary>
+    public void Open()
+    {
+        if (stream is not null)
+        {
+            return;
+        }
+
+        var dir = System.IO.Path.GetDirectoryName(path);
+        if (!string.IsNullOrEmpty(dir))
+        {
+            Directory.CreateDirectory(dir);
+        }
+
+        stream = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.Append,
+            Access = FileAccess.Write,
+            Share = FileShare.Read | FileShare.Delete,
+            BufferSize = 256 * 1024,
+            UnixCreateMode = mode,
+        });
+    }
+
+    /// <summary>Writes one complete line (the caller includes the newline). Rotates first if it would overflow.</summary>
+    public void WriteLine(ReadOnlySpan<byte> line)
+    {
+        Open();
+        if (maxBytes > 0 && stream!.Position > 0 && stream.Position + line.Length > maxBytes)
+        {
+            Rotate();
+        }
+
+        stream!.Write(line);
+    }
+
+    public void Flush() => stream?.Flush();
+
+    public void Dispose()
+    {
+        stream?.Dispose();
+        stream = null;
+    }
+
+    private void Rotate()
+    {
+        stream!.Dispose();
+        stream = null;
+        if (maxBackups <= 0)
+        {
+            File.Delete(path);
+        }
+        else
+        {
+            File.Delete($"{path}.{maxBackups}");
+            for (var i = maxBackups - 1; i >= 1; i--)
+            {
+                if (File.Exists($"{path}.{i}"))
+                {
+                    File.Move($"{path}.{i}", $"{path}.{i + 1}");
+                }
+            }
+
+            File.Move(path, $"{path}.1");
+        }
+
+        Rotations++;
+        Open();
+    }
+}

@@ -1,0 +1,41 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+
+namespace Tetragon.Docker.Agent.Metrics;
+
+/// <summary>
+/// Every hop of the pipeline counts here: what it handled and what it dropped.
+/// Names follow Tetragon's metrics where the concept is the same.
+/// </summary>
+public sealed class AgentCounters
+{
+    public const string EventsTotal = "tetragon_events_total";
+    public const string BpfMissedEvents = "tetragon_bpf_missed_events_total";
+    public const string RingBufferReceived = "tetragon_ringbuf_perf_event_received_total";
+    public const string RingBufferQueueDropped = "tetragon_ringbuf_queue_dropped_total";
+    public const string DecodeErrors = "tetragon_errors_total";
+    public const string ProcessCacheMisses = "tetragon_process_cache_misses_total";
+    public const string ExportDropped = "tetragon_export_dropped_total";
+    public const string ExportWritten = "tetragon_export_events_total";
+    public const string ExportErrors = "tetragon_export_errors_total";
+    public const string GrpcDropped = "tetragon_grpc_dropped_total";
+    public const string ContainerPendingTimeouts = "tetragon_container_pending_timeouts_total";
+
+    private readonly ConcurrentDictionary<string, StrongBox<long>> counters = new();
+
+    /// <summary>Set by the sensor: reads the kernel's per-CPU reservation-failure counter.</summary>
+    public Func<ulong>? KernelLostReader { get; set; }
+
+    public void Add(string name, long delta = 1) =>
+        Interlocked.Add(ref counters.GetOrAdd(name, static _ => new StrongBox<long>()).Value, delta);
+
+    public long Get(string name) => counters.TryGetValue(name, out var box) ? Interlocked.Read(ref box.Value) : 0;
+
+    /// <summary>A consistent-enough copy for status and metrics, including the kernel's lost count.</summary>
+    public IReadOnlyDictionary<string, ulong> Snapshot()
+    {
+        var result = counters.ToDictionary(kv => kv.Key, kv => (ulong)Math.Max(0, Interlocked.Read(ref kv.Value.Value)));
+        result[BpfMissedEvents] = KernelLostReader?.Invoke() ?? 0;
+        return result;
+    }
+}

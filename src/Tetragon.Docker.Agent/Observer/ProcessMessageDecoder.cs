@@ -1,0 +1,73 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Tetragon.Docker.Events;
+
+namespace Tetragon.Docker.Agent.Observer;
+
+/// <summary>Span-based decoding of process lifecycle samples; throws <see cref="InvalidDataException"/> on malformed input.</summary>
+internal static class ProcessMessageDecoder
+{
+    public static MsgCommon ReadCommon(ReadOnlySpan<byte> sample) => Read<MsgCommon>(sample);
+
+    public static MsgExit DecodeExit(ReadOnlySpan<byte> sample) => Read<MsgExit>(sample);
+
+    public static MsgClone DecodeClone(ReadOnlySpan<byte> sample) => Read<MsgClone>(sample);
+
+    public static ExecMessage DecodeExec(ReadOnlySpan<byte> sample)
+    {
+        var header = Read<MsgExec>(sample);
+        var data = sample[Marshal.SizeOf<MsgExec>()..];
+        var total = header.ArgsLen + header.CwdLen + header.BinaryLen;
+        if (total > data.Length)
+        {
+            throw new InvalidDataException($"exec event: data lengths {total} exceed sample ({data.Length} bytes)");
+        }
+
+        var args = data[..header.ArgsLen];
+        var cwd = data.Slice(header.ArgsLen, header.CwdLen);
+        var binary = data.Slice(header.ArgsLen + header.CwdLen, header.BinaryLen);
+        return new ExecMessage(header, ProcessArguments.Split(args), JoinComponents(cwd), JoinComponents(binary));
+    }
+
+    /// <summary>BPF writes path components leaf first, each NUL ended: reverse them into "/a/b/c".</summary>
+    public static string JoinComponents(ReadOnlySpan<byte> components)
+    {
+        if (components.IsEmpty)
+        {
+            return "/";
+        }
+
+        var parts = new List<string>();
+        while (!components.IsEmpty)
+        {
+            var end = components.IndexOf((byte)0);
+            var part = end < 0 ? components : components[..end];
+            if (!part.IsEmpty)
+            {
+                parts.Add(Encoding.UTF8.GetString(part));
+            }
+
+            components = end < 0 ? [] : components[(end + 1)..];
+        }
+
+        var sb = new StringBuilder();
+        for (var i = parts.Count - 1; i >= 0; i--)
+        {
+            sb.Append('/').Append(parts[i]);
+        }
+
+        return sb.Length == 0 ? "/" : sb.ToString();
+    }
+
+    private static T Read<T>(ReadOnlySpan<byte> sample)
+        where T : struct
+    {
+        var size = Marshal.SizeOf<T>();
+        if (sample.Length < size)
+        {
+            throw new InvalidDataException($"{typeof(T).Name}: sample of {sample.Length} bytes, need {size}");
+        }
+
+        return MemoryMarshal.Read<T>(sample);
+    }
+}

@@ -1,0 +1,88 @@
+using System.CommandLine;
+
+namespace Tetragon.Docker.Agent.Options;
+
+/// <summary>
+/// The agent's flags, named as Tetragon names them. Each flag also reads
+/// TETRAGON_&lt;FLAG&gt; (dashes as underscores) from the environment.
+/// </summary>
+internal sealed class AgentCommandLine
+{
+    private readonly Option<string> exportFilename = Flag("--export-filename", "JSON export file", Defaults.ExportFilename);
+    private readonly Option<int> exportMaxSize = Flag("--export-file-max-size-mb", "rotate the export file at this size (MB)", Defaults.ExportFileMaxSizeMb);
+    private readonly Option<int> exportMaxBackups = Flag("--export-file-max-backups", "rotated export files to keep", Defaults.ExportFileMaxBackups);
+    private readonly Option<string> exportPerm = Flag("--export-file-perm", "export file permissions (octal)", Defaults.ExportFilePerm);
+    private readonly Option<string> serverAddress = Flag("--server-address", "gRPC TCP address (host:port; empty disables)", Defaults.ServerAddress);
+    private readonly Option<string> serverSocket = Flag("--server-socket", "gRPC unix socket path (empty disables)", Defaults.ServerSocket);
+    private readonly Option<uint> rbSize = Flag("--rb-size", "BPF ring buffer size in bytes (power of two)", Defaults.RbSize);
+    private readonly Option<int> rbQueueSize = Flag("--rb-queue-size", "queue between the ring buffer reader and the decoder", Defaults.RbQueueSize);
+    private readonly Option<int> eventQueueSize = Flag("--event-queue-size", "queue of each gRPC GetEvents stream", Defaults.EventQueueSize);
+    private readonly Option<int> exportQueueSize = Flag("--export-queue-size", "queue of the JSON exporter", Defaults.ExportQueueSize);
+    private readonly Option<bool> enableProcessCred = Flag("--enable-process-cred", "add process_credentials to process events", Defaults.EnableProcessCred);
+    private readonly Option<string> bpfLib = Flag("--bpf-lib", "directory of the BPF objects", Defaults.BpfLib);
+    private readonly Option<string> procRoot = Flag("--procfs", "procfs mount of the host", Defaults.ProcRoot);
+    private readonly Option<string> nodeName = Flag("--node-name", "node_name of events (default: $NODE_NAME or host name)", Defaults.NodeName);
+    private readonly Option<string> dockerHost = Flag("--docker-host", "Docker Engine API endpoint", Defaults.DockerHost);
+    private readonly Option<bool> enableDocker = Flag("--enable-docker", "enrich events with Docker container metadata", Defaults.EnableDocker);
+    private readonly Option<string> logLevel = Flag("--log-level", "debug, info, warn or error", Defaults.LogLevel);
+
+    private static readonly AgentOptions Defaults = new();
+
+    public RootCommand Build(Func<AgentOptions, CancellationToken, Task<int>> run)
+    {
+        var root = new RootCommand("tetragon: eBPF security observability and runtime enforcement for Docker hosts")
+        {
+            exportFilename, exportMaxSize, exportMaxBackups, exportPerm, serverAddress, serverSocket, rbSize, rbQueueSize,
+            eventQueueSize, exportQueueSize, enableProcessCred, bpfLib, procRoot, nodeName, dockerHost, enableDocker, logLevel,
+        };
+        root.SetAction((result, ct) => run(Bind(result), ct));
+        return root;
+    }
+
+    private AgentOptions Bind(ParseResult r) => new()
+    {
+        ExportFilename = r.GetValue(exportFilename)!,
+        ExportFileMaxSizeMb = r.GetValue(exportMaxSize),
+        ExportFileMaxBackups = r.GetValue(exportMaxBackups),
+        ExportFilePerm = r.GetValue(exportPerm)!,
+        ServerAddress = r.GetValue(serverAddress) ?? "",
+        ServerSocket = r.GetValue(serverSocket) ?? "",
+        RbSize = r.GetValue(rbSize),
+        RbQueueSize = r.GetValue(rbQueueSize),
+        EventQueueSize = r.GetValue(eventQueueSize),
+        ExportQueueSize = r.GetValue(exportQueueSize),
+        EnableProcessCred = r.GetValue(enableProcessCred),
+        BpfLib = r.GetValue(bpfLib)!,
+        ProcRoot = r.GetValue(procRoot)!,
+        NodeName = r.GetValue(nodeName)!,
+        DockerHost = r.GetValue(dockerHost)!,
+        EnableDocker = r.GetValue(enableDocker),
+        LogLevel = r.GetValue(logLevel)!,
+    };
+
+    private static Option<T> Flag<T>(string name, string description, T fallback) => new(name)
+    {
+        Description = description,
+        DefaultValueFactory = result => FromEnvironment(name, fallback, result),
+    };
+
+    private static T FromEnvironment<T>(string name, T fallback, System.CommandLine.Parsing.ArgumentResult result)
+    {
+        var variable = "TETRAGON_" + name.TrimStart('-').Replace('-', '_').ToUpperInvariant();
+        var text = Environment.GetEnvironmentVariable(variable);
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        try
+        {
+            return (T)Convert.ChangeType(text, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or InvalidCastException)
+        {
+            result.AddError($"{variable}: \"{text}\" is not a valid value for {name}");
+            return fallback;
+        }
+    }
+}

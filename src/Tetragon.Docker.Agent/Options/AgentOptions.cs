@@ -1,0 +1,87 @@
+namespace Tetragon.Docker.Agent.Options;
+
+/// <summary>The agent's configuration; flag names follow Tetragon's.</summary>
+public sealed record AgentOptions
+{
+    public string ExportFilename { get; init; } = "/var/run/tetragon/tetragon.log";
+    public int ExportFileMaxSizeMb { get; init; } = 10;
+    public int ExportFileMaxBackups { get; init; } = 5;
+    public string ExportFilePerm { get; init; } = "600";
+    public string ServerAddress { get; init; } = "localhost:54321";
+    public string ServerSocket { get; init; } = "/var/run/tetragon/tetragon.sock";
+
+    /// <summary>Ring buffer size in bytes (a power of two, at least one page).</summary>
+    public uint RbSize { get; init; } = 8 * 1024 * 1024;
+    public int RbQueueSize { get; init; } = 65536;
+    public int EventQueueSize { get; init; } = 10000;
+    public int ExportQueueSize { get; init; } = 65536;
+    public bool EnableProcessCred { get; init; }
+    public string BpfLib { get; init; } = Path.Combine(AppContext.BaseDirectory, "bpf");
+    public string ProcRoot { get; init; } = "/proc";
+    public string NodeName { get; init; } = Environment.GetEnvironmentVariable("NODE_NAME") ?? Environment.MachineName;
+    public string DockerHost { get; init; } = "unix:///var/run/docker.sock";
+    public bool EnableDocker { get; init; } = true;
+    public string LogLevel { get; init; } = "info";
+
+    /// <summary>Problems a user must fix before anything is loaded; empty when the options are usable.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (RbSize < 4096 || (RbSize & (RbSize - 1)) != 0)
+        {
+            errors.Add($"--rb-size: {RbSize} is not a power of two of at least 4096 bytes");
+        }
+
+        if (ExportFileMaxSizeMb < 0)
+        {
+            errors.Add($"--export-file-max-size-mb: {ExportFileMaxSizeMb} is negative");
+        }
+
+        if (ExportFileMaxBackups < 0)
+        {
+            errors.Add($"--export-file-max-backups: {ExportFileMaxBackups} is negative");
+        }
+
+        if (RbQueueSize < 1 || EventQueueSize < 1 || ExportQueueSize < 1)
+        {
+            errors.Add("--rb-queue-size, --event-queue-size and --export-queue-size must be positive");
+        }
+
+        if (!TryParseFileMode(ExportFilePerm, out _))
+        {
+            errors.Add($"--export-file-perm: \"{ExportFilePerm}\" is not an octal file mode like 600");
+        }
+
+        if (!string.IsNullOrEmpty(ServerAddress) && !TryParseHostPort(ServerAddress, out _, out _))
+        {
+            errors.Add($"--server-address: \"{ServerAddress}\" is not host:port");
+        }
+
+        if (!Directory.Exists(BpfLib))
+        {
+            errors.Add($"--bpf-lib: directory {BpfLib} does not exist");
+        }
+
+        return errors;
+    }
+
+    public static bool TryParseFileMode(string text, out UnixFileMode mode)
+    {
+        mode = 0;
+        if (string.IsNullOrEmpty(text) || text.Length > 4 || text.Any(c => c is < '0' or > '7'))
+        {
+            return false;
+        }
+
+        mode = (UnixFileMode)Convert.ToInt32(text, 8);
+        return true;
+    }
+
+    public static bool TryParseHostPort(string address, out string host, out int port)
+    {
+        var colon = address.LastIndexOf(':');
+        host = colon > 0 ? address[..colon].Trim('[', ']') : "";
+        port = 0;
+        return colon >= 0 && int.TryParse(address.AsSpan(colon + 1), out port) && port is > 0 and < 65536;
+    }
+}

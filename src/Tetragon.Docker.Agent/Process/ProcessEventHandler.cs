@@ -1,0 +1,239 @@
+using Google.Protobuf.WellKnownTypes;
+using Tetragon.Docker.Agent.Docker;
+using Tetragon.Docker.Agent.Metrics;
+using Tetragon.Docker.Agent.Observer;
+using Tetragon.Docker.Api;
+
+namespace Tetragon.Docker.Agent.Process;
+
+/// <summary>
+/// Turns process lifecycle messages into Tetragon events through the process cache.
+/// Events of a process whose container metadata is still on its way wait in a FIFO
+/// (Tetragon's event cache) until it arrives or <see cref="PendingTimeout"/> passes.
+/// Runs on the pipeline thread only.
+/// </summary>
+internal sealed class ProcessEventHandler(
+    ProcessCache cache,
+    ProcessFactory factory,
+    ProcFsScanner scanner,
+    IContainerResolver containers,
+    AgentCounters counters,
+    Action<GetEventsResponse> publish,
+    TimeProvider time)
+{
+    public static readonly TimeSpan PendingTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly Queue<Deferred> deferred = new();
+
+    public int DeferredCount => deferred.Count;
+
+    public void OnSample(ReadOnlySpan<byte> sample)
+    {
+        switch (ProcessMessageDecoder.ReadCommon(sample).Op)
+        {
+            case MsgOp.Execve:
+                OnExec(ProcessMessageDecoder.DecodeExec(sample));
+                break;
+            case MsgOp.Exit:
+                OnExit(ProcessMessageDecoder.DecodeExit(sample));
+                break;
+            case MsgOp.Clone:
+                OnClone(ProcessMessageDecoder.DecodeClone(sample));
+                break;
+            default:
+                throw new InvalidDataException($"unknown opcode {ProcessMessageDecoder.ReadCommon(sample).Op}");
+        }
+    }
+
+    /// <summary>A process found by the start-up scan: known, flagged procFS, no event.</summary>
+    public ProcessEntry AddProcFs(ProcessSnapshot snapshot)
+    {
+        var parent = cache.Get(snapshot.Ppid);
+        var resolution = containers.Resolve(snapshot.CgroupId);
+        var process = factory.Build(snapshot, FlagWords("procFS", snapshot, cloned: false), parent?.ExecId, resolution.Container);
+        return cache.Add(snapshot.Pid, process, parent, snapshot.CgroupId);
+    }
+
+    /// <summary>Releases waiting events whose container is now known or whose wait is over (all of them when <paramref name="force"/>).</summary>
+    public void FlushDeferred(bool force = false)
+    {
+        var now = force ? DateTimeOffset.MaxValue : time.GetUtcNow();
+        while (deferred.TryPeek(out var item))
+        {
+            if (item.Entry.ContainerPending)
+            {
+                var resolution = containers.Resolve(item.Entry.CgroupId);
+                if (resolution.Pending && now < item.Deadline)
+                {
+                    return; // keep order: everything behind waits too
+                }
+
+                if (resolution.Pending)
+                {
+                    counters.Add(AgentCounters.ContainerPendingTimeouts);
+                }
+
+                ProcessFactory.SetContainer(item.Entry.Process, resolution.Container);
+                item.Entry.ContainerPending = false;
+            }
+
+            deferred.Dequeue();
+            publish(item.Build());
+        }
+    }
+
+    private void OnExec(ExecMessage m)
+    {
+        var h = m.Header;
+        var previous = cache.Get(h.Pid);
+        var parent = cache.Get(h.Ppid) ?? AddMissingParent(h.Ppid);
+        var snapshot = new ProcessSnapshot
+        {
+            Pid = h.Pid,
+            Ppid = h.Ppid,
+            KtimeNs = h.Common.Ktime,
+            Binary = m.Binary != "/" ? m.Binary : m.Argv.FirstOrDefault() ?? "",
+            Argv = m.Argv,
+            Cwd = m.Cwd,
+            Uid = h.Creds.Uid,
+            Gid = h.Creds.Gid,
+            Euid = h.Creds.Euid,
+            Egid = h.Creds.Egid,
+            Suid = h.Creds.Suid,
+            Sgid = h.Creds.Sgid,
+            FsUid = h.Creds.FsUid,
+            FsGid = h.Creds.FsGid,
+            Auid = h.Auid,
+            CapPermitted = h.Creds.CapPermitted,
+            CapEffective = h.Creds.CapEffective,
+            CapInheritable = h.Creds.CapInheritable,
+            Namespaces = [.. h.Ns],
+            CgroupId = h.CgroupId,
+            ExtraFlags = ExtraFlags(m.Flags),
+        };
+        var cloned = previous is not null && previous.Process.Flags == "clone";
+        var resolution = containers.Resolve(h.CgroupId);
+        var process = factory.Build(snapshot, FlagWords("execve", snapshot, cloned), parent?.ExecId, resolution.Container);
+        var entry = cache.Add(h.Pid, process, parent, h.CgroupId);
+        entry.ContainerPending = resolution.Pending;
+
+        var eventTime = factory.Clock.ToWallClock(h.Common.Ktime);
+        Emit(entry, () => new GetEventsResponse
+        {
+            ProcessExec = new ProcessExec { Process = entry.Process, Parent = parent?.Process },
+            NodeName = factory.NodeName,
+            Time = Timestamp.FromDateTimeOffset(eventTime),
+        });
+    }
+
+    private void OnClone(MsgClone m)
+    {
+        var parent = cache.Get(m.Ppid) ?? AddMissingParent(m.Ppid);
+        if (parent is null)
+        {
+            counters.Add(AgentCounters.ProcessCacheMisses);
+            return;
+        }
+
+        var entry = cache.Add(m.Pid, factory.BuildClone(parent.Process, m.Pid, m.Common.Ktime), parent, m.CgroupId);
+        entry.ContainerPending = parent.ContainerPending;
+    }
+
+    private void OnExit(MsgExit m)
+    {
+        var entry = cache.Exit(m.Pid);
+        if (entry is null)
+        {
+            counters.Add(AgentCounters.ProcessCacheMisses);
+            return;
+        }
+
+        var signal = (int)(m.ExitCode & 0x7f);
+        var eventTime = Timestamp.FromDateTimeOffset(factory.Clock.ToWallClock(m.Common.Ktime));
+        Emit(entry, () => new GetEventsResponse
+        {
+            ProcessExit = new ProcessExit
+            {
+                Process = entry.Process,
+                Parent = entry.Parent?.Process,
+                Signal = SignalNames.Of(signal),
+                Status = (m.ExitCode >> 8) & 0xff,
+                Time = eventTime,
+            },
+            NodeName = factory.NodeName,
+            Time = eventTime,
+        });
+    }
+
+    private void Emit(ProcessEntry entry, Func<GetEventsResponse> build)
+    {
+        if (entry.ContainerPending || deferred.Any(d => d.Entry == entry))
+        {
+            deferred.Enqueue(new Deferred(entry, build, time.GetUtcNow() + PendingTimeout));
+            return;
+        }
+
+        publish(build());
+    }
+
+    /// <summary>A parent we never saw (raced the start-up scan): read it from /proc now.</summary>
+    private ProcessEntry? AddMissingParent(uint ppid)
+    {
+        if (ppid == 0)
+        {
+            return null;
+        }
+
+        counters.Add(AgentCounters.ProcessCacheMisses);
+        return scanner.Read(ppid) is { } snapshot ? AddProcFs(snapshot) : null;
+    }
+
+    private static string FlagWords(string origin, ProcessSnapshot s, bool cloned)
+    {
+        var flags = origin;
+        if (s.Cwd == "/")
+        {
+            flags += " rootcwd";
+        }
+
+        if (cloned)
+        {
+            flags += " clone";
+        }
+
+        foreach (var extra in s.ExtraFlags)
+        {
+            flags += " " + extra;
+        }
+
+        return flags;
+    }
+
+    private static string[] ExtraFlags(ExecFlags flags)
+    {
+        var words = new List<string>();
+        if (flags.HasFlag(ExecFlags.TruncBinary))
+        {
+            words.Add("truncFilename");
+        }
+
+        if (flags.HasFlag(ExecFlags.TruncArgs))
+        {
+            words.Add("truncArgs");
+        }
+
+        if (flags.HasFlag(ExecFlags.ErrorArgs))
+        {
+            words.Add("errorArgs");
+        }
+
+        if (flags.HasFlag(ExecFlags.TruncCwd))
+        {
+            words.Add("errorCWD");
+        }
+
+        return [.. words];
+    }
+
+    private sealed record Deferred(ProcessEntry Entry, Func<GetEventsResponse> Build, DateTimeOffset Deadline);
+}

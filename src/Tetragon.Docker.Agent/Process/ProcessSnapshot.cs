@@ -1,0 +1,34 @@
+namespace Tetragon.Docker.Agent.Process;
+
+/// <summary>
+/// Everything the agent knows about one process at exec time, from BPF or from /proc,
+/// before it becomes a <see cref="Api.Process"/> message.
+/// </summary>
+internal sealed record ProcessSnapshot
+{
+    public required uint Pid { get; init; }
+    public required uint Ppid { get; init; }
+    public required ulong KtimeNs { get; init; }
+    public required string Binary { get; init; }
+    public required IReadOnlyList<string> Argv { get; init; }
+    public required string Cwd { get; init; }
+    public required uint Uid { get; init; }
+    public uint Gid { get; init; }
+    public uint Euid { get; init; }
+    public uint Egid { get; init; }
+    public uint Suid { get; init; }
+    public uint Sgid { get; init; }
+    public uint FsUid { get; init; }
+    public uint FsGid { get; init; }
+    public uint Auid { get; init; } = uint.MaxValue;
+    public ulong CapPermitted { get; init; }
+    public ulong CapEffective { get; init; }
+    public ulong CapInheritable { get; init; }
+
+    /// <summary>Inode numbers in <see cref="NamespaceKind"/> order; 0 = unknown.</summary>
+    public IReadOnlyList<uint> Namespaces { get; init; } = [];
+    public ulong CgroupId { get; init; }
+
+    /// <summary>Tetragon's flag words besides execve/procFS/clone (e.g. truncArgs).</summary>
+    public IReadOnlyList<string> ExtraFlags { get; init; } = [];
+}

@@ -1,0 +1,118 @@
+using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Serilog;
+using Serilog.Events;
+using Tetragon.Docker.Agent;
+using Tetragon.Docker.Agent.Docker;
+using Tetragon.Docker.Agent.Export;
+using Tetragon.Docker.Agent.Metrics;
+using Tetragon.Docker.Agent.Options;
+using Tetragon.Docker.Agent.Server;
+using Tetragon.Docker.Bpf;
+
+return await new AgentCommandLine().Build(RunAsync).Parse(args).InvokeAsync();
+
+static async Task<int> RunAsync(AgentOptions options, CancellationToken cancellationToken)
+{
+    // Everything a user can get wrong is checked before any BPF is loaded.
+    var errors = options.Validate().ToList();
+    AgentOptions.TryParseFileMode(options.ExportFilePerm, out var exportMode);
+    var exportWriter = new RotatingFileWriter(options.ExportFilename, (long)options.ExportFileMaxSizeMb * 1024 * 1024, options.ExportFileMaxBackups, exportMode);
+    if (errors.Count == 0)
+    {
+        try
+        {
+            exportWriter.Open();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            errors.Add($"--export-filename: cannot write {options.ExportFilename}: {e.Message}");
+        }
+    }
+
+    if (errors.Count > 0)
+    {
+        foreach (var error in errors)
+        {
+            Console.Error.WriteLine($"tetragon: {error}");
+        }
+
+        return 2;
+    }
+
+    Log.Logger = new LoggerConfiguration()
+        .MinimumLevel.Is(ParseLevel(options.LogLevel))
+        .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+        .MinimumLevel.Override("Grpc", LogEventLevel.Warning)
+        .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, outputTemplate: "time={Timestamp:o} level={Level:u4} msg=\"{Message:lj}\"{NewLine}{Exception}")
+        .CreateLogger();
+    LibBpfLog.Install((level, line) =>
+    {
+        if (level == 0)
+        {
+            Log.Warning("libbpf: {Line}", line);
+        }
+    });
+
+    try
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Host.UseSerilog();
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(exportWriter);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<AgentCounters>();
+        builder.Services.AddSingleton<EventBus>();
+        builder.Services.AddSingleton<IContainerResolver, NoContainerResolver>();
+        builder.Services.AddHostedService<JsonExportService>();
+        builder.Services.AddSingleton<AgentRuntime>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AgentRuntime>());
+        builder.Services.AddGrpc();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+        builder.WebHost.ConfigureKestrel(kestrel => ConfigureListeners(kestrel, options));
+
+        var app = builder.Build();
+        app.MapGrpcService<FineGuidanceSensorsService>();
+        await app.RunAsync(cancellationToken);
+        return 0;
+    }
+    catch (Exception e) when (e is BpfException or InvalidOperationException or IOException)
+    {
+        Log.Fatal("tetragon: {Message}", e.Message);
+        return 1;
+    }
+    finally
+    {
+        await Log.CloseAndFlushAsync();
+    }
+}
+
+static void ConfigureListeners(KestrelServerOptions kestrel, AgentOptions options)
+{
+    if (!string.IsNullOrEmpty(options.ServerSocket))
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(options.ServerSocket)!);
+        File.Delete(options.ServerSocket); // a stale socket from a killed agent
+        kestrel.ListenUnixSocket(options.ServerSocket, o => o.Protocols = HttpProtocols.Http2);
+    }
+
+    if (AgentOptions.TryParseHostPort(options.ServerAddress, out var host, out var port))
+    {
+        if (host is "" or "localhost")
+        {
+            kestrel.ListenLocalhost(port, o => o.Protocols = HttpProtocols.Http2);
+        }
+        else
+        {
+            kestrel.Listen(IPAddress.Parse(host), port, o => o.Protocols = HttpProtocols.Http2);
+        }
+    }
+}
+
+static LogEventLevel ParseLevel(string level) => level.ToLowerInvariant() switch
+{
+    "debug" => LogEventLevel.Debug,
+    "warn" or "warning" => LogEventLevel.Warning,
+    "error" => LogEventLevel.Error,
+    _ => LogEventLevel.Information,
+};

@@ -1,0 +1,95 @@
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Tetragon.Docker.Agent.Export;
+using Tetragon.Docker.Agent.Metrics;
+using Tetragon.Docker.Agent.Options;
+using Tetragon.Docker.Agent.Sensors;
+using Tetragon.Docker.Api;
+using Tetragon.Docker.Events;
+
+namespace Tetragon.Docker.Agent.Server;
+
+/// <summary>Tetragon's gRPC API. Each GetEvents stream is a bus subscriber with its own bounded queue.</summary>
+internal sealed class FineGuidanceSensorsService(
+    AgentOptions options,
+    EventBus bus,
+    AgentCounters counters,
+    AgentRuntime runtime,
+    ILogger<FineGuidanceSensorsService> logger) : FineGuidanceSensors.FineGuidanceSensorsBase
+{
+    public static string Version { get; } =
+        typeof(FineGuidanceSensorsService).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    public override async Task GetEvents(GetEventsRequest request, IServerStreamWriter<GetEventsResponse> responseStream, ServerCallContext context)
+    {
+        EventFilter filter;
+        try
+        {
+            filter = EventFilter.Compile(request);
+        }
+        catch (ArgumentException e)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message));
+        }
+
+        var peer = context.Peer;
+        using var subscription = bus.Subscribe($"grpc {peer}", options.EventQueueSize, filter, AgentCounters.GrpcDropped);
+        logger.LogInformation("GetEvents stream opened by {Peer}", peer);
+        try
+        {
+            var reader = subscription.Reader;
+            while (await reader.WaitToReadAsync(context.CancellationToken).ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var response))
+                {
+                    await responseStream.WriteAsync(response, context.CancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            logger.LogInformation("GetEvents stream of {Peer} closed ({Dropped} events dropped for it)", peer, subscription.Dropped);
+        }
+    }
+
+    public override Task<GetHealthStatusResponse> GetHealth(GetHealthStatusRequest request, ServerCallContext context)
+    {
+        var status = new HealthStatus
+        {
+            Event = HealthStatusType.Status,
+            Status = runtime.Running ? HealthStatusResult.HealthStatusRunning : HealthStatusResult.HealthStatusError,
+            Details = runtime.Running ? "running" : runtime.SensorError ?? "not running",
+        };
+        return Task.FromResult(new GetHealthStatusResponse { HealthStatus = { status } });
+    }
+
+    public override Task<GetVersionResponse> GetVersion(GetVersionRequest request, ServerCallContext context) =>
+        Task.FromResult(new GetVersionResponse { Version = Version });
+
+    public override Task<GetStatusResponse> GetStatus(GetStatusRequest request, ServerCallContext context)
+    {
+        var response = new GetStatusResponse
+        {
+            Version = Version,
+            StartTime = Timestamp.FromDateTimeOffset(runtime.StartTime),
+            Sensors =
+            {
+                new SensorStatus
+                {
+                    Name = ProcessSensor.Name,
+                    Enabled = true,
+                    Backend = ProcessSensor.Backend,
+                    Loaded = runtime.Running,
+                    Error = runtime.SensorError ?? "",
+                },
+            },
+        };
+        response.Counters.Add(counters.Snapshot().ToDictionary());
+        response.Counters["tetragon_process_cache_size"] = (ulong)runtime.Cache.Size;
+        response.Counters["tetragon_grpc_subscribers"] = (ulong)Math.Max(0, bus.SubscriberCount - 1);
+        return Task.FromResult(response);
+    }
+}

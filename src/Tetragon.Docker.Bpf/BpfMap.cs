@@ -1,0 +1,61 @@
+using System.Runtime.InteropServices;
+using Tetragon.Docker.Bpf.Interop;
+
+namespace Tetragon.Docker.Bpf;
+
+/// <summary>A map of a loaded object (borrowed: the object owns it).</summary>
+public sealed unsafe class BpfMap
+{
+    private readonly nint map;
+
+    internal BpfMap(nint map, string name)
+    {
+        this.map = map;
+        Name = name;
+    }
+
+    public string Name { get; }
+
+    public int Fd => LibBpf.MapFd(map);
+
+    public void Update<TKey, TValue>(TKey key, TValue value)
+        where TKey : unmanaged
+        where TValue : unmanaged
+    {
+        if (LibBpf.MapUpdateElem(Fd, &key, &value, 0) < 0)
+        {
+            throw new BpfException($"map {Name}: update failed", Marshal.GetLastPInvokeError());
+        }
+    }
+
+    public bool TryLookup<TKey, TValue>(TKey key, out TValue value)
+        where TKey : unmanaged
+        where TValue : unmanaged
+    {
+        TValue result;
+        var found = LibBpf.MapLookupElem(Fd, &key, &result) == 0;
+        value = found ? result : default;
+        return found;
+    }
+
+    /// <summary>Sums a per-CPU u64 counter at <paramref name="key"/>.</summary>
+    public ulong SumPerCpu(uint key) => SumPerCpu(Fd, key);
+
+    public static ulong SumPerCpu(int fd, uint key)
+    {
+        var cpus = LibBpf.NumPossibleCpus();
+        var values = stackalloc ulong[Math.Max(cpus, 1)];
+        if (LibBpf.MapLookupElem(fd, &key, values) < 0)
+        {
+            return 0;
+        }
+
+        ulong sum = 0;
+        for (var i = 0; i < cpus; i++)
+        {
+            sum += values[i];
+        }
+
+        return sum;
+    }
+}

@@ -1,0 +1,145 @@
+using System.Runtime.InteropServices;
+using Tetragon.Docker.Bpf.Interop;
+
+namespace Tetragon.Docker.Bpf;
+
+/// <summary>
+/// One BPF object file (one hook family): open, adjust maps, load, attach.
+/// Follows libbpf-bootstrap's order: open → configure → load → attach.
+/// </summary>
+public sealed class BpfObject : SafeHandle
+{
+    private readonly List<BpfLink> links = [];
+
+    private BpfObject(nint handle, string path)
+        : base(0, ownsHandle: true)
+    {
+        SetHandle(handle);
+        Path = path;
+    }
+
+    public string Path { get; }
+
+    public override bool IsInvalid => handle == 0;
+
+    public IReadOnlyList<BpfLink> Links => links;
+
+    public static BpfObject Open(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new BpfException($"BPF object {path} not found", 2);
+        }
+
+        LibBpfLog.TakeRecent();
+        var obj = LibBpf.ObjectOpenFile(path, 0);
+        if (obj == 0)
+        {
+            throw new BpfException($"cannot open BPF object {path}", Marshal.GetLastPInvokeError(), LibBpfLog.TakeRecent());
+        }
+
+        return new BpfObject(obj, path);
+    }
+
+    /// <summary>Shares an existing map (e.g. the one ring buffer) instead of creating this object's own.</summary>
+    public void ReuseMap(string name, int fd)
+    {
+        var map = FindMap(name);
+        if (LibBpf.MapReuseFd(map, fd) < 0)
+        {
+            throw new BpfException($"{Name}: cannot reuse map {name}", Marshal.GetLastPInvokeError());
+        }
+    }
+
+    public void SetMaxEntries(string name, uint maxEntries)
+    {
+        var map = FindMap(name);
+        if (LibBpf.MapSetMaxEntries(map, maxEntries) < 0)
+        {
+            throw new BpfException($"{Name}: cannot set max_entries={maxEntries} on map {name}", Marshal.GetLastPInvokeError());
+        }
+    }
+
+    /// <summary>Programs not to load (fallbacks this kernel does not need).</summary>
+    public void SetAutoload(string program, bool autoload)
+    {
+        foreach (var (name, prog) in Programs())
+        {
+            if (name == program)
+            {
+                LibBpf.ProgramSetAutoload(prog, autoload);
+                return;
+            }
+        }
+
+        throw new BpfException($"{Name}: no program {program}", 2);
+    }
+
+    public void Load()
+    {
+        LibBpfLog.TakeRecent();
+        var rc = LibBpf.ObjectLoad(handle);
+        if (rc < 0)
+        {
+            throw new BpfException($"{Name}: load failed", -rc, LibBpfLog.TakeRecent());
+        }
+    }
+
+    /// <summary>Attaches every loaded program by its SEC() name.</summary>
+    public void AttachAll()
+    {
+        foreach (var (name, prog) in Programs())
+        {
+            var link = LibBpf.ProgramAttach(prog);
+            if (link == 0)
+            {
+                throw new BpfException($"{Name}: cannot attach program {name}", Marshal.GetLastPInvokeError(), LibBpfLog.TakeRecent());
+            }
+
+            links.Add(new BpfLink(link, name));
+        }
+    }
+
+    /// <summary>Detaches every program but keeps the object (and its maps) open.</summary>
+    public void Detach()
+    {
+        foreach (var link in links)
+        {
+            link.Dispose();
+        }
+
+        links.Clear();
+    }
+
+    public BpfMap Map(string name) => new(FindMap(name), name);
+
+    public string Name => System.IO.Path.GetFileName(Path);
+
+    private nint FindMap(string name)
+    {
+        var map = LibBpf.ObjectFindMapByName(handle, name);
+        return map != 0 ? map : throw new BpfException($"{Name}: no map {name}", 2);
+    }
+
+    private IEnumerable<(string Name, nint Prog)> Programs()
+    {
+        var prog = LibBpf.ObjectNextProgram(handle, 0);
+        while (prog != 0)
+        {
+            yield return (Marshal.PtrToStringUTF8(LibBpf.ProgramName(prog)) ?? "", prog);
+            prog = LibBpf.ObjectNextProgram(handle, prog);
+        }
+    }
+
+    protected override bool ReleaseHandle()
+    {
+        // Links first: detaching before the object closes leaves nothing attached.
+        foreach (var link in links)
+        {
+            link.Dispose();
+        }
+
+        LibBpf.ObjectClose(handle);
+        return true;
+    }
+}

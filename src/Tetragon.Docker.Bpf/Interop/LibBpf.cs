@@ -1,0 +1,76 @@
+using System.Runtime.InteropServices;
+
+namespace Tetragon.Docker.Bpf.Interop;
+
+/// <summary>The slice of libbpf 1.x we use. Only the SafeHandle wrappers call these.</summary>
+internal static unsafe partial class LibBpf
+{
+    [LibraryImport(Libraries.LibBpf, EntryPoint = "bpf_object__open_file", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial nint ObjectOpenFile(string path, nint opts);
+
+    [LibraryImport(Libraries.LibBpf, EntryPoint = "bpf_object__load", SetLastError = true)]
+    public static partial int ObjectLoad(nint obj);
+
+    [LibraryImport(Libraries.LibBpf, EntryPoint = "bpf_object__close")]
+    public static partial void ObjectClose(nint obj);
+
+    [LibraryImport(Libraries.LibBpf, EntryPoint = "bpf_object__find_map_by_name", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint ObjectFindMapByName(nint obj, string name);
+
+    [LibraryImport(Libraries.LibBpf, EntryPoint = "bpf_object__next_program")]
+    public static partial nint ObjectNextProgram(nint obj, nint prev);
+
+    [LibraryImport(Libraries.LibBpf, EntryPoint = "bpf_program__name")]
+    public static partial nint ProgramName(nint prog);
+
+    [LibraryImport(Libraries.LibBpf, EntryPoint = "bpf_program__set_autoload", SetLastError = true)]
+    public static partial int ProgramSetAutoload(nint prog, [MarshalAs(UnmanagedType.U1)] bool autoload);
+
+    [LibraryImport(Libraries.LibBpf, EntryPoint = "bpf_program__attach", SetLastError = true)]
+    public static partial nint ProgramAttach(nint prog);
+
+    [LibraryImport(Libraries.LibBpf, EntryPoint = "bpf_link__destroy")]
+    public static partial int LinkDestroy(nint link);
+
+    [LibraryImport(Libraries.LibBpf, EntryPoint = "bpf_map__fd")]
+    public static partial int MapFd(nint map);
+
+    [LibraryImport(Libraries.LibBpf, EntryPoint = "bpf_map__reuse_fd", SetLastError = true)]
+    public static partial int MapReuseFd(nint map, int fd);
+
+    [LibraryImport(Libraries.LibBpf, EntryPoint = "bpf_map__set_max_entries", SetLastError = true)]
+    public static partial int MapSetMaxEntries(nint map, uint maxEntries);
+
+    [LibraryImport(Libraries.LibBpf, EntryPoint = "bpf_map__value_size")]
+    public static partial uint MapValueSize(nint map);
+
+    [LibraryImport(Libraries.LibBpf, EntryPoint = "bpf_map_lookup_elem", SetLastError = true)]
+    public static partial int MapLookupElem(int fd, void* key, void* value);
+
+    [LibraryImport(Libraries.LibBpf, EntryPoint = "bpf_map_update_elem", SetLastError = true)]
+    public static partial int MapUpdateElem(int fd, void* key, void* value, ulong flags);
+
+    [LibraryImport(Libraries.LibBpf, EntryPoint = "libbpf_num_possible_cpus")]
+    public static partial int NumPossibleCpus();
+
+    [LibraryImport(Libraries.LibBpf, EntryPoint = "ring_buffer__new", SetLastError = true)]
+    public static partial nint RingBufferNew(int mapFd, delegate* unmanaged<nint, void*, nuint, int> sampleCb, nint ctx, nint opts);
+
+    [LibraryImport(Libraries.LibBpf, EntryPoint = "ring_buffer__poll", SetLastError = true)]
+    public static partial int RingBufferPoll(nint rb, int timeoutMs);
+
+    [LibraryImport(Libraries.LibBpf, EntryPoint = "ring_buffer__consume", SetLastError = true)]
+    public static partial int RingBufferConsume(nint rb);
+
+    [LibraryImport(Libraries.LibBpf, EntryPoint = "ring_buffer__free")]
+    public static partial void RingBufferFree(nint rb);
+
+    [LibraryImport(Libraries.LibBpf, EntryPoint = "libbpf_set_print")]
+    public static partial nint SetPrint(delegate* unmanaged<int, nint, nint, int> fn);
+
+    [LibraryImport(Libraries.LibBpf, EntryPoint = "libbpf_probe_bpf_map_type")]
+    public static partial int ProbeMapType(int mapType, nint opts);
+
+    [LibraryImport(Libraries.LibBpf, EntryPoint = "libbpf_probe_bpf_helper")]
+    public static partial int ProbeHelper(int progType, int helperId, nint opts);
+}

@@ -1,0 +1,23 @@
+using System.Runtime.InteropServices;
+
+namespace Tetragon.Docker.Bpf.Interop;
+
+internal static unsafe partial class LibC
+{
+    /// <summary>Formats libbpf's printf-style log line; va_list is passed through as a pointer (x86-64 ABI).</summary>
+    [LibraryImport(Libraries.LibC, EntryPoint = "vsnprintf")]
+    public static partial int VsnPrintf(byte* buffer, nuint size, nint format, nint args);
+
+    [LibraryImport(Libraries.LibC, EntryPoint = "clock_gettime", SetLastError = true)]
+    public static partial int ClockGetTime(int clockId, out TimeSpec ts);
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [LibraryImport(Libraries.LibC, EntryPoint = "stat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Stat(string path, byte* buffer);
+}

@@ -1,0 +1,28 @@
+using Tetragon.Docker.Bpf.Interop;
+
+namespace Tetragon.Docker.Bpf;
+
+/// <summary>Probes what this kernel offers, so each hook can pick a backend (or report why it cannot).</summary>
+public sealed record KernelFeatures(bool Btf, bool RingBuffer, bool BpfLoop, string KernelRelease)
+{
+    private const int BpfMapTypeRingbuf = 27;
+    private const int BpfProgTypeSocketFilter = 1;
+    private const int BpfFuncLoop = 181;
+
+    public static KernelFeatures Probe()
+    {
+        var release = File.Exists("/proc/sys/kernel/osrelease") ? File.ReadAllText("/proc/sys/kernel/osrelease").Trim() : "unknown";
+        return new KernelFeatures(
+            Btf: File.Exists("/sys/kernel/btf/vmlinux"),
+            RingBuffer: LibBpf.ProbeMapType(BpfMapTypeRingbuf, 0) == 1,
+            BpfLoop: LibBpf.ProbeHelper(BpfProgTypeSocketFilter, BpfFuncLoop, 0) == 1,
+            KernelRelease: release);
+    }
+
+    /// <summary>Null when the process sensor can run here, else the missing feature.</summary>
+    public string? MissingForProcessSensor() =>
+        !Btf ? "BTF (/sys/kernel/btf/vmlinux)"
+        : !RingBuffer ? "BPF ring buffer (kernel >= 5.8)"
+        : !BpfLoop ? "bpf_loop helper (kernel >= 5.17)"
+        : null;
+}

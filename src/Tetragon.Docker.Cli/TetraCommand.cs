@@ -1,0 +1,25 @@
+using System.CommandLine;
+
+namespace Tetragon.Docker.Cli;
+
+/// <summary>The <c>tetra</c> root command and its sub-commands.</summary>
+internal sealed class TetraCommand
+{
+    public TetraCommand(CliContext context)
+    {
+        Context = context;
+        GetEvents = new GetEventsCommand(context);
+        Root = new RootCommand("tetra: the Tetragon.Docker CLI");
+        Root.Options.Add(context.ServerAddressOption);
+        Root.Subcommands.Add(GetEvents.Command);
+        Root.Subcommands.Add(new StatusCommand(context).Command);
+        Root.Subcommands.Add(new VersionCommand(context).Command);
+        Root.Subcommands.Add(new TracingPolicyCommand(context).Command);
+    }
+
+    public CliContext Context { get; }
+
+    public RootCommand Root { get; }
+
+    public GetEventsCommand GetEvents { get; }
+}

@@ -1,0 +1,142 @@
+using System.CommandLine;
+using Tetragon.Docker.Api;
+using Tetragon.Docker.Events;
+
+namespace Tetragon.Docker.Cli;
+
+/// <summary><c>tetra tracingpolicy add FILE | delete NAME | list | enable NAME | disable NAME</c>.</summary>
+internal sealed class TracingPolicyCommand
+{
+    private readonly CliContext _context;
+
+    public TracingPolicyCommand(CliContext context)
+    {
+        _context = context;
+        Command = new Command("tracingpolicy", "Manage tracing policies");
+        Command.Aliases.Add("tp");
+        Command.Subcommands.Add(Add());
+        Command.Subcommands.Add(Named("delete", "Delete a tracing policy", async (c, name, d, ct) =>
+            await c.DeleteTracingPolicyAsync(new DeleteTracingPolicyRequest { Name = name }, deadline: d, cancellationToken: ct)));
+        Command.Subcommands.Add(Named("enable", "Enable a tracing policy", async (c, name, d, ct) =>
+            await c.EnableTracingPolicyAsync(new EnableTracingPolicyRequest { Name = name }, deadline: d, cancellationToken: ct)));
+        Command.Subcommands.Add(Named("disable", "Disable a tracing policy", async (c, name, d, ct) =>
+            await c.DisableTracingPolicyAsync(new DisableTracingPolicyRequest { Name = name }, deadline: d, cancellationToken: ct)));
+        Command.Subcommands.Add(List());
+    }
+
+    public Command Command { get; }
+
+    private Command Add()
+    {
+        var file = new Argument<FileInfo>("FILE") { Description = "TracingPolicy YAML file" };
+        var command = new Command("add", "Add a tracing policy from a YAML file");
+        command.Arguments.Add(file);
+        command.SetAction((parseResult, ct) =>
+        {
+            var path = parseResult.GetRequiredValue(file);
+            string yaml;
+            try
+            {
+                yaml = File.ReadAllText(path.FullName);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                _context.Error.WriteLine($"tetra: cannot read {path}: {ex.Message}");
+                return Task.FromResult(1);
+            }
+
+            return AgentCall.RunAsync(_context, parseResult, async (c, d, token) =>
+            {
+                await c.AddTracingPolicyAsync(new AddTracingPolicyRequest { Yaml = yaml }, deadline: d, cancellationToken: token);
+                _context.Output.WriteLine($"tracing policy {path.Name} added");
+                return 0;
+            }, ct);
+        });
+        return command;
+    }
+
+    private Command Named(
+        string verb,
+        string description,
+        Func<FineGuidanceSensors.FineGuidanceSensorsClient, string, DateTime, CancellationToken, Task> call)
+    {
+        var name = new Argument<string>("NAME") { Description = "Tracing policy name" };
+        var command = new Command(verb, description);
+        command.Arguments.Add(name);
+        command.SetAction((parseResult, ct) => AgentCall.RunAsync(_context, parseResult, async (c, d, token) =>
+        {
+            var policy = parseResult.GetRequiredValue(name);
+            await call(c, policy, d, token);
+            _context.Output.WriteLine($"tracing policy {TerminalText.Sanitize(policy)} {verb}d");
+            return 0;
+        }, ct));
+        return command;
+    }
+
+    private Command List()
+    {
+        var output = new Option<string>("--output", "-o")
+        {
+            Description = "Output format: text or json",
+            DefaultValueFactory = _ => "text",
+        }.AcceptOnlyFromAmong("text", "json");
+        var command = new Command("list", "List tracing policies");
+        command.Options.Add(output);
+        command.SetAction((parseResult, ct) => AgentCall.RunAsync(_context, parseResult, async (c, d, token) =>
+        {
+            var response = await c.ListTracingPoliciesAsync(new ListTracingPoliciesRequest(), deadline: d, cancellationToken: token);
+            if (parseResult.GetValue(output) == "json")
+            {
+                new JsonEventEncoder().Write(response, _context.Output);
+            }
+            else
+            {
+                WriteTable(response, _context.Output);
+            }
+
+            return 0;
+        }, ct));
+        return command;
+    }
+
+    internal static void WriteTable(ListTracingPoliciesResponse response, TextWriter output)
+    {
+        var rows = new List<string[]> { new[] { "ID", "NAME", "STATE", "SENSORS", "KERNELMEMORY", "ERROR" } };
+        foreach (var p in response.Policies.OrderBy(p => p.Id))
+        {
+            rows.Add([
+                p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                TerminalText.Sanitize(p.Name),
+                StateName(p.State),
+                TerminalText.Sanitize(string.Join(",", p.Sensors)),
+                FormatBytes(p.KernelMemoryBytes),
+                TerminalText.Sanitize(p.Error),
+            ]);
+        }
+
+        var widths = Enumerable.Range(0, rows[0].Length).Select(i => rows.Max(r => r[i].Length)).ToArray();
+        foreach (var row in rows)
+        {
+            output.WriteLine(string.Join("   ", row.Select((cell, i) => cell.PadRight(widths[i]))).TrimEnd());
+        }
+    }
+
+    internal static string StateName(TracingPolicyState state) => state switch
+    {
+        TracingPolicyState.TpStateEnabled => "enabled",
+        TracingPolicyState.TpStateDisabled => "disabled",
+        TracingPolicyState.TpStateLoadError => "load_error",
+        TracingPolicyState.TpStateError => "error",
+        TracingPolicyState.TpStateLoading => "loading",
+        TracingPolicyState.TpStateUnloading => "unloading",
+        _ => "unknown",
+    };
+
+    private static string FormatBytes(ulong bytes) => bytes switch
+    {
+        0 => "-",
+        < 1024 => $"{bytes} B",
+        < 1024 * 1024 => $"{bytes / 1024.0:0.##} kB",
+        _ => $"{bytes / (1024.0 * 1024.0):0.##} MB",
+    };
+}

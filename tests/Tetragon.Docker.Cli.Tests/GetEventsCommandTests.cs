@@ -1,0 +1,101 @@
+using Tetragon.Docker.Api;
+
+namespace Tetragon.Docker.Cli.Tests;
+
+public sealed class GetEventsCommandTests
+{
+    private static TetraCommand Cli(Dictionary<string, string>? env = null, bool socketExists = false) =>
+        new(new CliContext(new StringWriter(), new StringWriter(), () => Stream.Null,
+            name => env is not null && env.TryGetValue(name, out var v) ? v : null, _ => socketExists));
+
+    [Fact]
+    public void NoFlags_EmptyAllowList()
+    {
+        var cli = Cli();
+        var request = cli.GetEvents.BuildRequest(cli.Root.Parse("getevents"));
+        Assert.Empty(request.AllowList);
+        Assert.Empty(request.DenyList);
+    }
+
+    [Fact]
+    public void Flags_FormOneAndedFilter()
+    {
+        var cli = Cli();
+        var parse = cli.Root.Parse(
+            "getevents -o compact --process curl,wget --process bash --pid 42 --event-types PROCESS_EXEC,process_exit --container ^web$ --policy-names files --host");
+        Assert.Empty(parse.Errors);
+        var request = cli.GetEvents.BuildRequest(parse);
+
+        var filter = Assert.Single(request.AllowList);
+        Assert.Equal(["curl", "wget", "bash"], filter.BinaryRegex);
+        Assert.Equal([42u], filter.Pid);
+        Assert.Equal([EventType.ProcessExec, EventType.ProcessExit], filter.EventSet);
+        Assert.Equal(["^web$"], filter.ContainerNameRegex);
+        Assert.Equal(["files"], filter.PolicyNames);
+        Assert.Equal([""], filter.Namespace);
+    }
+
+    [Fact]
+    public void UnknownEventType_IsAnError()
+    {
+        var cli = Cli();
+        var ex = Assert.Throws<ArgumentException>(() => cli.GetEvents.BuildRequest(cli.Root.Parse("getevents --event-types PROCESS_NOPE")));
+        Assert.Contains("unknown event type \"PROCESS_NOPE\"", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void InvalidOutput_IsAParseError()
+    {
+        var cli = Cli();
+        Assert.NotEmpty(cli.Root.Parse("getevents -o yaml").Errors);
+    }
+
+    [Fact]
+    public void Color_AlwaysNeverAuto()
+    {
+        var cli = Cli();
+        Assert.True(cli.GetEvents.UseColor(cli.Root.Parse("getevents --color always"), stdoutIsTerminal: false));
+        Assert.False(cli.GetEvents.UseColor(cli.Root.Parse("getevents --color never"), stdoutIsTerminal: true));
+        Assert.True(cli.GetEvents.UseColor(cli.Root.Parse("getevents"), stdoutIsTerminal: true));
+        Assert.False(cli.GetEvents.UseColor(cli.Root.Parse("getevents"), stdoutIsTerminal: false));
+
+        var noColor = Cli(new Dictionary<string, string> { ["NO_COLOR"] = "1" });
+        Assert.False(noColor.GetEvents.UseColor(noColor.Root.Parse("getevents"), stdoutIsTerminal: true));
+    }
+
+    [Fact]
+    public void ServerAddress_GlobalOptionAfterSubcommandAndDefaults()
+    {
+        var cli = Cli(socketExists: true);
+        Assert.Equal("/tmp/a.sock", cli.Context.ResolveAddress(cli.Root.Parse("getevents --server-address unix:///tmp/a.sock")).UnixSocketPath);
+        Assert.Equal("http://h:1/", cli.Context.ResolveAddress(cli.Root.Parse("--server-address h:1 status")).HttpUri.ToString());
+        Assert.Equal("/var/run/tetragon/tetragon.sock", cli.Context.ResolveAddress(cli.Root.Parse("status")).UnixSocketPath);
+
+        var env = Cli(new Dictionary<string, string> { ["TETRAGON_SERVER_ADDRESS"] = "agent:5555" }, socketExists: true);
+        Assert.Equal("http://agent:5555/", env.Context.ResolveAddress(env.Root.Parse("version")).HttpUri.ToString());
+    }
+
+    [Fact]
+    public void StatusHealthy_OnlyWhenAllRunning()
+    {
+        var ok = new GetHealthStatusResponse { HealthStatus = { new HealthStatus { Status = HealthStatusResult.HealthStatusRunning } } };
+        var bad = new GetHealthStatusResponse { HealthStatus = { new HealthStatus { Status = HealthStatusResult.HealthStatusError } } };
+        Assert.True(StatusCommand.IsHealthy(ok));
+        Assert.False(StatusCommand.IsHealthy(bad));
+        Assert.False(StatusCommand.IsHealthy(new GetHealthStatusResponse()));
+    }
+
+    [Fact]
+    public void TracingPolicyTable()
+    {
+        var response = new ListTracingPoliciesResponse
+        {
+            Policies = { new TracingPolicyStatus { Id = 1, Name = "files\u001b", State = TracingPolicyState.TpStateEnabled, Sensors = { "generic_kprobe" } } },
+        };
+        var output = new StringWriter();
+        TracingPolicyCommand.WriteTable(response, output);
+        Assert.Equal(
+            "ID   NAME        STATE     SENSORS          KERNELMEMORY   ERROR\n1    files\\x1b   enabled   generic_kprobe   -\n",
+            output.ToString().ReplaceLineEndings("\n"));
+    }
+}
