@@ -1,0 +1,8 @@
+namespace Tetragon.Docker.Policy.Plan;
+
+public enum RateLimitScope
+{
+    Thread,
+    Process,
+    Global,
+}

@@ -1,0 +1,9 @@
+namespace Tetragon.Docker.Policy.Plan;
+
+public enum ReturnArgAction
+{
+    Post,
+    NoPost,
+    TrackSock,
+    UntrackSock,
+}

@@ -1,0 +1,7 @@
+namespace Tetragon.Docker.Policy.Plan;
+
+public enum SetOperator
+{
+    In,
+    NotIn,
+}

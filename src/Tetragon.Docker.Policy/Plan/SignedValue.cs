@@ -1,0 +1,3 @@
+namespace Tetragon.Docker.Policy.Plan;
+
+public sealed record SignedValue(long Value) : FilterValue;
