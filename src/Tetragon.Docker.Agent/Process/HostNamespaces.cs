@@ -13,7 +13,12 @@ internal sealed class HostNamespaces
         this.inums = [.. inums];
     }
 
-    public static HostNamespaces FromProc(string procRoot = "/proc") => new(ReadNamespaces(procRoot, 1));
+    /// <summary>Init's namespaces; our own where init's are unreadable (a sandbox: then we run on the host).</summary>
+    public static HostNamespaces FromProc(string procRoot = "/proc")
+    {
+        var init = ReadNamespaces(procRoot, 1);
+        return new(init.All(inum => inum == 0) ? ReadNamespaces(procRoot, (uint)Environment.ProcessId) : init);
+    }
 
     public bool IsHost(NamespaceKind kind, uint inum) => inum != 0 && (int)kind < inums.Length && inums[(int)kind] == inum;
 

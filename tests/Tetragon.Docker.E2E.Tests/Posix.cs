@@ -1,0 +1,37 @@
+using System.Runtime.InteropServices;
+
+namespace Tetragon.Docker.E2E.Tests;
+
+internal static partial class Posix
+{
+    public const int SigTerm = 15;
+    public const int SigKill = 9;
+
+    [LibraryImport("libc.so.6", EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int signal);
+
+    [LibraryImport("libc.so.6", EntryPoint = "realpath", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial nint RealPathNative(string path, nint resolved);
+
+    [LibraryImport("libc.so.6", EntryPoint = "free")]
+    private static partial void Free(nint pointer);
+
+    /// <summary>The canonical path, every symbolic link resolved (as the kernel reports binaries).</summary>
+    public static string RealPath(string path)
+    {
+        var p = RealPathNative(path, 0);
+        if (p == 0)
+        {
+            return path;
+        }
+
+        try
+        {
+            return Marshal.PtrToStringUTF8(p)!;
+        }
+        finally
+        {
+            Free(p);
+        }
+    }
+}

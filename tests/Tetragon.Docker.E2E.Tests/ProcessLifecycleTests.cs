@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using Process = System.Diagnostics.Process;
+using Tetragon.Docker.Api;
+
+namespace Tetragon.Docker.E2E.Tests;
+
+/// <summary>The spine end to end: real execs and exits, seen by the real agent, in its JSON export and over gRPC.</summary>
+public sealed class ProcessLifecycleTests
+{
+    private static readonly string Shell = Trigger.Resolve("/bin/sh");
+    private static readonly string Sleep = Trigger.Resolve("/bin/sleep");
+
+    [Fact]
+    public async Task ExecAndExitAreExportedWithArgumentsCwdAndParent()
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        var cwd = Directory.CreateTempSubdirectory("cwd with space-").FullName;
+        var marker = $"marker-{Guid.NewGuid():N}";
+
+        var (pid, exitCode) = await Trigger.RunAsync(Shell, cwd, "-c", "exit 3", marker);
+        Assert.Equal(3, exitCode);
+
+        var exec = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessExec?.Process.Pid == (uint)pid)).ProcessExec;
+        Assert.Equal(Shell, exec.Process.Binary);
+        Assert.Equal($"-c \"exit 3\" {marker}", exec.Process.Arguments);
+        Assert.Equal(cwd, exec.Process.Cwd);
+        Assert.Equal((uint)Environment.ProcessId, exec.Parent.Pid);
+        Assert.Equal(Trigger.Resolve($"/proc/{Environment.ProcessId}/exe"), exec.Parent.Binary);
+        Assert.Equal(exec.Parent.ExecId, exec.Process.ParentExecId);
+        Assert.Equal(0u, exec.Process.Uid);
+        Assert.Contains("execve", exec.Process.Flags.Split(' '));
+        Assert.Contains("clone", exec.Process.Flags.Split(' '));
+        Assert.Contains(CapabilitiesType.CapSysAdmin, exec.Process.Cap.Effective);
+        Assert.NotEqual(0u, exec.Process.Ns.Mnt.Inum);
+        Assert.True(exec.Process.Ns.Pid.IsHost);
+
+        var exit = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessExit?.Process.Pid == (uint)pid)).ProcessExit;
+        Assert.Equal(exec.Process.ExecId, exit.Process.ExecId);
+        Assert.Equal(3u, exit.Status);
+        Assert.Equal("", exit.Signal);
+        Assert.Equal(exec.Parent.ExecId, exit.Parent.ExecId);
+    }
+
+    [Fact]
+    public async Task SigkilledProcessExitsWithSignalName()
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        using var victim = Trigger.Start(Sleep, "/", "300");
+        await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessExec?.Process.Pid == (uint)victim.Id);
+        Posix.Kill(victim.Id, Posix.SigKill);
+        await victim.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        var exit = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessExit?.Process.Pid == (uint)victim.Id)).ProcessExit;
+        Assert.True(exit.Signal == "SIGKILL", $"exit event: {exit}");
+        Assert.Equal(Sleep, exit.Process.Binary);
+        Assert.Equal("300", exit.Process.Arguments);
+        Assert.Contains("rootcwd", exit.Process.Flags.Split(' '));
+    }
+
+    [Fact]
+    public async Task ProcessStartedBeforeTheAgentIsAParentFlaggedProcFs()
+    {
+        // sh waits on its stdin, started before the agent; then it runs a child.
+        using var early = Trigger.Start(Shell, "/", "-c", "read line; /bin/true early-child");
+        await using var agent = await AgentProcess.StartAsync();
+        await early.StandardInput.WriteLineAsync("go".AsMemory(), TestContext.Current.CancellationToken);
+        early.StandardInput.Close();
+        await early.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        var exec = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessExec?.Process.Arguments == "early-child")).ProcessExec;
+        Assert.Equal((uint)early.Id, exec.Parent.Pid);
+        Assert.Contains("procFS", exec.Parent.Flags.Split(' '));
+        Assert.Equal(Shell, exec.Parent.Binary);
+        Assert.Equal("-c \"read line; /bin/true early-child\"", exec.Parent.Arguments);
+        Assert.Equal(exec.Parent.ExecId, exec.Process.ParentExecId);
+    }
+
+    [Fact]
+    public async Task GetEventsOverGrpcThroughTetraStreamsTheSameEvents()
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        var marker = $"grpc-{Guid.NewGuid():N}";
+        var info = new ProcessStartInfo(Paths.Cli) { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var arg in new[] { "--server-address", $"unix://{agent.Socket}", "getevents", "-o", "json", "--process", "sh$" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var tetra = Process.Start(info)!;
+        var lines = new List<string>();
+        var reading = Task.Run(
+            async () =>
+        {
+            while (await tetra.StandardOutput.ReadLineAsync(CancellationToken.None) is { } line)
+            {
+                lock (lines)
+                {
+                    lines.Add(line);
+                }
+            }
+        }, TestContext.Current.CancellationToken);
+
+        // Until the stream is up, events are not delivered to it: retry the trigger.
+        var parser = new Google.Protobuf.JsonParser(Google.Protobuf.JsonParser.Settings.Default);
+        GetEventsResponse? exit = null;
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (exit is null && DateTime.UtcNow < deadline)
+        {
+            await Trigger.RunAsync(Shell, "/tmp", "-c", "exit 3", marker);
+            await Task.Delay(300, TestContext.Current.CancellationToken);
+            lock (lines)
+            {
+                exit = lines.Select(l => parser.Parse<GetEventsResponse>(l)).FirstOrDefault(e => e.ProcessExit?.Process.Arguments.EndsWith(marker, StringComparison.Ordinal) == true);
+            }
+        }
+
+        tetra.Kill();
+        await reading;
+        Assert.NotNull(exit);
+        Assert.Equal(3u, exit.ProcessExit.Status);
+        Assert.Equal(Shell, exit.ProcessExit.Process.Binary);
+        Assert.Equal("/tmp", exit.ProcessExit.Process.Cwd);
+        lock (lines)
+        {
+            // The --process filter ran in the agent: only shells came through.
+            Assert.All(lines.Select(l => parser.Parse<GetEventsResponse>(l)), e =>
+                Assert.EndsWith("sh", (e.ProcessExec?.Process ?? e.ProcessExit?.Process)!.Binary, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task CleanStopDetachesAndExitsZero()
+    {
+        var agent = await AgentProcess.StartAsync();
+        await using (agent)
+        {
+            Assert.Equal(0, await agent.StopAsync());
+            Assert.Contains("programs detached", agent.Log, StringComparison.Ordinal);
+        }
+    }
+}
