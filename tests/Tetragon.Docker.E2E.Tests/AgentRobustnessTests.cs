@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using Tetragon.Docker.Api;
+using Process = System.Diagnostics.Process;
+
+namespace Tetragon.Docker.E2E.Tests;
+
+/// <summary>Bad input and overload: clear errors before anything loads, counted losses, an agent that keeps going.</summary>
+public sealed class AgentRobustnessTests
+{
+    [Theory]
+    [InlineData("--no-such-flag", "--no-such-flag")]
+    [InlineData("--rb-size=5000", "--rb-size: 5000 is not a power of two")]
+    [InlineData("--export-filename=/proc/version/tetragon.log", "--export-filename: cannot write /proc/version/tetragon.log")]
+    [InlineData("--export-file-perm=abc", "--export-file-perm")]
+    [InlineData("--server-address=nonsense", "--server-address")]
+    public async Task BadFlagsFailFastWithAClearErrorAndLoadNothing(string flag, string expected)
+    {
+        var info = new ProcessStartInfo(Paths.Agent) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        var args = new List<string> { "--bpf-lib", Paths.Bpf, "--server-socket", "", flag };
+        if (!flag.StartsWith("--export-filename", StringComparison.Ordinal))
+        {
+            args.AddRange(["--export-filename", Path.Combine(Path.GetTempPath(), $"t-{Guid.NewGuid():N}.log")]);
+        }
+
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var agent = Process.Start(info)!;
+        var stderr = agent.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stdout = agent.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await agent.WaitForExitAsync(TestContext.Current.CancellationToken);
+        var output = await stderr + await stdout;
+
+        Assert.NotEqual(0, agent.ExitCode);
+        Assert.Contains(expected, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("sensor __base__ loaded", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RingBufferOverflowIsCountedAsLostAndTheAgentKeepsWorking()
+    {
+        // One page of ring buffer cannot hold a burst of parallel execs.
+        await using var agent = await AgentProcess.StartAsync("--rb-size", "4096");
+        var burst = await Trigger.RunAsync("/bin/sh", "/", "-c", "for i in $(seq 400); do /bin/true & done; wait");
+        Assert.Equal(0, burst.ExitCode);
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        ulong lost = 0;
+        while (lost == 0 && DateTime.UtcNow < deadline)
+        {
+            var status = await agent.Client.GetStatusAsync(new GetStatusRequest(), cancellationToken: TestContext.Current.CancellationToken);
+            lost = status.Counters.GetValueOrDefault("tetragon_bpf_missed_events_total");
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        Assert.True(lost > 0, "a 4 KiB ring buffer lost no event in a burst of 400 execs");
+
+        // After the burst, events flow again.
+        var marker = $"after-burst-{Guid.NewGuid():N}";
+        await Trigger.RunAsync("/bin/sh", "/", "-c", "exit 0", marker);
+        var exec = await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessExec?.Process.Arguments.EndsWith(marker, StringComparison.Ordinal) == true);
+        Assert.NotNull(exec);
+        Assert.False(agent.HasExited);
+    }
+
+    [Fact]
+    public async Task ExportFileRotatesAtItsSizeLimitKeepingEveryEvent()
+    {
+        await using var agent = await AgentProcess.StartAsync("--export-file-max-size-mb", "1", "--export-file-max-backups", "3");
+        var marker = $"rotate-{Guid.NewGuid():N}";
+
+        // ~5 KiB per exec+exit pair: 400 pairs overflow 1 MiB.
+        var run = await Trigger.RunAsync("/bin/sh", "/", "-c", $"for i in $(seq 400); do /bin/true {marker}; done; /bin/true {marker}-last");
+        Assert.Equal(0, run.ExitCode);
+        await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessExit?.Process.Arguments == $"{marker}-last");
+
+        var files = new[] { agent.ExportFile + ".3", agent.ExportFile + ".2", agent.ExportFile + ".1", agent.ExportFile };
+        Assert.True(File.Exists(agent.ExportFile + ".1"), "no rotation happened");
+        foreach (var file in files.Where(File.Exists))
+        {
+            Assert.True(new FileInfo(file).Length <= 1024 * 1024, $"{file} exceeds 1 MiB");
+        }
+
+        var execs = files.SelectMany(ExportFile.Read).Count(e => e.ProcessExec?.Process.Arguments == marker);
+        Assert.Equal(400, execs);
+    }
+}
