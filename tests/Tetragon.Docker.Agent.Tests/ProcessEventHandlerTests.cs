@@ -1,0 +1,127 @@
+using Tetragon.Docker.Agent.Docker;
+using Tetragon.Docker.Agent.Metrics;
+using Tetragon.Docker.Agent.Process;
+using Tetragon.Docker.Api;
+using Tetragon.Docker.Bpf;
+
+namespace Tetragon.Docker.Agent.Tests;
+
+public sealed class ProcessEventHandlerTests
+{
+    private readonly List<GetEventsResponse> published = [];
+    private readonly ManualTime time = new();
+    private readonly ScriptedResolver resolver = new();
+    private readonly AgentCounters counters = new();
+    private readonly ProcessEventHandler handler;
+
+    public ProcessEventHandlerTests()
+    {
+        var factory = new ProcessFactory("node", new BootClock(), new HostNamespaces([0, 0, 4026531832]), includeCredentials: false);
+        var scanner = new ProcFsScanner("/nonexistent-proc", new CgroupFs(null));
+        handler = new ProcessEventHandler(new ProcessCache(), factory, scanner, resolver, counters, published.Add, time);
+        handler.AddProcFs(new ProcessSnapshot { Pid = 1, Ppid = 0, KtimeNs = 1000, Binary = "/sbin/init", Argv = ["init"], Cwd = "/", Uid = 0 });
+    }
+
+    [Fact]
+    public void CloneThenExecThenExitLinksParentAndReportsStatus()
+    {
+        handler.OnSample(MessageBuilder.Clone(100, 1, 2000));
+        handler.OnSample(MessageBuilder.Exec(100, 1, 3000, ["sh", "-c", "exit 3"], "/tmp", "/usr/bin/dash"));
+        handler.OnSample(MessageBuilder.Exit(100, 4000, 3 << 8));
+
+        Assert.Equal(2, published.Count);
+        var exec = published[0].ProcessExec;
+        Assert.Equal("/usr/bin/dash", exec.Process.Binary);
+        Assert.Equal("-c \"exit 3\"", exec.Process.Arguments);
+        Assert.Equal("execve clone", exec.Process.Flags);
+        Assert.Equal("/sbin/init", exec.Parent.Binary);
+        Assert.Equal("procFS rootcwd", exec.Parent.Flags);
+        Assert.Equal(exec.Parent.ExecId, exec.Process.ParentExecId);
+        Assert.Equal(Events.ExecId.Create("node", 3000, 100), exec.Process.ExecId);
+        Assert.Contains(CapabilitiesType.CapSysAdmin, exec.Process.Cap.Effective);
+        Assert.True(exec.Process.Ns.Mnt.IsHost);
+        Assert.Equal("node", published[0].NodeName);
+
+        var exit = published[1].ProcessExit;
+        Assert.Equal(exec.Process.ExecId, exit.Process.ExecId);
+        Assert.Equal(3u, exit.Status);
+        Assert.Equal("", exit.Signal);
+    }
+
+    [Fact]
+    public void KilledProcessReportsTheSignalName()
+    {
+        handler.OnSample(MessageBuilder.Exec(100, 1, 3000, ["sleep", "9"], "/", "/usr/bin/sleep"));
+        handler.OnSample(MessageBuilder.Exit(100, 4000, 9));
+        Assert.Equal("SIGKILL", published[1].ProcessExit.Signal);
+        Assert.Equal("execve rootcwd", published[0].ProcessExec.Process.Flags);
+    }
+
+    [Fact]
+    public void TruncatedArgumentsAreFlagged()
+    {
+        handler.OnSample(MessageBuilder.Exec(100, 1, 3000, ["x", "y"], "/a", "/bin/x", flags: 1));
+        Assert.Contains("truncArgs", published[0].ProcessExec.Process.Flags.Split(' '));
+    }
+
+    [Fact]
+    public void ExitOfAnUnknownProcessIsCountedNotInvented()
+    {
+        handler.OnSample(MessageBuilder.Exit(4242, 4000, 0));
+        Assert.Empty(published);
+        Assert.Equal(1, counters.Get(AgentCounters.ProcessCacheMisses));
+    }
+
+    [Fact]
+    public void EventsWaitForPendingContainerMetadataInOrder()
+    {
+        resolver.Pending.Add(77);
+        handler.OnSample(MessageBuilder.Exec(100, 1, 3000, ["app"], "/", "/app", cgroupId: 77));
+        handler.OnSample(MessageBuilder.Exit(100, 4000, 0));
+        handler.FlushDeferred();
+        Assert.Empty(published);
+
+        resolver.Pending.Remove(77);
+        resolver.Known[77] = new ContainerInfo("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "web", "nginx:1", "sha256:1", new Dictionary<string, string> { ["app"] = "x" }, null, null);
+        handler.FlushDeferred();
+
+        Assert.Equal(2, published.Count);
+        Assert.NotNull(published[0].ProcessExec);
+        Assert.Equal("web", published[0].ProcessExec.Process.Container.Name);
+        Assert.Equal("0123456789abcdef0123456789abcde", published[0].ProcessExec.Process.Docker);
+        Assert.Equal("x", published[1].ProcessExit.Process.Container.Labels["app"]);
+    }
+
+    [Fact]
+    public void PendingEventsGoOutWithoutContainerAfterTheTimeout()
+    {
+        resolver.Pending.Add(77);
+        handler.OnSample(MessageBuilder.Exec(100, 1, 3000, ["app"], "/", "/app", cgroupId: 77));
+        time.Advance(ProcessEventHandler.PendingTimeout + TimeSpan.FromMilliseconds(1));
+        handler.FlushDeferred();
+
+        Assert.Single(published);
+        Assert.Null(published[0].ProcessExec.Process.Container);
+        Assert.Equal(1, counters.Get(AgentCounters.ContainerPendingTimeouts));
+    }
+
+    [Fact]
+    public void UnknownOpcodeIsMalformedInput()
+    {
+        var sample = MessageBuilder.Exit(1, 1, 0);
+        sample[0] = 200;
+        Assert.Throws<InvalidDataException>(() => handler.OnSample(sample));
+    }
+
+    private sealed class ScriptedResolver : IContainerResolver
+    {
+        public HashSet<ulong> Pending { get; } = [];
+
+        public Dictionary<ulong, ContainerInfo> Known { get; } = [];
+
+        public ContainerResolution Resolve(ulong cgroupId) =>
+            Pending.Contains(cgroupId) ? new ContainerResolution(null, true)
+            : Known.TryGetValue(cgroupId, out var c) ? new ContainerResolution(c, false)
+            : ContainerResolution.Host;
+    }
+}

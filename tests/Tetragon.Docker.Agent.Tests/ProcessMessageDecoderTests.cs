@@ -1,0 +1,61 @@
+using System.Runtime.InteropServices;
+using Tetragon.Docker.Agent.Observer;
+
+namespace Tetragon.Docker.Agent.Tests;
+
+public sealed class ProcessMessageDecoderTests
+{
+    [Fact]
+    public void LayoutsMatchTheBpfStructs()
+    {
+        // sizeof() of bpf/lib/process.h's structs (the verifier log shows msg_exec's data at off=168).
+        Assert.Equal(16, Marshal.SizeOf<MsgCommon>());
+        Assert.Equal(168, Marshal.SizeOf<MsgExec>());
+        Assert.Equal(40, Marshal.SizeOf<MsgExit>());
+        Assert.Equal(32, Marshal.SizeOf<MsgClone>());
+        Assert.Equal(40, Marshal.OffsetOf<MsgExec>(nameof(MsgExec.CgroupId)).ToInt32());
+        Assert.Equal(120, Marshal.OffsetOf<MsgExec>(nameof(MsgExec.Ns)).ToInt32());
+    }
+
+    [Fact]
+    public void DecodesAnExecWithArgumentsCwdAndBinary()
+    {
+        var sample = MessageBuilder.Exec(42, 7, 123456789, ["sh", "-c", "exit 3"], "/tmp/a dir", "/usr/bin/dash", cgroupId: 99);
+
+        var exec = ProcessMessageDecoder.DecodeExec(sample);
+
+        Assert.Equal(42u, exec.Header.Pid);
+        Assert.Equal(7u, exec.Header.Ppid);
+        Assert.Equal(123456789ul, exec.Header.Common.Ktime);
+        Assert.Equal(99ul, exec.Header.CgroupId);
+        Assert.Equal(["sh", "-c", "exit 3"], exec.Argv);
+        Assert.Equal("/tmp/a dir", exec.Cwd);
+        Assert.Equal("/usr/bin/dash", exec.Binary);
+    }
+
+    [Fact]
+    public void EmptyComponentListIsTheRoot()
+    {
+        Assert.Equal("/", ProcessMessageDecoder.JoinComponents([]));
+        Assert.Equal("/etc", ProcessMessageDecoder.JoinComponents("etc\0"u8));
+    }
+
+    [Fact]
+    public void TruncatedSampleIsRejectedNotMisread()
+    {
+        var sample = MessageBuilder.Exec(42, 7, 1, ["true"], "/", "/bin/true");
+        Assert.Throws<InvalidDataException>(() => ProcessMessageDecoder.DecodeExec(sample.AsSpan(0, sample.Length - 3)));
+        Assert.Throws<InvalidDataException>(() => ProcessMessageDecoder.DecodeExec(sample.AsSpan(0, 20)));
+        Assert.Throws<InvalidDataException>(() => ProcessMessageDecoder.DecodeExit(new byte[10]));
+    }
+
+    [Fact]
+    public void InvalidUtf8InArgumentsBecomesReplacementCharacters()
+    {
+        var sample = MessageBuilder.Exec(1, 0, 1, ["x"], "/", "/bin/x");
+        var argsAt = Marshal.SizeOf<MsgExec>();
+        sample[argsAt] = 0xff;
+        var exec = ProcessMessageDecoder.DecodeExec(sample);
+        Assert.Equal("\uFFFD", exec.Argv[0]);
+    }
+}

@@ -1,0 +1,41 @@
+using System.Text;
+using Tetragon.Docker.Agent.Export;
+
+namespace Tetragon.Docker.Agent.Tests;
+
+public sealed class RotatingFileWriterTests : IDisposable
+{
+    private readonly string dir = Directory.CreateTempSubdirectory("rotate-").FullName;
+
+    [Fact]
+    public void RotatesBySizeAndKeepsTheNewestBackups()
+    {
+        var path = Path.Combine(dir, "t.log");
+        using (var writer = new RotatingFileWriter(path, maxBytes: 100, maxBackups: 2, UnixFileMode.UserRead | UnixFileMode.UserWrite))
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                writer.WriteLine(Encoding.UTF8.GetBytes($"line-{i:D2}-{new string('x', 30)}\n")); // 40 bytes
+            }
+
+            Assert.Equal(4, writer.Rotations);
+        }
+
+        Assert.Equal(["line-08", "line-09"], Lines(path));
+        Assert.Equal(["line-06", "line-07"], Lines(path + ".1"));
+        Assert.Equal(["line-04", "line-05"], Lines(path + ".2"));
+        Assert.False(File.Exists(path + ".3"));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+    }
+
+    [Fact]
+    public void OpeningAnUnwritablePathFails()
+    {
+        using var writer = new RotatingFileWriter("/proc/version/x.log", 100, 1, UnixFileMode.UserRead);
+        Assert.ThrowsAny<IOException>(writer.Open);
+    }
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    private static string[] Lines(string path) => [.. File.ReadAllLines(path).Select(l => l[..7])];
+}
