@@ -1,0 +1,114 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Text;
+
+namespace Tetragon.Docker.Bpf.Tests;
+
+/// <summary>The kernel tier: real objects loaded into the running kernel, real syscalls, real samples.</summary>
+public sealed class BpfObjectTests
+{
+    private const byte MsgOpExecve = 5;
+    private const byte MsgOpExit = 7;
+
+    [Fact]
+    public void KernelHasWhatTheProcessSensorNeeds()
+    {
+        var features = KernelFeatures.Probe();
+        Assert.True(features.MissingForProcessSensor() is null, $"missing: {features.MissingForProcessSensor()}");
+    }
+
+    [Fact]
+    public async Task ExecAndExitProgramsWriteSamplesToTheSharedRingBuffer()
+    {
+        using var exec = BpfObject.Open(BpfObjects.Path("bpf_execve.o"));
+        exec.SetMaxEntries("events", 1 << 20);
+        exec.Load();
+        var ringFd = exec.Map("events").Fd;
+        exec.Map("ringbuf_config").Update(0u, 1UL); // wake on every sample
+
+        using var exit = BpfObject.Open(BpfObjects.Path("bpf_exit.o"));
+        exit.ReuseMap("events", ringFd);
+        exit.ReuseMap("lost_events", exec.Map("lost_events").Fd);
+        exit.ReuseMap("ringbuf_config", exec.Map("ringbuf_config").Fd);
+        exit.Load();
+        exec.AttachAll();
+        exit.AttachAll();
+        Assert.Single(exec.Links);
+
+        var samples = new List<byte[]>();
+        using var ring = new RingBuffer(ringFd, s => samples.Add(s.ToArray()));
+        using var child = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", "exit 7", "bpf-tier-marker"]) { WorkingDirectory = "/tmp" })!;
+        await child.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        byte[]? execSample = null, exitSample = null;
+        while ((execSample is null || exitSample is null) && DateTime.UtcNow < deadline)
+        {
+            ring.PollAndDrain(50);
+            execSample ??= samples.FirstOrDefault(s => s[0] == MsgOpExecve && Pid(s) == child.Id);
+            exitSample ??= samples.FirstOrDefault(s => s[0] == MsgOpExit && Pid(s) == child.Id);
+        }
+
+        Assert.NotNull(execSample);
+        Assert.NotNull(exitSample);
+        Assert.Equal((uint)execSample.Length, BinaryPrimitives.ReadUInt32LittleEndian(execSample.AsSpan(4)));
+        var data = Encoding.UTF8.GetString(execSample.AsSpan(168));
+        Assert.Contains("bpf-tier-marker", data, StringComparison.Ordinal);
+        Assert.Contains("dash\0bin\0usr\0", data, StringComparison.Ordinal); // binary components, leaf first
+        Assert.Contains("tmp\0", data, StringComparison.Ordinal);             // cwd
+        Assert.Equal(7u << 8, BinaryPrimitives.ReadUInt32LittleEndian(exitSample.AsSpan(24)));
+
+        exec.Detach();
+        Assert.Empty(exec.Links);
+    }
+
+    [Fact]
+    public void LostEventsAreCountedPerCpuWhenTheRingBufferIsFull()
+    {
+        using var exec = BpfObject.Open(BpfObjects.Path("bpf_execve.o"));
+        exec.SetMaxEntries("events", 4096);
+        exec.Load();
+        exec.AttachAll();
+
+        // Nobody consumes: a page fills after a few execs, the rest are counted lost.
+        for (var i = 0; i < 40; i++)
+        {
+            using var p = Process.Start(new ProcessStartInfo("/bin/true"))!;
+            p.WaitForExit();
+        }
+
+        Assert.True(exec.Map("lost_events").SumPerCpu(0) > 0);
+    }
+
+    [Fact]
+    public void OpeningAMissingOrInvalidObjectNamesTheProblem()
+    {
+        var missing = Assert.Throws<BpfException>(() => BpfObject.Open("/no/such/object.o"));
+        Assert.Contains("/no/such/object.o", missing.Message, StringComparison.Ordinal);
+
+        var notElf = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(notElf, "not an ELF file");
+            var invalid = Assert.Throws<BpfException>(() => BpfObject.Open(notElf));
+            Assert.NotEqual(0, invalid.Errno);
+        }
+        finally
+        {
+            File.Delete(notElf);
+        }
+    }
+
+    [Fact]
+    public void ReusingAMapOfTheWrongTypeFailsTheLoad()
+    {
+        using var exec = BpfObject.Open(BpfObjects.Path("bpf_execve.o"));
+        exec.Load();
+        using var exit = BpfObject.Open(BpfObjects.Path("bpf_exit.o"));
+        // lost_events (a per-CPU array) is not a ring buffer.
+        exit.ReuseMap("events", exec.Map("lost_events").Fd);
+        Assert.ThrowsAny<BpfException>(exit.Load);
+    }
+
+    private static int Pid(byte[] sample) => (int)BinaryPrimitives.ReadUInt32LittleEndian(sample.AsSpan(16));
+}
