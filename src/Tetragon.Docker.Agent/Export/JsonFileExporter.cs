@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text;
 using Tetragon.Docker.Agent.Metrics;
-using Tetragon.Docker.Events;
 
 namespace Tetragon.Docker.Agent.Export;
 
@@ -12,7 +11,7 @@ namespace Tetragon.Docker.Agent.Export;
 /// </summary>
 internal sealed class JsonFileExporter(EventSubscription subscription, RotatingFileWriter writer, AgentCounters counters, ILogger logger)
 {
-    private readonly JsonEventEncoder encoder = new();
+    private readonly ExportJsonEncoder encoder = new();
     private readonly StringWriter text = new(new StringBuilder(4096));
     private DateTimeOffset lastErrorLog;
 

@@ -12,7 +12,11 @@ internal sealed class ProcessFactory(string nodeName, BootClock clock, HostNames
     /// <summary>Tetragon keeps the first 31 characters of the container id in Process.docker.</summary>
     public const int DockerIdLength = 31;
 
-    private readonly Dictionary<ulong, Capabilities> capsCache = [];
+    /// <summary>CAP_CHECKPOINT_RESTORE, the highest capability Tetragon names.</summary>
+    private const int MaxCapability = 40;
+
+    private readonly Dictionary<(ulong, ulong, ulong), Capabilities> capsCache = [];
+    private readonly Dictionary<string, Namespaces> nsCache = [];
 
     public string NodeName => nodeName;
 
@@ -37,13 +41,8 @@ internal sealed class ProcessFactory(string nodeName, BootClock clock, HostNames
             Flags = flags,
             StartTime = Timestamp.FromDateTimeOffset(clock.ToWallClock(s.KtimeNs)),
             ParentExecId = parentExecId ?? "",
-            Cap = new Capabilities
-            {
-                Permitted = { CapabilityNames(s.CapPermitted) },
-                Effective = { CapabilityNames(s.CapEffective) },
-                Inheritable = { CapabilityNames(s.CapInheritable) },
-            },
-            Ns = BuildNamespaces(s.Namespaces),
+            Cap = CapabilitiesOf(s.CapPermitted, s.CapEffective, s.CapInheritable),
+            Ns = NamespacesOf(s.Namespaces),
         };
         if (includeCredentials)
         {
@@ -64,18 +63,26 @@ internal sealed class ProcessFactory(string nodeName, BootClock clock, HostNames
         return process;
     }
 
-    /// <summary>A cloned child: the parent's image, its own pid, exec_id and start time.</summary>
-    public Api.Process BuildClone(Api.Process parent, uint pid, ulong ktimeNs)
+    /// <summary>A cloned child: the parent's image, its own pid, exec_id and start time. Sub-messages are shared, never copied.</summary>
+    public Api.Process BuildClone(Api.Process parent, uint pid, ulong ktimeNs) => new()
     {
-        var child = parent.Clone();
-        child.ExecId = ExecId(ktimeNs, pid);
-        child.Pid = pid;
-        child.Tid = pid;
-        child.Flags = "clone";
-        child.StartTime = Timestamp.FromDateTimeOffset(clock.ToWallClock(ktimeNs));
-        child.ParentExecId = parent.ExecId;
-        return child;
-    }
+        ExecId = ExecId(ktimeNs, pid),
+        Pid = pid,
+        Tid = pid,
+        Uid = parent.Uid,
+        Auid = parent.Auid,
+        Cwd = parent.Cwd,
+        Binary = parent.Binary,
+        Arguments = parent.Arguments,
+        Flags = "clone",
+        StartTime = Timestamp.FromDateTimeOffset(clock.ToWallClock(ktimeNs)),
+        ParentExecId = parent.ExecId,
+        Docker = parent.Docker,
+        Container = parent.Container,
+        Cap = parent.Cap,
+        Ns = parent.Ns,
+        ProcessCredentials = parent.ProcessCredentials,
+    };
 
     public static void SetContainer(Api.Process process, ContainerInfo? container)
     {
@@ -107,35 +114,60 @@ internal sealed class ProcessFactory(string nodeName, BootClock clock, HostNames
         process.Container = message;
     }
 
-    private IEnumerable<CapabilitiesType> CapabilityNames(ulong mask)
+    /// <summary>Shared by every process with the same sets: messages are never mutated once built.</summary>
+    private Capabilities CapabilitiesOf(ulong permitted, ulong effective, ulong inheritable)
     {
-        if (!capsCache.TryGetValue(mask, out var caps))
+        var key = (permitted, effective, inheritable);
+        if (!capsCache.TryGetValue(key, out var caps))
         {
-            caps = new Capabilities();
-            for (var bit = 0; bit < 64; bit++)
+            caps = new Capabilities
             {
-                if ((mask & (1UL << bit)) != 0 && System.Enum.IsDefined(typeof(CapabilitiesType), bit))
-                {
-                    caps.Permitted.Add((CapabilitiesType)bit);
-                }
-            }
-
+                Permitted = { CapabilityNames(permitted) },
+                Effective = { CapabilityNames(effective) },
+                Inheritable = { CapabilityNames(inheritable) },
+            };
             if (capsCache.Count < 4096)
             {
-                capsCache[mask] = caps;
+                capsCache[key] = caps;
             }
         }
 
-        return caps.Permitted;
+        return caps;
     }
 
-    private Namespaces? BuildNamespaces(IReadOnlyList<uint> inums)
+    private static IEnumerable<CapabilitiesType> CapabilityNames(ulong mask)
+    {
+        for (var bit = 0; bit <= MaxCapability; bit++)
+        {
+            if ((mask & (1UL << bit)) != 0)
+            {
+                yield return (CapabilitiesType)bit;
+            }
+        }
+    }
+
+    private Namespaces? NamespacesOf(IReadOnlyList<uint> inums)
     {
         if (inums.Count == 0)
         {
             return null;
         }
 
+        var key = string.Join(',', inums);
+        if (!nsCache.TryGetValue(key, out var ns))
+        {
+            ns = BuildNamespaces(inums);
+            if (nsCache.Count < 4096)
+            {
+                nsCache[key] = ns;
+            }
+        }
+
+        return ns;
+    }
+
+    private Namespaces BuildNamespaces(IReadOnlyList<uint> inums)
+    {
         Namespace? Ns(NamespaceKind kind)
         {
             var inum = (int)kind < inums.Count ? inums[(int)kind] : 0;
