@@ -86,4 +86,52 @@ public sealed class AgentRobustnessTests
         var execs = files.SelectMany(ExportFile.Read).Count(e => e.ProcessExec?.Process.Arguments == marker);
         Assert.Equal(400, execs);
     }
+
+    [Fact]
+    public async Task AClientThatNeverReadsOnlyLosesItsOwnEvents()
+    {
+        await using var agent = await AgentProcess.StartAsync("--event-queue-size", "50");
+        using var stalled = agent.Client.GetEvents(new GetEventsRequest(), cancellationToken: TestContext.Current.CancellationToken);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((await agent.Client.GetStatusAsync(new GetStatusRequest(), cancellationToken: TestContext.Current.CancellationToken))
+            .Counters.GetValueOrDefault("tetragon_grpc_subscribers") == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        // Far more than the stream's queue plus HTTP/2 buffers can hold.
+        var marker = $"stalled-{Guid.NewGuid():N}";
+        await Trigger.RunAsync("/bin/sh", "/", "-c", $"for i in $(seq 600); do /bin/true {marker}; done; /bin/true {marker}-last");
+        await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessExit?.Process.Arguments == $"{marker}-last");
+
+        Assert.Equal(600, ExportFile.Read(agent.ExportFile).Count(e => e.ProcessExec?.Process.Arguments == marker));
+        var status = await agent.Client.GetStatusAsync(new GetStatusRequest(), cancellationToken: TestContext.Current.CancellationToken);
+        Assert.True(status.Counters.GetValueOrDefault("tetragon_grpc_dropped_total") > 0, "the stalled stream dropped nothing");
+        Assert.Equal(0ul, status.Counters.GetValueOrDefault("tetragon_export_dropped_total"));
+
+        // Another client still gets events.
+        using var live = agent.Client.GetEvents(new GetEventsRequest(), cancellationToken: TestContext.Current.CancellationToken);
+        var liveMarker = $"live-{Guid.NewGuid():N}";
+        var got = false;
+        var reader = Task.Run(
+            async () =>
+            {
+                while (await live.ResponseStream.MoveNext(CancellationToken.None))
+                {
+                    if (live.ResponseStream.Current.ProcessExec?.Process.Arguments == liveMarker)
+                    {
+                        got = true;
+                        return;
+                    }
+                }
+            },
+            TestContext.Current.CancellationToken);
+        for (var i = 0; i < 50 && !got; i++)
+        {
+            await Trigger.RunAsync("/bin/true", "/", liveMarker);
+            await Task.WhenAny(reader, Task.Delay(200, TestContext.Current.CancellationToken));
+        }
+
+        Assert.True(got, "a reading client got nothing while another stalled");
+    }
 }
