@@ -24,6 +24,7 @@ internal sealed class AgentCommandLine
     private readonly Option<string> nodeName = Flag("--node-name", "node_name of events (default: $NODE_NAME or host name)", Defaults.NodeName);
     private readonly Option<string> dockerHost = Flag("--docker-host", "Docker Engine API endpoint", Defaults.DockerHost);
     private readonly Option<bool> enableDocker = Flag("--enable-docker", "enrich events with Docker container metadata", Defaults.EnableDocker);
+    private readonly Option<string> metricsServer = Flag("--metrics-server", "Prometheus metrics address, e.g. :2112 (empty disables)", Defaults.MetricsServer);
     private readonly Option<string> logLevel = Flag("--log-level", "debug, info, warn or error", Defaults.LogLevel);
 
     private static readonly AgentOptions Defaults = new();
@@ -33,7 +34,7 @@ internal sealed class AgentCommandLine
         var root = new RootCommand("tetragon: eBPF security observability and runtime enforcement for Docker hosts")
         {
             exportFilename, exportMaxSize, exportMaxBackups, exportPerm, serverAddress, serverSocket, rbSize, rbQueueSize,
-            eventQueueSize, exportQueueSize, enableProcessCred, bpfLib, procRoot, nodeName, dockerHost, enableDocker, logLevel,
+            eventQueueSize, exportQueueSize, enableProcessCred, bpfLib, procRoot, nodeName, dockerHost, enableDocker, metricsServer, logLevel,
         };
         root.SetAction((result, ct) => run(Bind(result), ct));
         return root;
@@ -57,6 +58,7 @@ internal sealed class AgentCommandLine
         NodeName = r.GetValue(nodeName)!,
         DockerHost = r.GetValue(dockerHost)!,
         EnableDocker = r.GetValue(enableDocker),
+        MetricsServer = r.GetValue(metricsServer) ?? "",
         LogLevel = r.GetValue(logLevel)!,
     };
 

@@ -23,6 +23,9 @@ public sealed record AgentOptions
     public bool EnableDocker { get; init; } = true;
     public string LogLevel { get; init; } = "info";
 
+    /// <summary>Prometheus endpoint, e.g. ":2112" or "localhost:2112"; empty disables.</summary>
+    public string MetricsServer { get; init; } = "";
+
     /// <summary>Problems a user must fix before anything is loaded; empty when the options are usable.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -55,6 +58,11 @@ public sealed record AgentOptions
         if (!string.IsNullOrEmpty(ServerAddress) && !TryParseHostPort(ServerAddress, out _, out _))
         {
             errors.Add($"--server-address: \"{ServerAddress}\" is not host:port");
+        }
+
+        if (!string.IsNullOrEmpty(MetricsServer) && !TryParseHostPort(MetricsServer, out _, out _))
+        {
+            errors.Add($"--metrics-server: \"{MetricsServer}\" is not [host]:port");
         }
 
         if (!Directory.Exists(BpfLib))

@@ -23,6 +23,9 @@ internal sealed class ProcessEventHandler(
 {
     public static readonly TimeSpan PendingTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>Bound of the waiting FIFO: past it, the oldest event goes out without its container.</summary>
+    public const int MaxDeferred = 16384;
+
     private readonly Queue<Deferred> deferred = new();
 
     public int DeferredCount => deferred.Count;
@@ -167,9 +170,17 @@ internal sealed class ProcessEventHandler(
 
     private void Emit(ProcessEntry entry, Func<GetEventsResponse> build)
     {
-        if (entry.ContainerPending || deferred.Any(d => d.Entry == entry))
+        if (entry.ContainerPending || (deferred.Count > 0 && deferred.Any(d => d.Entry == entry)))
         {
             deferred.Enqueue(new Deferred(entry, build, time.GetUtcNow() + PendingTimeout));
+            if (deferred.Count > MaxDeferred)
+            {
+                var oldest = deferred.Dequeue();
+                oldest.Entry.ContainerPending = false;
+                counters.Add(AgentCounters.ContainerPendingTimeouts);
+                publish(oldest.Build());
+            }
+
             return;
         }
 

@@ -1,0 +1,50 @@
+using Prometheus;
+using Tetragon.Docker.Agent.Export;
+
+namespace Tetragon.Docker.Agent.Metrics;
+
+/// <summary>
+/// Publishes the agent's counters in Prometheus format (--metrics-server). Values are
+/// copied from <see cref="AgentCounters"/> just before each scrape: one source of truth.
+/// </summary>
+internal sealed class PrometheusMetrics
+{
+    private readonly AgentCounters counters;
+    private readonly Func<int> cacheSize;
+    private readonly EventBus bus;
+    private readonly Dictionary<string, Counter> published = [];
+    private readonly Gauge processCacheSize;
+    private readonly Gauge subscribers;
+    private readonly MetricFactory factory;
+
+    public PrometheusMetrics(AgentCounters counters, AgentRuntime runtime, EventBus bus)
+    {
+        this.counters = counters;
+        this.bus = bus;
+        cacheSize = () => runtime.Cache.Size;
+        Registry = Prometheus.Metrics.NewCustomRegistry();
+        factory = Prometheus.Metrics.WithCustomRegistry(Registry);
+        processCacheSize = factory.CreateGauge("tetragon_process_cache_size", "Processes in the process cache.");
+        subscribers = factory.CreateGauge("tetragon_event_subscribers", "Event bus subscribers (JSON export and gRPC streams).");
+        Registry.AddBeforeCollectCallback(Update);
+    }
+
+    public CollectorRegistry Registry { get; }
+
+    private void Update()
+    {
+        foreach (var (name, value) in counters.Snapshot())
+        {
+            if (!published.TryGetValue(name, out var counter))
+            {
+                counter = factory.CreateCounter(name, $"Tetragon.Docker counter {name}.");
+                published[name] = counter;
+            }
+
+            counter.IncTo(value);
+        }
+
+        processCacheSize.Set(cacheSize());
+        subscribers.Set(bus.SubscriberCount);
+    }
+}
