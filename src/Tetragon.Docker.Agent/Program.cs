@@ -1,5 +1,7 @@
+using System.CommandLine;
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Prometheus;
 using Serilog;
 using Serilog.Events;
 using Tetragon.Docker.Agent;
@@ -10,7 +12,8 @@ using Tetragon.Docker.Agent.Options;
 using Tetragon.Docker.Agent.Server;
 using Tetragon.Docker.Bpf;
 
-return await new AgentCommandLine().Build(RunAsync).Parse(args).InvokeAsync();
+// Shutdown is ours to finish (detach, drain, flush): no 2 s kill after SIGTERM.
+return await new AgentCommandLine().Build(RunAsync).Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
 
 static async Task<int> RunAsync(AgentOptions options, CancellationToken cancellationToken)
 {
@@ -63,9 +66,10 @@ static async Task<int> RunAsync(AgentOptions options, CancellationToken cancella
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<AgentCounters>();
         builder.Services.AddSingleton<EventBus>();
-        builder.Services.AddSingleton<IContainerResolver, NoContainerResolver>();
         builder.Services.AddHostedService<JsonExportService>();
+        builder.Services.AddContainerResolver(options);
         builder.Services.AddSingleton<AgentRuntime>();
+        builder.Services.AddSingleton<PrometheusMetrics>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AgentRuntime>());
         builder.Services.AddGrpc();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
@@ -73,6 +77,11 @@ static async Task<int> RunAsync(AgentOptions options, CancellationToken cancella
 
         var app = builder.Build();
         app.MapGrpcService<FineGuidanceSensorsService>();
+        if (AgentOptions.TryParseHostPort(options.MetricsServer, out _, out var metricsPort))
+        {
+            app.MapMetrics("/metrics", app.Services.GetRequiredService<PrometheusMetrics>().Registry).RequireHost($"*:{metricsPort}");
+        }
+
         await app.RunAsync(cancellationToken);
         return 0;
     }
@@ -89,6 +98,23 @@ static async Task<int> RunAsync(AgentOptions options, CancellationToken cancella
 
 static void ConfigureListeners(KestrelServerOptions kestrel, AgentOptions options)
 {
+    if (AgentOptions.TryParseHostPort(options.MetricsServer, out var metricsHost, out var metricsPort))
+    {
+        // ":2112" listens everywhere, as Tetragon's --metrics-server does.
+        if (metricsHost == "")
+        {
+            kestrel.ListenAnyIP(metricsPort, o => o.Protocols = HttpProtocols.Http1);
+        }
+        else if (metricsHost == "localhost")
+        {
+            kestrel.ListenLocalhost(metricsPort, o => o.Protocols = HttpProtocols.Http1);
+        }
+        else
+        {
+            kestrel.Listen(IPAddress.Parse(metricsHost), metricsPort, o => o.Protocols = HttpProtocols.Http1);
+        }
+    }
+
     if (!string.IsNullOrEmpty(options.ServerSocket))
     {
         Directory.CreateDirectory(Path.GetDirectoryName(options.ServerSocket)!);

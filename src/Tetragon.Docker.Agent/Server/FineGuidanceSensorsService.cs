@@ -15,6 +15,7 @@ internal sealed class FineGuidanceSensorsService(
     EventBus bus,
     AgentCounters counters,
     AgentRuntime runtime,
+    IHostApplicationLifetime lifetime,
     ILogger<FineGuidanceSensorsService> logger) : FineGuidanceSensors.FineGuidanceSensorsBase
 {
     public static string Version { get; } =
@@ -33,20 +34,23 @@ internal sealed class FineGuidanceSensorsService(
         }
 
         var peer = context.Peer;
+
+        // Streams end when the agent stops, so shutdown never waits on a client.
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         using var subscription = bus.Subscribe($"grpc {peer}", options.EventQueueSize, filter, AgentCounters.GrpcDropped);
         logger.LogInformation("GetEvents stream opened by {Peer}", peer);
         try
         {
             var reader = subscription.Reader;
-            while (await reader.WaitToReadAsync(context.CancellationToken).ConfigureAwait(false))
+            while (await reader.WaitToReadAsync(ended.Token).ConfigureAwait(false))
             {
                 while (reader.TryRead(out var response))
                 {
-                    await responseStream.WriteAsync(response, context.CancellationToken).ConfigureAwait(false);
+                    await responseStream.WriteAsync(response, ended.Token).ConfigureAwait(false);
                 }
             }
         }
-        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (ended.IsCancellationRequested)
         {
         }
         finally
