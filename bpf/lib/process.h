@@ -69,6 +69,26 @@ struct msg_exit {
 	__u64 cgroup_id;
 };
 
+/*
+ * The binary of each thread group, written at exec (forward path, "/usr/bin/mkdir"),
+ * copied to the child at fork and dropped at exit. Generic sensors read it for
+ * matchBinaries; user space fills it at start-up for processes already running.
+ */
+#define BINARY_MAX 256
+
+struct exec_binary {
+	__u32 len;
+	__u32 pad;
+	char path[BINARY_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 32768);
+	__type(key, __u32);
+	__type(value, struct exec_binary);
+} exec_binary_map SEC(".maps");
+
 struct msg_clone {
 	struct msg_common common;
 	__u32 pid;

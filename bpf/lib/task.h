@@ -80,7 +80,9 @@ struct path_walk {
 	struct dentry *root_dentry;
 	struct vfsmount *root_mnt;
 	char *buf;
+	__u16 *starts; /* optional: where each component starts in buf */
 	__u32 off;
+	__u32 count;
 	bool done;
 };
 
@@ -115,6 +117,9 @@ static long path_walk_step(__u32 index, void *arg)
 	n = bpf_probe_read_kernel_str(w->buf + (w->off & (DATA_MAX - 1)), NAME_MAX_READ, name);
 	if (n <= 0)
 		goto done;
+	if (w->starts)
+		w->starts[w->count & (PATH_MAX_COMPONENTS - 1)] = w->off;
+	w->count++;
 	w->off += n;
 	w->dentry = parent;
 	return 0;
@@ -128,8 +133,9 @@ done:
  * (leaf first, NUL ended) at buf[off...]. User space reverses them. Returns the
  * bytes written; sets *truncated when the walk or the buffer ran out.
  */
-static __always_inline __u32 read_path_components(const struct path *path, const struct path *root,
-						  char *buf, __u32 off, bool *truncated)
+static __always_inline __u32 read_path_components_at(const struct path *path, const struct path *root,
+						     char *buf, __u32 off, bool *truncated, __u16 *starts,
+						     __u32 *count)
 {
 	struct path_walk w = {
 		.dentry = BPF_CORE_READ(path, dentry),
@@ -140,9 +146,67 @@ static __always_inline __u32 read_path_components(const struct path *path, const
 		.off = off,
 	};
 
+	w.starts = starts;
 	w.mnt = (void *)w.vfsmnt - bpf_core_field_offset(struct mount, mnt);
 	bpf_loop(PATH_MAX_COMPONENTS, path_walk_step, &w, 0);
 	if (!w.done)
 		*truncated = true;
+	if (count)
+		*count = w.count > PATH_MAX_COMPONENTS ? PATH_MAX_COMPONENTS : w.count;
 	return w.off - off;
+}
+
+static __always_inline __u32 read_path_components(const struct path *path, const struct path *root,
+						  char *buf, __u32 off, bool *truncated)
+{
+	return read_path_components_at(path, root, buf, off, truncated, NULL, NULL);
+}
+
+struct path_forward {
+	const char *src;      /* the components buffer */
+	const __u16 *starts;  /* their start offsets, leaf first */
+	char *dst;            /* BINARY_MAX * 2 bytes */
+	__u32 count;
+	__u32 pos;
+};
+
+/* Root-most component first: "/" then the name, overwriting the previous NUL. */
+static long path_forward_step(__u32 index, void *arg)
+{
+	struct path_forward *f = arg;
+	__u32 i = (f->count - 1 - index) & (PATH_MAX_COMPONENTS - 1);
+	__u32 pos = f->pos;
+	long n;
+
+	if (pos >= BINARY_MAX - 2)
+		return 1;
+	f->dst[pos & (BINARY_MAX - 1)] = '/';
+	pos++;
+	n = bpf_probe_read_kernel_str(f->dst + (pos & (BINARY_MAX - 1)), BINARY_MAX - 1,
+				      f->src + (f->starts[i] & (DATA_MAX - 1)));
+	if (n <= 0)
+		return 1;
+	f->pos = pos + n - 1;
+	return 0;
+}
+
+/*
+ * Joins components written by read_path_components_at into "/a/b/c" at dst
+ * (2 * BINARY_MAX bytes of room). Returns the length without the NUL, at most
+ * BINARY_MAX - 1.
+ */
+static __always_inline __u32 join_path_forward(const char *src, const __u16 *starts, __u32 count, char *dst)
+{
+	struct path_forward f = { .src = src, .starts = starts, .dst = dst, .count = count };
+
+	if (count == 0) {
+		dst[0] = '/';
+		dst[1] = 0;
+		return 1;
+	}
+	bpf_loop(count, path_forward_step, &f, 0);
+	if (f.pos > BINARY_MAX - 1)
+		f.pos = BINARY_MAX - 1;
+	dst[f.pos & (BINARY_MAX - 1)] = 0;
+	return f.pos;
 }

@@ -7,7 +7,20 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 struct exec_heap {
 	struct msg_exec msg;
 	char data[DATA_MAX + NAME_MAX_READ];
+	__u16 starts[PATH_MAX_COMPONENTS];
+	char forward[BINARY_MAX * 2];
+	struct exec_binary binary;
 };
+
+/* The binary as "/usr/bin/x" in exec_binary_map, for the generic sensors' matchBinaries. */
+static __always_inline void store_binary(struct exec_heap *heap, __u32 tgid, __u32 count)
+{
+	__u32 len = join_path_forward(heap->data, heap->starts, count, heap->forward);
+
+	heap->binary.len = len;
+	bpf_probe_read_kernel(heap->binary.path, BINARY_MAX, heap->forward);
+	bpf_map_update_elem(&exec_binary_map, &tgid, &heap->binary, BPF_ANY);
+}
 
 /* Too large for the stack: one scratch event per CPU. */
 struct {
@@ -45,7 +58,7 @@ int BPF_PROG(tg_execve, struct task_struct *task, pid_t old_pid, struct linux_bi
 	struct msg_exec *m;
 	struct path pwd, root, binary;
 	bool truncated = false;
-	__u32 off;
+	__u32 off, count = 0;
 	__u64 size;
 
 	if (!heap)
@@ -75,9 +88,10 @@ int BPF_PROG(tg_execve, struct task_struct *task, pid_t old_pid, struct linux_bi
 
 	truncated = false;
 	binary = BPF_CORE_READ(bprm, file, f_path);
-	m->binary_len = read_path_components(&binary, &root, heap->data, off, &truncated);
+	m->binary_len = read_path_components_at(&binary, &root, heap->data, off, &truncated, heap->starts, &count);
 	if (truncated)
 		m->flags |= EXEC_TRUNC_BINARY;
+	store_binary(heap, m->pid, count);
 	off += m->binary_len;
 
 	size = sizeof(struct msg_exec) + (__u64)off;

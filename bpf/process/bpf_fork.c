@@ -8,6 +8,7 @@ SEC("tp_btf/sched_process_fork")
 int BPF_PROG(tg_fork, struct task_struct *parent, struct task_struct *child)
 {
 	struct msg_clone m = {};
+	struct exec_binary *binary;
 
 	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
 		return 0; /* a new thread, not a new process */
@@ -17,6 +18,10 @@ int BPF_PROG(tg_fork, struct task_struct *parent, struct task_struct *child)
 	m.pid = BPF_CORE_READ(child, tgid);
 	m.ppid = BPF_CORE_READ(parent, tgid);
 	m.cgroup_id = bpf_get_current_cgroup_id();
+	/* The child runs the parent's binary until it execs. */
+	binary = bpf_map_lookup_elem(&exec_binary_map, &m.ppid);
+	if (binary)
+		bpf_map_update_elem(&exec_binary_map, &m.pid, binary, BPF_ANY);
 	emit_event(&m, sizeof(m));
 	return 0;
 }

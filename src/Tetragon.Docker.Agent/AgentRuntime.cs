@@ -3,6 +3,7 @@ using Tetragon.Docker.Agent.Export;
 using Tetragon.Docker.Agent.Metrics;
 using Tetragon.Docker.Agent.Observer;
 using Tetragon.Docker.Agent.Options;
+using Tetragon.Docker.Agent.Policy;
 using Tetragon.Docker.Agent.Process;
 using Tetragon.Docker.Agent.Sensors;
 using Tetragon.Docker.Bpf;
@@ -23,6 +24,7 @@ internal sealed class AgentRuntime(
     ILogger<AgentRuntime> logger) : IHostedService
 {
     private ProcessSensor? sensor;
+    private GenericSensor? generic;
     private RingBufferReader? reader;
     private Task? pipeline;
 
@@ -33,6 +35,9 @@ internal sealed class AgentRuntime(
     public string? SensorError { get; private set; }
 
     public ProcessCache Cache { get; } = new();
+
+    /// <summary>TracingPolicy lifecycle; null until the sensors are loaded.</summary>
+    public PolicyManager? Policies { get; private set; }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -53,6 +58,12 @@ internal sealed class AgentRuntime(
         var scanner = new ProcFsScanner(options.ProcRoot, cgroups);
         var factory = new ProcessFactory(options.NodeName, new BootClock(), HostNamespaces.FromProc(options.ProcRoot), options.EnableProcessCred);
         var handler = new ProcessEventHandler(Cache, factory, scanner, containers, counters, bus.Publish, time);
+        var registry = new GenericHookRegistry();
+        generic = new GenericSensor(options.BpfLib, sensor);
+        Policies = new PolicyManager(generic, features, registry, logger);
+        handler.Generic = new GenericEventDecoder(registry, Cache, factory, counters, bus.Publish);
+        var binaries = ExecBinarySeeder.Seed(sensor.Objects[0].Map("exec_binary_map"), options.ProcRoot);
+        logger.LogInformation("generic sensors ready (syscalls via {Backend}, tracepoints, uprobes): {Binaries} binaries known for matchBinaries", GenericSensor.SyscallBackend, binaries);
 
         // Attached before the scan: a process started in between is seen by both, never by neither.
         reader = new RingBufferReader(sensor.RingBufferFd, options.RbQueueSize, counters);
@@ -67,12 +78,43 @@ internal sealed class AgentRuntime(
         reader.Start();
         pipeline = Task.Run(() => new EventPipeline(reader, handler, counters, logger).RunAsync(CancellationToken.None), CancellationToken.None);
         Running = true;
+        LoadStartupPolicies();
         return Task.CompletedTask;
+    }
+
+    /// <summary>--tracing-policy and every *.yaml / *.yml in --tracing-policy-dir; a bad one is logged and skipped.</summary>
+    private void LoadStartupPolicies()
+    {
+        var files = new List<string>();
+        if (!string.IsNullOrEmpty(options.TracingPolicy))
+        {
+            files.Add(options.TracingPolicy);
+        }
+
+        if (!string.IsNullOrEmpty(options.TracingPolicyDir) && Directory.Exists(options.TracingPolicyDir))
+        {
+            files.AddRange(Directory.EnumerateFiles(options.TracingPolicyDir)
+                .Where(f => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal))
+                .Order(StringComparer.Ordinal));
+        }
+
+        foreach (var file in files)
+        {
+            try
+            {
+                Policies!.Add(File.ReadAllText(file), file);
+            }
+            catch (Exception e) when (e is PolicyRejectedException or IOException or UnauthorizedAccessException)
+            {
+                logger.LogError("tracing policy {File} not loaded: {Error}", file, e.Message);
+            }
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         Running = false;
+        generic?.Dispose();
         sensor?.Detach();
         reader?.Stop();
         if (pipeline is not null)

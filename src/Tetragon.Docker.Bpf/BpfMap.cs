@@ -38,6 +38,31 @@ public sealed unsafe class BpfMap
         return found;
     }
 
+    /// <summary>Writes raw bytes: for keys and values whose C layout is built by hand.</summary>
+    public void Update(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        fixed (byte* k = key)
+        fixed (byte* v = value)
+        {
+            if (LibBpf.MapUpdateElem(Fd, k, v, 0) < 0)
+            {
+                throw new BpfException($"map {Name}: update failed", Marshal.GetLastPInvokeError());
+            }
+        }
+    }
+
+    /// <summary>Deletes a key; false when it was not there.</summary>
+    public bool Delete(ReadOnlySpan<byte> key)
+    {
+        fixed (byte* k = key)
+        {
+            return LibBpf.MapDeleteElem(Fd, k) == 0;
+        }
+    }
+
+    public bool Delete<TKey>(TKey key)
+        where TKey : unmanaged => LibBpf.MapDeleteElem(Fd, &key) == 0;
+
     /// <summary>Sums a per-CPU u64 counter at <paramref name="key"/>.</summary>
     public ulong SumPerCpu(uint key) => SumPerCpu(Fd, key);
 

@@ -100,6 +100,43 @@ public sealed class BpfObject : SafeHandle
         }
     }
 
+    /// <summary>Attaches one program by its SEC() name; the caller owns the link.</summary>
+    public BpfLink Attach(string program)
+    {
+        var link = LibBpf.ProgramAttach(FindProgram(program));
+        return link != 0
+            ? new BpfLink(link, program)
+            : throw new BpfException($"{Name}: cannot attach program {program}", Marshal.GetLastPInvokeError(), LibBpfLog.TakeRecent());
+    }
+
+    /// <summary>Attaches a SEC("tracepoint") program to category/name; the program reads <paramref name="cookie"/> with bpf_get_attach_cookie.</summary>
+    public unsafe BpfLink AttachTracepoint(string program, string category, string name, ulong cookie)
+    {
+        var opts = new TracepointOpts { Size = (nuint)sizeof(TracepointOpts), BpfCookie = cookie };
+        var link = LibBpf.ProgramAttachTracepointOpts(FindProgram(program), category, name, &opts);
+        return link != 0
+            ? new BpfLink(link, $"{program} {category}/{name}")
+            : throw new BpfException($"{Name}: cannot attach {program} to tracepoint {category}/{name}", Marshal.GetLastPInvokeError(), LibBpfLog.TakeRecent());
+    }
+
+    /// <summary>Attaches a uprobe (or uretprobe) program to <paramref name="symbol"/> in <paramref name="binary"/>, for every process.</summary>
+    public unsafe BpfLink AttachUprobe(string program, string binary, string symbol, bool retprobe, ulong cookie)
+    {
+        var name = Marshal.StringToCoTaskMemUTF8(symbol);
+        try
+        {
+            var opts = new UprobeOpts { Size = (nuint)sizeof(UprobeOpts), BpfCookie = cookie, Retprobe = retprobe ? (byte)1 : (byte)0, FuncName = name };
+            var link = LibBpf.ProgramAttachUprobeOpts(FindProgram(program), -1, binary, 0, &opts);
+            return link != 0
+                ? new BpfLink(link, $"{program} {binary}:{symbol}")
+                : throw new BpfException($"{Name}: cannot attach {(retprobe ? "uretprobe" : "uprobe")} to {binary}:{symbol}", Marshal.GetLastPInvokeError(), LibBpfLog.TakeRecent());
+        }
+        finally
+        {
+            Marshal.FreeCoTaskMem(name);
+        }
+    }
+
     /// <summary>Detaches every program but keeps the object (and its maps) open.</summary>
     public void Detach()
     {
@@ -119,6 +156,19 @@ public sealed class BpfObject : SafeHandle
     {
         var map = LibBpf.ObjectFindMapByName(handle, name);
         return map != 0 ? map : throw new BpfException($"{Name}: no map {name}", 2);
+    }
+
+    private nint FindProgram(string program)
+    {
+        foreach (var (name, prog) in Programs())
+        {
+            if (name == program)
+            {
+                return prog;
+            }
+        }
+
+        throw new BpfException($"{Name}: no program {program}", 2);
     }
 
     private IEnumerable<(string Name, nint Prog)> Programs()

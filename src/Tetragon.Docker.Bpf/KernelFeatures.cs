@@ -5,6 +5,17 @@ namespace Tetragon.Docker.Bpf;
 /// <summary>Probes what this kernel offers, so each hook can pick a backend (or report why it cannot).</summary>
 public sealed record KernelFeatures(bool Btf, bool RingBuffer, bool BpfLoop, string KernelRelease)
 {
+    private const int BpfProgTypeTracepoint = 5;
+    private const int BpfFuncSendSignal = 109;
+
+    /// <summary>bpf_send_signal from tracing programs (Sigkill / Signal actions).</summary>
+    public bool SendSignal { get; init; }
+
+    /// <summary>The kernel registers kprobe / uprobe perf event sources.</summary>
+    public bool Kprobes { get; init; }
+
+    public bool Uprobes { get; init; }
+
     private const int BpfMapTypeRingbuf = 27;
     private const int BpfProgTypeSocketFilter = 1;
     private const int BpfFuncLoop = 181;
@@ -16,7 +27,12 @@ public sealed record KernelFeatures(bool Btf, bool RingBuffer, bool BpfLoop, str
             Btf: File.Exists("/sys/kernel/btf/vmlinux"),
             RingBuffer: LibBpf.ProbeMapType(BpfMapTypeRingbuf, 0) == 1,
             BpfLoop: LibBpf.ProbeHelper(BpfProgTypeSocketFilter, BpfFuncLoop, 0) == 1,
-            KernelRelease: release);
+            KernelRelease: release)
+        {
+            SendSignal = LibBpf.ProbeHelper(BpfProgTypeTracepoint, BpfFuncSendSignal, 0) == 1,
+            Kprobes = Directory.Exists("/sys/bus/event_source/devices/kprobe"),
+            Uprobes = Directory.Exists("/sys/bus/event_source/devices/uprobe"),
+        };
     }
 
     /// <summary>Null when the process sensor can run here, else the missing feature.</summary>

@@ -26,6 +26,8 @@ internal sealed class AgentCommandLine
     private readonly Option<bool> enableDocker = Flag("--enable-docker", "enrich events with Docker container metadata", Defaults.EnableDocker);
     private readonly Option<string> metricsServer = Flag("--metrics-server", "Prometheus metrics address, e.g. :2112 (empty disables)", Defaults.MetricsServer);
     private readonly Option<string> logLevel = Flag("--log-level", "debug, info, warn or error", Defaults.LogLevel);
+    private readonly Option<string> tracingPolicy = Flag("--tracing-policy", "TracingPolicy file to load at start-up", Defaults.TracingPolicy);
+    private readonly Option<string> tracingPolicyDir = Flag("--tracing-policy-dir", "directory of TracingPolicy files to load at start-up", Defaults.TracingPolicyDir);
 
     private static readonly AgentOptions Defaults = new();
 
@@ -35,6 +37,7 @@ internal sealed class AgentCommandLine
         {
             exportFilename, exportMaxSize, exportMaxBackups, exportPerm, serverAddress, serverSocket, rbSize, rbQueueSize,
             eventQueueSize, exportQueueSize, enableProcessCred, bpfLib, procRoot, nodeName, dockerHost, enableDocker, metricsServer, logLevel,
+            tracingPolicy, tracingPolicyDir,
         };
         root.SetAction((result, ct) => run(Bind(result), ct));
         return root;
@@ -60,6 +63,8 @@ internal sealed class AgentCommandLine
         EnableDocker = r.GetValue(enableDocker),
         MetricsServer = r.GetValue(metricsServer) ?? "",
         LogLevel = r.GetValue(logLevel)!,
+        TracingPolicy = r.GetValue(tracingPolicy) ?? "",
+        TracingPolicyDir = r.GetValue(tracingPolicyDir) ?? "",
     };
 
     private static Option<T> Flag<T>(string name, string description, T fallback) => new(name)

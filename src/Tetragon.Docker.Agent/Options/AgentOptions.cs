@@ -23,6 +23,12 @@ public sealed record AgentOptions
     public bool EnableDocker { get; init; } = true;
     public string LogLevel { get; init; } = "info";
 
+    /// <summary>A TracingPolicy file loaded at start-up.</summary>
+    public string TracingPolicy { get; init; } = "";
+
+    /// <summary>Every *.yaml / *.yml here is loaded at start-up; a missing directory means none.</summary>
+    public string TracingPolicyDir { get; init; } = "/etc/tetragon/tetragon.tp.d";
+
     /// <summary>Prometheus endpoint, e.g. ":2112" or "localhost:2112"; empty disables.</summary>
     public string MetricsServer { get; init; } = "";
 
@@ -63,6 +69,11 @@ public sealed record AgentOptions
         if (!string.IsNullOrEmpty(MetricsServer) && !TryParseHostPort(MetricsServer, out _, out _))
         {
             errors.Add($"--metrics-server: \"{MetricsServer}\" is not [host]:port");
+        }
+
+        if (!string.IsNullOrEmpty(TracingPolicy) && !File.Exists(TracingPolicy))
+        {
+            errors.Add($"--tracing-policy: file {TracingPolicy} does not exist");
         }
 
         if (!Directory.Exists(BpfLib))

@@ -30,6 +30,9 @@ internal sealed class ProcessEventHandler(
 
     public int DeferredCount => deferred.Count;
 
+    /// <summary>Decoder of the generic sensors' events (TracingPolicy hooks); null when none is loaded.</summary>
+    public Policy.GenericEventDecoder? Generic { get; set; }
+
     public void OnSample(ReadOnlySpan<byte> sample)
     {
         switch (ProcessMessageDecoder.ReadCommon(sample).Op)
@@ -42,6 +45,9 @@ internal sealed class ProcessEventHandler(
                 break;
             case MsgOp.Clone:
                 OnClone(ProcessMessageDecoder.DecodeClone(sample));
+                break;
+            case MsgOp.GenericKprobe or MsgOp.GenericTracepoint or MsgOp.GenericUprobe when Generic is not null:
+                Generic.OnSample(sample);
                 break;
             default:
                 throw new InvalidDataException($"unknown opcode {ProcessMessageDecoder.ReadCommon(sample).Op}");

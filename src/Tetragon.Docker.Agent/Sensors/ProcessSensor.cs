@@ -47,6 +47,7 @@ internal sealed class ProcessSensor : IDisposable
                     obj.ReuseMap("events", sensor.RingBufferFd);
                     obj.ReuseMap("lost_events", sensor.LostEventsFd);
                     obj.ReuseMap("ringbuf_config", sensor.ConfigFd);
+                    obj.ReuseMap("exec_binary_map", sensor.ExecBinaryFd);
                 }
 
                 obj.Load();
@@ -55,6 +56,7 @@ internal sealed class ProcessSensor : IDisposable
                     sensor.RingBufferFd = obj.Map("events").Fd;
                     sensor.LostEventsFd = obj.Map("lost_events").Fd;
                     sensor.ConfigFd = obj.Map("ringbuf_config").Fd;
+                    sensor.ExecBinaryFd = obj.Map("exec_binary_map").Fd;
                     obj.Map("ringbuf_config").Update(0u, wakeupBytes);
                 }
             }
@@ -74,7 +76,11 @@ internal sealed class ProcessSensor : IDisposable
         }
     }
 
-    private int ConfigFd { get; set; }
+    /// <summary>The ring buffer's wakeup configuration, shared by every sensor.</summary>
+    public int ConfigFd { get; private set; }
+
+    /// <summary>The binary of each thread group (exec_binary_map), read by the generic sensors' matchBinaries.</summary>
+    public int ExecBinaryFd { get; private set; }
 
     /// <summary>Stops the kernel side producing; maps stay readable until Dispose.</summary>
     public void Detach()

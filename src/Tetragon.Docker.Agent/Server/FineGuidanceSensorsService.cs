@@ -3,6 +3,7 @@ using Grpc.Core;
 using Tetragon.Docker.Agent.Export;
 using Tetragon.Docker.Agent.Metrics;
 using Tetragon.Docker.Agent.Options;
+using Tetragon.Docker.Agent.Policy;
 using Tetragon.Docker.Agent.Sensors;
 using Tetragon.Docker.Api;
 using Tetragon.Docker.Events;
@@ -95,5 +96,56 @@ internal sealed class FineGuidanceSensorsService(
         response.Counters["tetragon_process_cache_size"] = (ulong)runtime.Cache.Size;
         response.Counters["tetragon_grpc_subscribers"] = (ulong)Math.Max(0, bus.SubscriberCount - 1);
         return Task.FromResult(response);
+    }
+
+    public override Task<AddTracingPolicyResponse> AddTracingPolicy(AddTracingPolicyRequest request, ServerCallContext context)
+    {
+        Run(() => Policies().Add(request.Yaml, "grpc"));
+        return Task.FromResult(new AddTracingPolicyResponse());
+    }
+
+    public override Task<DeleteTracingPolicyResponse> DeleteTracingPolicy(DeleteTracingPolicyRequest request, ServerCallContext context)
+    {
+        Run(() => Policies().Delete(request.Name));
+        return Task.FromResult(new DeleteTracingPolicyResponse());
+    }
+
+    public override Task<EnableTracingPolicyResponse> EnableTracingPolicy(EnableTracingPolicyRequest request, ServerCallContext context)
+    {
+        Run(() => Policies().SetEnabled(request.Name, true));
+        return Task.FromResult(new EnableTracingPolicyResponse());
+    }
+
+    public override Task<DisableTracingPolicyResponse> DisableTracingPolicy(DisableTracingPolicyRequest request, ServerCallContext context)
+    {
+        Run(() => Policies().SetEnabled(request.Name, false));
+        return Task.FromResult(new DisableTracingPolicyResponse());
+    }
+
+    public override Task<ListTracingPoliciesResponse> ListTracingPolicies(ListTracingPoliciesRequest request, ServerCallContext context)
+    {
+        var response = new ListTracingPoliciesResponse();
+        response.Policies.AddRange(Policies().List());
+        return Task.FromResult(response);
+    }
+
+    private PolicyManager Policies() => runtime.Policies
+        ?? throw new RpcException(new Status(StatusCode.Unavailable, "sensors are not loaded: " + (runtime.SensorError ?? "starting")));
+
+    /// <summary>A policy error is the caller's: InvalidArgument with every reason; an unknown name is NotFound.</summary>
+    private static void Run(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (PolicyNotFoundException e)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, e.Message));
+        }
+        catch (PolicyRejectedException e)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message));
+        }
     }
 }

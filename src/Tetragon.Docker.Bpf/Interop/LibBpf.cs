@@ -73,4 +73,13 @@ internal static unsafe partial class LibBpf
 
     [LibraryImport(Libraries.LibBpf, EntryPoint = "libbpf_probe_bpf_helper")]
     public static partial int ProbeHelper(int progType, int helperId, nint opts);
+
+    [LibraryImport(Libraries.LibBpf, EntryPoint = "bpf_program__attach_tracepoint_opts", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial nint ProgramAttachTracepointOpts(nint prog, string category, string name, TracepointOpts* opts);
+
+    [LibraryImport(Libraries.LibBpf, EntryPoint = "bpf_program__attach_uprobe_opts", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial nint ProgramAttachUprobeOpts(nint prog, int pid, string binaryPath, nuint funcOffset, UprobeOpts* opts);
+
+    [LibraryImport(Libraries.LibBpf, EntryPoint = "bpf_map_delete_elem", SetLastError = true)]
+    public static partial int MapDeleteElem(int fd, void* key);
 }

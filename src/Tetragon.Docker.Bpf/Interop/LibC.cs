@@ -20,4 +20,7 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Libraries.LibC, EntryPoint = "stat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Stat(string path, byte* buffer);
+
+    [LibraryImport(Libraries.LibC, EntryPoint = "mount", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Mount(string source, string target, string type, ulong flags, nint data);
 }

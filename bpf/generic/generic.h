@@ -1,0 +1,839 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The generic sensor (TracingPolicy hooks): per-hook configuration in maps, argument
+ * capture, selectors evaluated here in the kernel, actions, and the event. Shared by
+ * the syscall, tracepoint and uprobe objects; every map below is created by the first
+ * object the agent loads and reused (by fd) by the others.
+ *
+ * Layouts are mirrored by the C# side (Sensors/GenericLayout.cs): change both.
+ */
+#pragma once
+
+#include "task.h"
+
+#define GEN_MAX_HOOKS 256
+#define GEN_MAX_ARGS 5
+#define GEN_RET_SLOT 5
+#define GEN_SLOTS 6
+#define GEN_MAX_SELECTORS 5
+#define GEN_MAX_ARG_FILTERS 4
+#define GEN_MAX_RET_FILTERS 2
+#define GEN_MAX_BIN_FILTERS 2
+#define GEN_MAX_PID_FILTERS 2
+#define GEN_MAX_ACTIONS 3
+#define GEN_MAX_VALUES 8
+#define GEN_ROUTE_HOOKS 15
+#define GEN_MAX_SYSCALLS 512
+#define GEN_ARG_MAX 256		/* bytes captured of one string or buffer argument */
+#define GEN_DATA_SIZE 2048	/* room for every argument: 6 * GEN_ARG_MAX < 2048 */
+#define GEN_STR_CMP 250		/* bytes of a string compared in a selector */
+#define GEN_NO_SELECTOR 0xff
+
+/* v when below n, else 0: a bound the verifier sees on the very register used afterwards. */
+#define GEN_BOUND(v, n)                                                          \
+	({                                                                       \
+		__u64 __v = (v);                                                 \
+		asm volatile("if %0 < %1 goto +1; %0 = 0" : "+r"(__v) : "i"(n)); \
+		__v;                                                             \
+	})
+
+/* Argument types (the C# GenericArgType mirrors them). */
+enum {
+	GEN_TYPE_NONE = 0,
+	GEN_TYPE_S32 = 1,
+	GEN_TYPE_U32 = 2,
+	GEN_TYPE_S64 = 3,
+	GEN_TYPE_U64 = 4,
+	GEN_TYPE_STRING = 5,  /* NUL-ended string at a pointer (user, then kernel memory) */
+	GEN_TYPE_CHAR_BUF = 6,/* bytes at a pointer, the size in another argument */
+	GEN_TYPE_FD = 7,      /* a file descriptor of the current task: reported as its path */
+	GEN_TYPE_S16 = 8,
+	GEN_TYPE_U16 = 9,
+	GEN_TYPE_S8 = 10,
+	GEN_TYPE_U8 = 11,
+	GEN_TYPE_DATA_LOC = 12, /* tracepoint __data_loc string */
+};
+
+/* gen_arg.flags */
+#define GEN_ARG_KERNEL_MEM (1 << 0)
+
+/* Filter operators (FilterOperator / BinaryOperator in the plan, renumbered). */
+enum {
+	GEN_OP_EQUAL = 1,
+	GEN_OP_NOT_EQUAL = 2,
+	GEN_OP_PREFIX = 3,
+	GEN_OP_NOT_PREFIX = 4,
+	GEN_OP_POSTFIX = 5,
+	GEN_OP_NOT_POSTFIX = 6,
+	GEN_OP_MASK = 7,
+	GEN_OP_GT = 8,
+	GEN_OP_LT = 9,
+	GEN_OP_IN = 10,      /* pids */
+	GEN_OP_NOT_IN = 11,  /* pids */
+};
+
+/* gen_filter.kind */
+enum {
+	GEN_KIND_SIGNED = 0,
+	GEN_KIND_UNSIGNED = 1,
+	GEN_KIND_STRING = 2,
+};
+
+/* Actions keep Tetragon's KprobeAction numbers. */
+#define GEN_ACTION_POST 1
+#define GEN_ACTION_SIGKILL 3
+#define GEN_ACTION_NOPOST 9
+#define GEN_ACTION_SIGNAL 10
+
+/* Per-hook counters: counters[hook * GEN_COUNTERS + GEN_CNT_*], per CPU. */
+#define GEN_COUNTERS 8
+enum {
+	GEN_CNT_SEEN = 0,      /* the hook fired (enabled) */
+	GEN_CNT_MATCHED = 1,   /* a selector matched */
+	GEN_CNT_POSTED = 2,    /* an event was written to the ring buffer */
+	GEN_CNT_RATE_LIMITED = 3,
+	GEN_CNT_SIGNALS = 4,
+	GEN_CNT_ERRORS = 5,    /* an argument could not be read, or the ring buffer was full */
+	GEN_CNT_NOPOST = 6,
+};
+
+struct gen_arg {
+	__u8 type;
+	__u8 src;      /* register (syscalls, uprobes) or raw slot (tracepoints) */
+	__u8 size_src; /* for char_buf: the register holding the size; 0xff none */
+	__u8 flags;
+	__u16 tp_offset;
+	__u16 tp_size;
+};
+
+struct gen_filter {
+	__u8 op;
+	__u8 slot;     /* argument slot (position in args[]), or GEN_RET_SLOT */
+	__u8 kind;
+	__u8 nvalues;
+	__u32 pad;
+	__u64 values[GEN_MAX_VALUES]; /* [0]: GT / LT bound, or the OR of Mask values;
+				       * Equal values live in gen_numbers, strings in gen_strings */
+};
+
+struct gen_pid_filter {
+	__u8 op;
+	__u8 follow_forks;
+	__u8 ns_pid;
+	__u8 npids;
+	__u32 pids[GEN_MAX_VALUES];
+	__u32 pad;
+};
+
+struct gen_action {
+	__u8 kind;
+	__u8 scope;  /* rate limit: 0 thread, 1 process, 2 global */
+	__u16 pad;
+	__u32 signal;
+	__u64 rate_limit_ns;
+};
+
+struct gen_selector {
+	__u8 nargs, nrets, nbins, npids, nactions;
+	__u8 pad[3];
+	struct gen_filter args[GEN_MAX_ARG_FILTERS];
+	struct gen_filter rets[GEN_MAX_RET_FILTERS];
+	__u8 bin_ops[GEN_MAX_BIN_FILTERS];
+	__u8 pad2[6];
+	struct gen_pid_filter pids[GEN_MAX_PID_FILTERS];
+	struct gen_action actions[GEN_MAX_ACTIONS];
+};
+
+struct gen_hook {
+	__u32 enabled;
+	__u32 op;        /* MSG_OP_GENERIC_* of its events */
+	__u32 nargs;
+	__u32 has_return;
+	__u32 nselectors;
+	__u32 ret_type;
+	__u32 pad[2];
+	struct gen_arg args[GEN_MAX_ARGS];
+	struct gen_selector sels[GEN_MAX_SELECTORS];
+};
+
+_Static_assert(sizeof(struct gen_filter) == 72, "gen_filter layout");
+_Static_assert(sizeof(struct gen_selector) == 576, "gen_selector layout");
+_Static_assert(sizeof(struct gen_hook) == 2952, "gen_hook layout");
+
+/* Syscall number -> the hooks on it. */
+struct gen_route {
+	__u32 count;
+	__u32 hooks[GEN_ROUTE_HOOKS];
+};
+
+/* A string value of one filter: data = filter id (4 bytes) + bytes; see gen_filter_id. */
+struct gen_str_key {
+	__u32 prefixlen;
+	__u8 data[256];
+};
+
+/* A number of an Equal / NotEqual filter, or a pid of a matchPIDs filter. */
+struct gen_num_key {
+	__u32 fid;
+	__u32 pad;
+	__u64 value;
+};
+
+struct gen_rate_key {
+	__u32 hook;
+	__u32 selector;
+	__u64 scope_id;
+};
+
+/* The event: header, then the captured arguments packed in slot order (arg_len each). */
+struct msg_generic {
+	struct msg_common common;
+	__u32 pid;
+	__u32 tid;
+	__u32 hook_id;
+	__u32 action;
+	__u64 cgroup_id;
+	__s64 ret;
+	__u64 id;        /* syscall number, or the attach cookie */
+	__u8 selector;
+	__u8 has_ret;
+	__u8 nargs;
+	__u8 truncated;  /* bit per argument slot */
+	__u16 arg_len[GEN_SLOTS];
+};
+
+_Static_assert(sizeof(struct msg_generic) == 72, "msg_generic layout");
+
+struct gen_event {
+	struct msg_generic msg;
+	char data[GEN_DATA_SIZE + GEN_ARG_MAX];
+};
+
+/* Per-CPU scratch: the event being built plus what the selectors need. */
+struct gen_heap {
+	struct gen_event ev;
+	__u64 raw[GEN_SLOTS];      /* the raw argument words */
+	__s64 vals[GEN_SLOTS];     /* numeric value per slot, extended per type */
+	__u16 off[GEN_SLOTS];      /* where each slot's bytes start in ev.data */
+	__u16 pad[2];
+	__u32 str_len;
+	char str[GEN_ARG_MAX * 2]; /* the string being compared */
+	struct gen_str_key key;
+	__u16 starts[PATH_MAX_COMPONENTS];
+	char walk[DATA_MAX + NAME_MAX_READ]; /* path components of an fd */
+};
+
+/* What an entry left for the return: the event so far, and which selectors passed. */
+struct gen_pending {
+	struct gen_event ev;
+	__u32 sel_mask;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, GEN_MAX_HOOKS);
+	__type(key, __u32);
+	__type(value, struct gen_hook);
+} gen_hooks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, GEN_MAX_SYSCALLS);
+	__type(key, __u32);
+	__type(value, struct gen_route);
+} gen_routes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 8192);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct gen_str_key);
+	__type(value, __u8);
+} gen_strings SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct gen_num_key);
+	__type(value, __u8);
+} gen_numbers SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, GEN_MAX_HOOKS * GEN_COUNTERS);
+	__type(key, __u32);
+	__type(value, __u64);
+} gen_counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct gen_rate_key);
+	__type(value, __u64);
+} gen_ratelimit SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, struct gen_pending);
+} gen_pending_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct gen_heap);
+} gen_heap_map SEC(".maps");
+
+/* What a program knows when a hook fires: scalars only, so bpf_loop callbacks can carry it. */
+struct gen_ctx {
+	__u64 raw[GEN_SLOTS];
+	__u64 id;
+	__u32 hook_id;
+	__u32 route_index;
+	__s64 ret;
+	__u32 sel_mask;
+	__u32 off;      /* capture: next free byte of ev.data */
+	__u32 cur_sel;  /* selector being evaluated */
+	__u8 phase;     /* 0 entry, 1 return */
+	__u8 match;
+	__u8 fail;
+	__u8 hook_has_return;
+};
+
+static __always_inline struct gen_heap *gen_heap(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&gen_heap_map, &zero);
+}
+
+static __always_inline void gen_count(__u32 hook, __u32 counter)
+{
+	__u32 key = hook * GEN_COUNTERS + counter;
+	__u64 *v = bpf_map_lookup_elem(&gen_counters, &key);
+
+	if (v)
+		*v += 1;
+}
+
+/* Filter ids: unique per (hook, selector, slot); slots 0-3 args, 4-5 return, 6-7 binaries, 8-9 pids. */
+static __always_inline __u32 gen_filter_id(__u32 hook, __u32 sel, __u32 slot)
+{
+	return (hook << 8) | (sel << 4) | slot;
+}
+
+static __always_inline __s64 gen_extend(__u8 type, __u64 raw)
+{
+	switch (type) {
+	case GEN_TYPE_S32:
+	case GEN_TYPE_FD:
+		return (__s64)(__s32)raw;
+	case GEN_TYPE_U32:
+		return (__s64)(__u32)raw;
+	case GEN_TYPE_S16:
+		return (__s64)(__s16)raw;
+	case GEN_TYPE_U16:
+		return (__s64)(__u16)raw;
+	case GEN_TYPE_S8:
+		return (__s64)(__s8)raw;
+	case GEN_TYPE_U8:
+		return (__s64)(__u8)raw;
+	default:
+		return (__s64)raw;
+	}
+}
+
+/* The path of fd in the current task, forward ("/etc/shadow"), into dst. */
+static __always_inline long gen_read_fd_path(struct gen_heap *heap, __u64 fd, char *dst)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
+	struct files_struct *files = BPF_CORE_READ(task, files);
+	struct fdtable *fdt = BPF_CORE_READ(files, fdt);
+	unsigned int max = BPF_CORE_READ(fdt, max_fds);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *file = NULL;
+	struct path path, root;
+	bool truncated = false;
+	__u32 count = 0;
+
+	if (fd >= max)
+		return -1;
+	bpf_probe_read_kernel(&file, sizeof(file), fds + fd);
+	if (!file)
+		return -1;
+	path = BPF_CORE_READ(file, f_path);
+	root = BPF_CORE_READ(task, fs, root);
+	read_path_components_at(&path, &root, heap->walk, 0, &truncated, heap->starts, &count);
+	return join_path_forward(heap->walk, heap->starts, count, dst);
+}
+
+/* Captures one argument into the event; returns its byte length. */
+static __always_inline __u32 gen_read_arg(struct gen_heap *heap, const struct gen_arg *a, __u32 slot, __u32 off,
+					  const __u64 *raw)
+{
+	char *dst = heap->ev.data + (off & (GEN_DATA_SIZE - 1));
+	__u32 src = a->src;
+	__u64 value;
+	__u64 size;
+	long n;
+
+	if (src >= GEN_SLOTS)
+		return 0;
+	value = raw[GEN_BOUND(src, GEN_SLOTS)];
+	heap->vals[slot] = gen_extend(a->type, value);
+	switch (a->type) {
+	case GEN_TYPE_STRING:
+	case GEN_TYPE_DATA_LOC:
+		if (a->flags & GEN_ARG_KERNEL_MEM)
+			n = bpf_probe_read_kernel_str(dst, GEN_ARG_MAX, (void *)value);
+		else {
+			n = bpf_probe_read_user_str(dst, GEN_ARG_MAX, (void *)value);
+			if (n < 0)
+				n = bpf_probe_read_kernel_str(dst, GEN_ARG_MAX, (void *)value);
+		}
+		if (n <= 0)
+			return 0;
+		if (n == GEN_ARG_MAX)
+			heap->ev.msg.truncated |= 1 << slot;
+		return n - 1; /* without the NUL */
+	case GEN_TYPE_CHAR_BUF:
+		src = a->size_src;
+		size = src < GEN_SLOTS ? raw[GEN_BOUND(src, GEN_SLOTS)] : GEN_ARG_MAX;
+		if ((__s64)size <= 0)
+			return 0;
+		if (size > GEN_ARG_MAX) {
+			size = GEN_ARG_MAX;
+			heap->ev.msg.truncated |= 1 << slot;
+		}
+		if (bpf_probe_read_user(dst, size & (GEN_ARG_MAX * 2 - 1), (void *)value) < 0 &&
+		    bpf_probe_read_kernel(dst, size & (GEN_ARG_MAX * 2 - 1), (void *)value) < 0)
+			return 0;
+		return size;
+	case GEN_TYPE_FD:
+		n = gen_read_fd_path(heap, value, heap->str);
+		if (n <= 0)
+			return 0;
+		bpf_probe_read_kernel(dst, GEN_ARG_MAX, heap->str);
+		return n & (GEN_ARG_MAX - 1);
+	default:
+		*(__u64 *)dst = heap->vals[slot];
+		return 8;
+	}
+}
+
+/* Captures argument `index` (bpf_loop callback: verified once, whatever the count). */
+static long gen_capture_step(__u32 index, void *arg)
+{
+	struct gen_ctx *c = arg;
+	struct gen_heap *heap = gen_heap();
+	struct gen_hook *cfg = bpf_map_lookup_elem(&gen_hooks, &c->hook_id);
+	__u32 i, len, off = c->off;
+
+	if (!heap || !cfg || index >= GEN_MAX_ARGS)
+		return 1;
+	i = GEN_BOUND(index, GEN_MAX_ARGS);
+	if (off > GEN_DATA_SIZE - GEN_ARG_MAX)
+		off = GEN_DATA_SIZE - GEN_ARG_MAX;
+	heap->off[i] = off;
+	len = gen_read_arg(heap, &cfg->args[i], i, off, c->raw);
+	heap->ev.msg.arg_len[i] = len;
+	c->off = off + len;
+	return 0;
+}
+
+/* Fills the event header and captures every configured argument. */
+static __always_inline void gen_capture(struct gen_heap *heap, const struct gen_hook *cfg, struct gen_ctx *c)
+{
+	struct msg_generic *m = &heap->ev.msg;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	__builtin_memset(m, 0, sizeof(*m));
+	m->common.op = cfg->op;
+	m->common.ktime = bpf_ktime_get_boot_ns();
+	m->pid = pid_tgid >> 32;
+	m->tid = (__u32)pid_tgid;
+	m->hook_id = c->hook_id;
+	m->cgroup_id = bpf_get_current_cgroup_id();
+	m->id = c->id;
+	m->selector = GEN_NO_SELECTOR;
+	m->nargs = cfg->nargs;
+	c->off = 0;
+	bpf_loop(cfg->nargs > GEN_MAX_ARGS ? GEN_MAX_ARGS : cfg->nargs, gen_capture_step, c, 0);
+}
+
+static __always_inline __u64 gen_event_size(const struct gen_event *ev)
+{
+	__u64 size = sizeof(struct msg_generic);
+	int i;
+
+	for (i = 0; i < GEN_MAX_ARGS; i++)
+		size += ev->msg.arg_len[i];
+	return size;
+}
+
+/* Reverses heap->str (length heap->str_len) in place, for postfix matching. */
+static long gen_reverse_step(__u32 index, void *arg)
+{
+	struct gen_heap *heap = gen_heap();
+	__u32 len = *(__u32 *)arg;
+	__u32 j = len - 1 - index;
+	char t;
+
+	if (!heap || index >= j)
+		return 1;
+	t = heap->str[index & (GEN_ARG_MAX - 1)];
+	heap->str[index & (GEN_ARG_MAX - 1)] = heap->str[j & (GEN_ARG_MAX - 1)];
+	heap->str[j & (GEN_ARG_MAX - 1)] = t;
+	return 0;
+}
+
+/* Looks heap->str up among the filter's values. exact: the value must be the whole string. */
+static __always_inline bool gen_string_in(struct gen_heap *heap, __u32 fid, bool exact, bool reverse)
+{
+	__u32 len = heap->str_len;
+
+	if (len > GEN_STR_CMP)
+		len = GEN_STR_CMP;
+	if (reverse) {
+		bpf_loop(len / 2 + 1, gen_reverse_step, &len, 0);
+	}
+	heap->key.data[0] = fid >> 24;
+	heap->key.data[1] = fid >> 16;
+	heap->key.data[2] = fid >> 8;
+	heap->key.data[3] = fid;
+	bpf_probe_read_kernel(&heap->key.data[4], len & 0xff, heap->str);
+	heap->key.data[(4 + len) & 0xff] = 0;
+	heap->key.prefixlen = 32 + 8 * (len + (exact ? 1 : 0));
+	return bpf_map_lookup_elem(&gen_strings, &heap->key) != NULL;
+}
+
+static __noinline bool gen_string_op(struct gen_heap *heap, __u8 op, __u32 fid)
+{
+	bool negate = op == GEN_OP_NOT_EQUAL || op == GEN_OP_NOT_PREFIX || op == GEN_OP_NOT_POSTFIX;
+	bool exact = op == GEN_OP_EQUAL || op == GEN_OP_NOT_EQUAL;
+	bool reverse = op == GEN_OP_POSTFIX || op == GEN_OP_NOT_POSTFIX;
+
+	if (!heap)
+		return false;
+	return gen_string_in(heap, fid, exact, reverse) != negate;
+}
+
+static __always_inline bool gen_number_op(const struct gen_filter *f, __u32 fid, __s64 v)
+{
+	struct gen_num_key key = { .fid = fid, .value = v };
+	__u8 op = f->op;
+	__u64 x = f->values[0];
+
+	switch (op) {
+	case GEN_OP_GT:
+		return f->kind == GEN_KIND_UNSIGNED ? (__u64)v > x : v > (__s64)x;
+	case GEN_OP_LT:
+		return f->kind == GEN_KIND_UNSIGNED ? (__u64)v < x : v < (__s64)x;
+	case GEN_OP_MASK:
+		return ((__u64)v & x) != 0;
+	case GEN_OP_EQUAL:
+		return bpf_map_lookup_elem(&gen_numbers, &key) != NULL;
+	case GEN_OP_NOT_EQUAL:
+		return bpf_map_lookup_elem(&gen_numbers, &key) == NULL;
+	default:
+		return false;
+	}
+}
+
+static __always_inline bool gen_arg_filter(struct gen_heap *heap, const struct gen_filter *f, __u32 fid)
+{
+	__u32 slot = f->slot;
+
+	if (slot >= GEN_SLOTS)
+		return false;
+	if (f->kind != GEN_KIND_STRING)
+		return gen_number_op(f, fid, slot == GEN_RET_SLOT ? heap->ev.msg.ret : heap->vals[GEN_BOUND(slot, GEN_SLOTS)]);
+	if (slot >= GEN_MAX_ARGS)
+		return false;
+	heap->str_len = heap->ev.msg.arg_len[slot] & (GEN_ARG_MAX - 1);
+	bpf_probe_read_kernel(heap->str, heap->str_len & (GEN_ARG_MAX - 1),
+			      heap->ev.data + (heap->off[slot] & (GEN_DATA_SIZE - 1)));
+	return gen_string_op(heap, f->op, fid);
+}
+
+static __always_inline bool gen_binary_filter(struct gen_heap *heap, __u8 op, __u32 fid)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct exec_binary *bin = bpf_map_lookup_elem(&exec_binary_map, &tgid);
+
+	heap->str_len = 0;
+	if (bin) {
+		heap->str_len = bin->len & (BINARY_MAX - 1);
+		bpf_probe_read_kernel(heap->str, BINARY_MAX, bin->path);
+	}
+	if (op == GEN_OP_NOT_IN)
+		op = GEN_OP_NOT_EQUAL;
+	else if (op == GEN_OP_IN)
+		op = GEN_OP_EQUAL;
+	return gen_string_op(heap, op, fid);
+}
+
+static __always_inline bool gen_pid_in(__u32 fid, __u32 pid)
+{
+	struct gen_num_key key = { .fid = fid, .value = pid };
+
+	return bpf_map_lookup_elem(&gen_numbers, &key) != NULL;
+}
+
+static __always_inline __u32 gen_task_pid(struct task_struct *task, bool ns)
+{
+	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+
+	return ns ? read_upid(leader).nr : BPF_CORE_READ(leader, tgid);
+}
+
+static __always_inline bool gen_pid_filter(const struct gen_pid_filter *f, __u32 fid)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
+	bool in = gen_pid_in(fid, gen_task_pid(task, f->ns_pid));
+	int depth;
+
+	/* followForks: a descendant of a listed process counts as listed. */
+	for (depth = 0; depth < 8 && !in && f->follow_forks; depth++) {
+		task = BPF_CORE_READ(task, real_parent);
+		if (!task || BPF_CORE_READ(task, pid) <= 1)
+			break;
+		in = gen_pid_in(fid, gen_task_pid(task, f->ns_pid));
+	}
+	return f->op == GEN_OP_NOT_IN ? !in : in;
+}
+
+/*
+ * Filter `index` of the current selector (bpf_loop callback): 0-1 matchPIDs,
+ * 2-3 matchBinaries, 4-7 matchArgs at entry; 8-9 matchReturnArgs at return.
+ * Sets c->fail and stops at the first filter that does not match.
+ */
+static long gen_filter_step(__u32 index, void *arg)
+{
+	struct gen_ctx *c = arg;
+	struct gen_heap *heap = gen_heap();
+	struct gen_hook *cfg = bpf_map_lookup_elem(&gen_hooks, &c->hook_id);
+	const struct gen_selector *s;
+	__u32 sel = c->cur_sel, j;
+	bool ok = true;
+
+	if (!heap || !cfg || sel >= GEN_MAX_SELECTORS)
+		return 1;
+	sel = GEN_BOUND(sel, GEN_MAX_SELECTORS);
+	s = &cfg->sels[sel];
+	if (c->phase == 0) {
+		if (index < 2) {
+			j = GEN_BOUND(index, GEN_MAX_PID_FILTERS);
+			if (j < s->npids)
+				ok = gen_pid_filter(&s->pids[j], gen_filter_id(c->hook_id, sel, 8 + j));
+		} else if (index < 4) {
+			j = GEN_BOUND(index - 2, GEN_MAX_BIN_FILTERS);
+			if (j < s->nbins)
+				ok = gen_binary_filter(heap, s->bin_ops[j], gen_filter_id(c->hook_id, sel, 6 + j));
+		} else if (index < 8) {
+			j = GEN_BOUND(index - 4, GEN_MAX_ARG_FILTERS);
+			if (j < s->nargs)
+				ok = gen_arg_filter(heap, &s->args[j], gen_filter_id(c->hook_id, sel, j));
+		} else {
+			return 1;
+		}
+	} else {
+		if (index < 8)
+			return 0;
+		j = GEN_BOUND(index - 8, GEN_MAX_RET_FILTERS);
+		if (j < s->nrets)
+			ok = gen_arg_filter(heap, &s->rets[j], gen_filter_id(c->hook_id, sel, 4 + j));
+	}
+	if (!ok) {
+		c->fail = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Selector `index` (bpf_loop callback). Entry: pids, binaries and matchArgs; return:
+ * matchReturnArgs of selectors that passed at entry. The first selector that passes
+ * wins (c->match), as in Tetragon; filters in a selector AND, selectors OR.
+ */
+static long gen_selector_step(__u32 index, void *arg)
+{
+	struct gen_ctx *c = arg;
+
+	if (index >= GEN_MAX_SELECTORS)
+		return 1;
+	if (c->phase == 1 && !(c->sel_mask & (1 << index)))
+		return 0;
+	c->cur_sel = index;
+	c->fail = 0;
+	bpf_loop(10, gen_filter_step, c, 0);
+	if (c->fail)
+		return 0;
+	if (c->phase == 0) {
+		c->sel_mask |= 1 << index;
+		if (c->hook_has_return)
+			return 0; /* collect every selector that passed; the return picks */
+	}
+	c->match = index;
+	return 1;
+}
+
+/* Runs the matched selector's actions; returns whether the event is posted. */
+static __always_inline bool gen_actions(struct gen_heap *heap, const struct gen_hook *cfg, __u32 hook_id, __u32 sel)
+{
+	const struct gen_selector *s;
+	struct msg_generic *m = &heap->ev.msg;
+	bool post = true;
+	int k;
+
+	if (sel >= GEN_MAX_SELECTORS)
+		return false;
+	s = &cfg->sels[GEN_BOUND(sel, GEN_MAX_SELECTORS)];
+	m->selector = sel;
+	m->action = GEN_ACTION_POST;
+	for (k = 0; k < GEN_MAX_ACTIONS; k++) {
+		const struct gen_action *a = &s->actions[k];
+
+		if (k >= s->nactions)
+			break;
+		if (k == 0)
+			m->action = a->kind;
+		switch (a->kind) {
+		case GEN_ACTION_NOPOST:
+			post = false;
+			break;
+		case GEN_ACTION_SIGKILL:
+		case GEN_ACTION_SIGNAL:
+			bpf_send_signal(a->signal);
+			gen_count(hook_id, GEN_CNT_SIGNALS);
+			break;
+		case GEN_ACTION_POST:
+			if (a->rate_limit_ns) {
+				__u64 now = bpf_ktime_get_boot_ns();
+				struct gen_rate_key key = { .hook = hook_id, .selector = sel };
+				__u64 *last;
+
+				key.scope_id = a->scope == 0 ? m->tid : a->scope == 1 ? m->pid : 0;
+				last = bpf_map_lookup_elem(&gen_ratelimit, &key);
+				if (last && now - *last < a->rate_limit_ns) {
+					gen_count(hook_id, GEN_CNT_RATE_LIMITED);
+					post = false;
+				} else {
+					bpf_map_update_elem(&gen_ratelimit, &key, &now, BPF_ANY);
+				}
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	return post;
+}
+
+static __always_inline void gen_post(struct gen_event *ev, __u32 hook_id)
+{
+	__u64 size = gen_event_size(ev);
+
+	asm volatile("" : "+r"(size));
+	if (size > sizeof(struct gen_event))
+		return;
+	ev->msg.common.size = size;
+	if (bpf_ringbuf_output(&events, ev, size, 0) < 0) {
+		count_lost();
+		gen_count(hook_id, GEN_CNT_ERRORS);
+		return;
+	}
+	gen_count(hook_id, GEN_CNT_POSTED);
+}
+
+static __always_inline __u64 gen_pending_key(__u32 hook_id)
+{
+	return ((__u64)hook_id << 32) | (__u32)bpf_get_current_pid_tgid();
+}
+
+/* A hook fired at entry: capture, select, act, post (or keep it for the return). */
+static __always_inline void gen_enter(struct gen_ctx *c)
+{
+	struct gen_hook *cfg = bpf_map_lookup_elem(&gen_hooks, &c->hook_id);
+	struct gen_heap *heap = gen_heap();
+	__u32 hook_id = c->hook_id;
+	__u64 key;
+
+	if (!cfg || !heap || !cfg->enabled)
+		return;
+	gen_count(hook_id, GEN_CNT_SEEN);
+	c->hook_has_return = cfg->has_return != 0;
+	gen_capture(heap, cfg, c);
+	c->phase = 0;
+	c->sel_mask = 0;
+	c->match = GEN_NO_SELECTOR;
+	if (cfg->nselectors == 0)
+		c->sel_mask = 1;
+	else
+		bpf_loop(cfg->nselectors % (GEN_MAX_SELECTORS + 1), gen_selector_step, c, 0);
+	if (!c->sel_mask)
+		return;
+	if (cfg->has_return) {
+		key = gen_pending_key(hook_id);
+		/* The event and the passing selectors wait in the map for the return. */
+		if (bpf_map_update_elem(&gen_pending_map, &key, heap, BPF_ANY) < 0)
+			return;
+		{
+			struct gen_pending *p = bpf_map_lookup_elem(&gen_pending_map, &key);
+
+			if (p)
+				p->sel_mask = c->sel_mask;
+		}
+		return;
+	}
+	gen_count(hook_id, GEN_CNT_MATCHED);
+	if (cfg->nselectors == 0) {
+		heap->ev.msg.action = GEN_ACTION_POST;
+		gen_post(&heap->ev, hook_id);
+		return;
+	}
+	if (gen_actions(heap, cfg, hook_id, c->match))
+		gen_post(&heap->ev, hook_id);
+	else
+		gen_count(hook_id, GEN_CNT_NOPOST);
+}
+
+/* The same hook returned: match return args, act, post with the return value. */
+static __always_inline void gen_exit(struct gen_ctx *c)
+{
+	struct gen_hook *cfg = bpf_map_lookup_elem(&gen_hooks, &c->hook_id);
+	struct gen_heap *heap = gen_heap();
+	__u32 hook_id = c->hook_id;
+	__u64 key = gen_pending_key(hook_id);
+	struct gen_pending *p;
+
+	if (!cfg || !heap || !cfg->has_return)
+		return;
+	p = bpf_map_lookup_elem(&gen_pending_map, &key);
+	if (!p)
+		return;
+	bpf_probe_read_kernel(&heap->ev, sizeof(heap->ev), &p->ev);
+	c->sel_mask = p->sel_mask;
+	bpf_map_delete_elem(&gen_pending_map, &key);
+	heap->ev.msg.ret = gen_extend(cfg->ret_type, c->ret);
+	heap->ev.msg.has_ret = 1;
+	c->phase = 1;
+	c->match = GEN_NO_SELECTOR;
+	if (cfg->nselectors == 0) {
+		gen_count(hook_id, GEN_CNT_MATCHED);
+		heap->ev.msg.action = GEN_ACTION_POST;
+		gen_post(&heap->ev, hook_id);
+		return;
+	}
+	bpf_loop(cfg->nselectors % (GEN_MAX_SELECTORS + 1), gen_selector_step, c, 0);
+	if (c->match == GEN_NO_SELECTOR)
+		return;
+	gen_count(hook_id, GEN_CNT_MATCHED);
+	if (gen_actions(heap, cfg, hook_id, c->match))
+		gen_post(&heap->ev, hook_id);
+	else
+		gen_count(hook_id, GEN_CNT_NOPOST);
+}

@@ -1,0 +1,154 @@
+using System.Buffers.Binary;
+using System.Text;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Tetragon.Docker.Agent.Metrics;
+using Tetragon.Docker.Agent.Observer;
+using Tetragon.Docker.Agent.Process;
+using Tetragon.Docker.Api;
+using Tetragon.Docker.Policy.Plan;
+using L = Tetragon.Docker.Agent.Sensors.GenericLayout;
+
+namespace Tetragon.Docker.Agent.Policy;
+
+/// <summary>
+/// Decodes msg_generic (bpf/generic/generic.h) into process_kprobe / process_tracepoint /
+/// process_uprobe with the process and parent from the cache. Runs on the pipeline thread.
+/// </summary>
+internal sealed class GenericEventDecoder(
+    GenericHookRegistry registry,
+    ProcessCache cache,
+    ProcessFactory factory,
+    AgentCounters counters,
+    Action<GetEventsResponse> publish)
+{
+    public const string UnknownHookCounter = "tetragon_generic_unknown_hook_total";
+
+    public void OnSample(ReadOnlySpan<byte> sample)
+    {
+        if (sample.Length < L.MsgSize)
+        {
+            throw new InvalidDataException($"generic event of {sample.Length} bytes is shorter than its header");
+        }
+
+        var op = sample[0];
+        var ktime = BinaryPrimitives.ReadUInt64LittleEndian(sample[8..]);
+        var pid = BinaryPrimitives.ReadUInt32LittleEndian(sample[16..]);
+        var hookId = BinaryPrimitives.ReadUInt32LittleEndian(sample[24..]);
+        var action = BinaryPrimitives.ReadUInt32LittleEndian(sample[28..]);
+        var ret = BinaryPrimitives.ReadInt64LittleEndian(sample[40..]);
+        var hasRet = sample[57] != 0;
+        var nargs = sample[58];
+        var hook = registry.Get(hookId);
+        if (hook is null)
+        {
+            counters.Add(UnknownHookCounter); // its policy was deleted while the event was in flight
+            return;
+        }
+
+        var args = new List<KprobeArgument>();
+        var off = L.MsgSize;
+        for (var i = 0; i < Math.Min((int)nargs, hook.Encoded.Args.Count); i++)
+        {
+            var len = BinaryPrimitives.ReadUInt16LittleEndian(sample[(60 + (2 * i))..]);
+            if (off + len > sample.Length)
+            {
+                throw new InvalidDataException($"generic event: argument {i} runs past the sample");
+            }
+
+            args.Add(Argument(hook.Encoded.Args[i], sample.Slice(off, len)));
+            off += len;
+        }
+
+        var entry = cache.Get(pid);
+        if (entry is null)
+        {
+            counters.Add(AgentCounters.ProcessCacheMisses);
+        }
+
+        var process = entry?.Process;
+        var parent = entry?.Parent?.Process;
+        var kprobeAction = (KprobeAction)action;
+        var response = new GetEventsResponse
+        {
+            NodeName = factory.NodeName,
+            Time = Timestamp.FromDateTimeOffset(factory.Clock.ToWallClock(ktime)),
+        };
+        switch (op)
+        {
+            case MsgOp.GenericTracepoint:
+                {
+                    var tp = (TracepointTarget)hook.Plan.Target;
+                    var ev = new ProcessTracepoint { Process = process, Parent = parent, Subsys = tp.Subsystem, Event = tp.Event, PolicyName = hook.PolicyName, Action = kprobeAction, Message = hook.Plan.Message ?? "" };
+                    ev.Args.AddRange(args);
+                    ev.Tags.AddRange(hook.Plan.Tags);
+                    response.ProcessTracepoint = ev;
+                    break;
+                }
+
+            case MsgOp.GenericUprobe:
+                {
+                    var up = (UprobeTarget)hook.Plan.Target;
+                    var ev = new ProcessUprobe { Process = process, Parent = parent, Path = up.Path, Symbol = hook.Symbol ?? "", PolicyName = hook.PolicyName, Action = kprobeAction, Message = hook.Plan.Message ?? "" };
+                    ev.Args.AddRange(args);
+                    ev.Tags.AddRange(hook.Plan.Tags);
+                    response.ProcessUprobe = ev;
+                    break;
+                }
+
+            default:
+                {
+                    var ev = new ProcessKprobe { Process = process, Parent = parent, FunctionName = hook.FunctionName, PolicyName = hook.PolicyName, Action = kprobeAction, Message = hook.Plan.Message ?? "" };
+                    ev.Args.AddRange(args);
+                    ev.Tags.AddRange(hook.Plan.Tags);
+                    if (hasRet)
+                    {
+                        ev.Return = Number(hook.Encoded.ReturnType, ret, hook.Plan.ReturnArg?.Label);
+                    }
+
+                    response.ProcessKprobe = ev;
+                    break;
+                }
+        }
+
+        publish(response);
+    }
+
+    private static KprobeArgument Argument(GenericArg arg, ReadOnlySpan<byte> data)
+    {
+        var label = arg.Descriptor.Label;
+        switch (arg.KernelType)
+        {
+            case L.TypeString or L.TypeDataLoc:
+                return WithLabel(new KprobeArgument { StringArg = Encoding.UTF8.GetString(data) }, label);
+            case L.TypeCharBuf:
+                return WithLabel(new KprobeArgument { BytesArg = ByteString.CopyFrom(data) }, label);
+            case L.TypeFd:
+                return WithLabel(new KprobeArgument { FileArg = new KprobeFile { Path = Encoding.UTF8.GetString(data) } }, label);
+            default:
+                return Number(arg.KernelType, data.Length >= 8 ? BinaryPrimitives.ReadInt64LittleEndian(data) : 0, label);
+        }
+    }
+
+    private static KprobeArgument Number(byte type, long value, string? label)
+    {
+        var arg = type switch
+        {
+            L.TypeS32 or L.TypeS16 or L.TypeS8 => new KprobeArgument { IntArg = (int)value },
+            L.TypeU32 or L.TypeU16 or L.TypeU8 => new KprobeArgument { UintArg = (uint)value },
+            L.TypeU64 => new KprobeArgument { SizeArg = (ulong)value },
+            _ => new KprobeArgument { LongArg = value },
+        };
+        return WithLabel(arg, label);
+    }
+
+    private static KprobeArgument WithLabel(KprobeArgument arg, string? label)
+    {
+        if (!string.IsNullOrEmpty(label))
+        {
+            arg.Label = label;
+        }
+
+        return arg;
+    }
+}

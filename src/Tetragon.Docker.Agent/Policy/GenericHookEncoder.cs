@@ -1,0 +1,460 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text;
+using Tetragon.Docker.Agent.Sensors;
+using Tetragon.Docker.Policy.Plan;
+using L = Tetragon.Docker.Agent.Sensors.GenericLayout;
+
+namespace Tetragon.Docker.Agent.Policy;
+
+/// <summary>
+/// Encodes one compiled hook into the generic sensor's C layout (bpf/generic/generic.h):
+/// the gen_hook config, the LPM keys of its string values and the hash keys of its
+/// numbers and pids. Whatever the engine cannot do is reported, naming the field.
+/// </summary>
+internal static class GenericHookEncoder
+{
+    public static EncodedHook? Encode(HookPlan hook, uint hookId, byte op, TracepointFormat? format, List<string> problems)
+    {
+        var start = problems.Count;
+        var config = new byte[L.HookSize];
+        var strings = new List<byte[]>();
+        var numbers = new List<byte[]>();
+        var span = config.AsSpan();
+        var args = new List<GenericArg>();
+
+        if (hook.Args.Count > L.MaxArgs)
+        {
+            problems.Add($"{hook.SourcePath}.args: {hook.Args.Count} arguments; this engine captures at most {L.MaxArgs}");
+        }
+
+        for (var slot = 0; slot < Math.Min(hook.Args.Count, L.MaxArgs); slot++)
+        {
+            var a = hook.Args[slot];
+            var path = $"{hook.SourcePath}.args[{slot}]";
+            var at = span.Slice(L.HookArgs + (slot * L.ArgSize), L.ArgSize);
+            byte type;
+            byte flags = 0;
+            if (format is not null)
+            {
+                if (a.Index >= format.Fields.Count)
+                {
+                    problems.Add($"{path}.index: {a.Index} is out of range: tracepoint {format.Subsystem}/{format.Event} has {format.Fields.Count} fields");
+                    continue;
+                }
+
+                var field = format.Fields[a.Index];
+                type = TracepointType(a, field, path, problems);
+                if (field.IsDataLoc)
+                {
+                    flags |= L.ArgKernelMem;
+                }
+
+                at[1] = (byte)slot;
+                BinaryPrimitives.WriteUInt16LittleEndian(at[4..], (ushort)field.Offset);
+                BinaryPrimitives.WriteUInt16LittleEndian(at[6..], (ushort)Math.Min(field.Size, 8));
+            }
+            else
+            {
+                type = KernelType(a.Type, a.TypeName, path, problems);
+                if (a.Index >= L.Slots)
+                {
+                    problems.Add($"{path}.index: {a.Index} is beyond the 6 register arguments");
+                }
+
+                at[1] = (byte)a.Index;
+            }
+
+            at[0] = type;
+            at[2] = L.NoSizeArg;
+            at[3] = flags;
+            if (a.SizeArgIndex is { } sizeArg)
+            {
+                at[2] = format is null ? (byte)sizeArg : (byte)Math.Max(0, hook.Args.ToList().FindIndex(x => x.Index == sizeArg));
+            }
+
+            args.Add(new GenericArg(a, type));
+        }
+
+        var returnType = hook.Return ? KernelType(hook.ReturnArg?.Type ?? ArgType.Int, hook.ReturnArg?.TypeName ?? "int", $"{hook.SourcePath}.returnArg", problems) : L.TypeS64;
+        if (returnType is L.TypeString or L.TypeCharBuf or L.TypeFd)
+        {
+            problems.Add($"{hook.SourcePath}.returnArg.type: only numeric return values are supported");
+        }
+
+        BinaryPrimitives.WriteUInt32LittleEndian(span[0..], 1); // enabled
+        BinaryPrimitives.WriteUInt32LittleEndian(span[4..], op);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[8..], (uint)args.Count);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[12..], hook.Return ? 1u : 0u);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[16..], (uint)Math.Min(hook.Selectors.Count, L.MaxSelectors));
+        BinaryPrimitives.WriteUInt32LittleEndian(span[20..], returnType);
+
+        if (hook.Selectors.Count > L.MaxSelectors)
+        {
+            problems.Add($"{hook.SourcePath}.selectors: {hook.Selectors.Count} selectors; at most {L.MaxSelectors}");
+        }
+
+        for (var s = 0; s < Math.Min(hook.Selectors.Count, L.MaxSelectors); s++)
+        {
+            EncodeSelector(hook, hook.Selectors[s], s, hookId, args, returnType, span.Slice(L.HookSels + (s * L.SelectorSize), L.SelectorSize), strings, numbers, problems);
+        }
+
+        return problems.Count == start ? new EncodedHook(hookId, config, strings, numbers, args, returnType) : null;
+    }
+
+    /// <summary>A copy of the config with the enabled flag set or cleared.</summary>
+    public static byte[] WithEnabled(byte[] config, bool enabled)
+    {
+        var copy = (byte[])config.Clone();
+        BinaryPrimitives.WriteUInt32LittleEndian(copy, enabled ? 1u : 0u);
+        return copy;
+    }
+
+    private static void EncodeSelector(HookPlan hook, SelectorPlan sel, int s, uint hookId, List<GenericArg> args, byte returnType, Span<byte> at, List<byte[]> strings, List<byte[]> numbers, List<string> problems)
+    {
+        var path = $"{hook.SourcePath}.selectors[{s}]";
+        Unsupported(sel.MatchNamespaces.Count, "matchNamespaces");
+        Unsupported(sel.MatchNamespaceChanges.Count, "matchNamespaceChanges");
+        Unsupported(sel.MatchCapabilities.Count, "matchCapabilities");
+        Unsupported(sel.MatchCapabilityChanges.Count, "matchCapabilityChanges");
+        Unsupported(sel.ReturnActions.Count, "matchReturnActions");
+        Limit(sel.MatchArgs.Count, L.MaxArgFilters, "matchArgs");
+        Limit(sel.MatchReturnArgs.Count, L.MaxRetFilters, "matchReturnArgs");
+        Limit(sel.MatchBinaries.Count, L.MaxBinFilters, "matchBinaries");
+        Limit(sel.MatchPids.Count, L.MaxPidFilters, "matchPIDs");
+        Limit(sel.Actions.Count, L.MaxActions, "matchActions");
+        if (sel.MatchReturnArgs.Count > 0 && !hook.Return)
+        {
+            problems.Add($"{path}.matchReturnArgs: needs return: true on the hook");
+        }
+
+        at[0] = (byte)Math.Min(sel.MatchArgs.Count, L.MaxArgFilters);
+        at[1] = (byte)Math.Min(sel.MatchReturnArgs.Count, L.MaxRetFilters);
+        at[2] = (byte)Math.Min(sel.MatchBinaries.Count, L.MaxBinFilters);
+        at[3] = (byte)Math.Min(sel.MatchPids.Count, L.MaxPidFilters);
+        at[4] = (byte)Math.Min(sel.Actions.Count, L.MaxActions);
+
+        for (var i = 0; i < at[0]; i++)
+        {
+            var f = sel.MatchArgs[i];
+            var slot = args.FindIndex(a => a.Descriptor.Index == f.Index);
+            var fpath = $"{path}.matchArgs[{i}]";
+            if (slot < 0)
+            {
+                problems.Add($"{fpath}.index: no argument with index {f.Index} in args");
+                continue;
+            }
+
+            EncodeFilter(f, (byte)slot, args[slot].KernelType, L.FilterId(hookId, s, i), at.Slice(L.SelArgs + (i * L.FilterSize), L.FilterSize), strings, numbers, fpath, problems);
+        }
+
+        for (var i = 0; i < at[1]; i++)
+        {
+            EncodeFilter(sel.MatchReturnArgs[i], L.RetSlot, returnType, L.FilterId(hookId, s, L.SlotRet + i), at.Slice(L.SelRets + (i * L.FilterSize), L.FilterSize), strings, numbers, $"{path}.matchReturnArgs[{i}]", problems);
+        }
+
+        for (var i = 0; i < at[2]; i++)
+        {
+            var b = sel.MatchBinaries[i];
+            var fid = L.FilterId(hookId, s, L.SlotBin + i);
+            if (b.FollowChildren)
+            {
+                problems.Add($"{path}.matchBinaries[{i}].followChildren: not supported by this engine");
+            }
+
+            at[L.SelBinOps + i] = b.Operator switch
+            {
+                BinaryOperator.In => L.OpIn,
+                BinaryOperator.NotIn => L.OpNotIn,
+                BinaryOperator.Prefix => L.OpPrefix,
+                BinaryOperator.NotPrefix => L.OpNotPrefix,
+                BinaryOperator.Postfix => L.OpPostfix,
+                _ => L.OpNotPostfix,
+            };
+            var exact = b.Operator is BinaryOperator.In or BinaryOperator.NotIn;
+            var reverse = b.Operator is BinaryOperator.Postfix or BinaryOperator.NotPostfix;
+            foreach (var value in b.Values)
+            {
+                AddString(fid, Encoding.UTF8.GetBytes(value), exact, reverse, strings, $"{path}.matchBinaries[{i}].values", problems);
+            }
+        }
+
+        for (var i = 0; i < at[3]; i++)
+        {
+            var p = sel.MatchPids[i];
+            var fat = at.Slice(L.SelPids + (i * L.PidFilterSize), L.PidFilterSize);
+            fat[0] = p.Operator == SetOperator.In ? L.OpIn : L.OpNotIn;
+            fat[1] = p.FollowForks ? (byte)1 : (byte)0;
+            fat[2] = p.IsNamespacePid ? (byte)1 : (byte)0;
+            fat[3] = (byte)Math.Min(p.Pids.Count, 255);
+            foreach (var pid in p.Pids)
+            {
+                numbers.Add(NumberKey(L.FilterId(hookId, s, L.SlotPid + i), pid));
+            }
+        }
+
+        for (var i = 0; i < at[4]; i++)
+        {
+            var a = sel.Actions[i];
+            var aat = at.Slice(L.SelActions + (i * L.ActionSize), L.ActionSize);
+            switch (a.Kind)
+            {
+                case ActionKind.Post:
+                    aat[0] = L.ActionPost;
+                    aat[1] = a.RateLimitScope switch { RateLimitScope.Process => 1, RateLimitScope.Global => 2, _ => 0 };
+                    BinaryPrimitives.WriteUInt64LittleEndian(aat[8..], (ulong)((a.RateLimit?.Ticks ?? 0) * 100));
+                    break;
+                case ActionKind.NoPost:
+                    aat[0] = L.ActionNoPost;
+                    break;
+                case ActionKind.Sigkill:
+                    aat[0] = L.ActionSigkill;
+                    BinaryPrimitives.WriteUInt32LittleEndian(aat[4..], 9);
+                    break;
+                case ActionKind.Signal:
+                    aat[0] = L.ActionSignal;
+                    BinaryPrimitives.WriteUInt32LittleEndian(aat[4..], (uint)(a.Signal ?? 9));
+                    break;
+                default:
+                    problems.Add($"{path}.matchActions[{i}].action: {a.Kind} is not supported on this kernel by this agent (supported: Post, NoPost, Sigkill, Signal)");
+                    break;
+            }
+        }
+
+        void Unsupported(int count, string field)
+        {
+            if (count > 0)
+            {
+                problems.Add($"{path}.{field}: not supported by this agent yet");
+            }
+        }
+
+        void Limit(int count, int max, string field)
+        {
+            if (count > max)
+            {
+                problems.Add($"{path}.{field}: {count} entries; this engine evaluates at most {max} in the kernel");
+            }
+        }
+    }
+
+    private static void EncodeFilter(ArgFilter f, byte slot, byte kernelType, uint fid, Span<byte> at, List<byte[]> strings, List<byte[]> numbers, string path, List<string> problems)
+    {
+        var isString = kernelType is L.TypeString or L.TypeCharBuf or L.TypeFd or L.TypeDataLoc;
+        var unsigned = kernelType is L.TypeU32 or L.TypeU64 or L.TypeU16 or L.TypeU8;
+        at[1] = slot;
+        at[2] = isString ? L.KindString : unsigned ? L.KindUnsigned : L.KindSigned;
+        at[3] = (byte)Math.Min(f.Values.Count, L.FilterValues);
+        var opPath = path + ".operator";
+        if (isString)
+        {
+            (at[0], var exact, var reverse) = f.Operator switch
+            {
+                FilterOperator.Equal => (L.OpEqual, true, false),
+                FilterOperator.NotEqual => (L.OpNotEqual, true, false),
+                FilterOperator.Prefix => (L.OpPrefix, false, false),
+                FilterOperator.NotPrefix => (L.OpNotPrefix, false, false),
+                FilterOperator.Postfix => (L.OpPostfix, false, true),
+                FilterOperator.NotPostfix => (L.OpNotPostfix, false, true),
+                _ => ((byte)0, false, false),
+            };
+            if (at[0] == 0)
+            {
+                problems.Add($"{opPath}: {f.Operator} does not apply to a string argument here");
+                return;
+            }
+
+            foreach (var value in f.Values)
+            {
+                var bytes = value switch
+                {
+                    StringValue sv => sv.Utf8.ToArray(),
+                    RawValue rv => Encoding.UTF8.GetBytes(rv.Text),
+                    _ => null,
+                };
+                if (bytes is null)
+                {
+                    problems.Add($"{path}.values: {value} is not a string");
+                    continue;
+                }
+
+                AddString(fid, bytes, exact, reverse, strings, path + ".values", problems);
+            }
+
+            return;
+        }
+
+        var numbersOnly = new List<ulong>();
+        foreach (var value in f.Values)
+        {
+            ulong? n = value switch
+            {
+                SignedValue sv => (ulong)sv.Value,
+                UnsignedValue uv => uv.Value,
+                RawValue rv => ParseNumber(rv.Text),
+                _ => null,
+            };
+            if (n is null)
+            {
+                problems.Add($"{path}.values: {value} is not a number");
+                continue;
+            }
+
+            numbersOnly.Add(Extend(kernelType, n.Value));
+        }
+
+        switch (f.Operator)
+        {
+            case FilterOperator.Equal:
+            case FilterOperator.NotEqual:
+                at[0] = f.Operator == FilterOperator.Equal ? L.OpEqual : L.OpNotEqual;
+                numbers.AddRange(numbersOnly.Select(n => NumberKey(fid, n)));
+                break;
+            case FilterOperator.Mask:
+                at[0] = L.OpMask;
+                BinaryPrimitives.WriteUInt64LittleEndian(at[8..], numbersOnly.Aggregate(0UL, (x, y) => x | y));
+                break;
+            case FilterOperator.GreaterThan:
+            case FilterOperator.LessThan:
+                at[0] = f.Operator == FilterOperator.GreaterThan ? L.OpGreaterThan : L.OpLessThan;
+                if (numbersOnly.Count != 1)
+                {
+                    problems.Add($"{path}.values: {f.Operator} takes exactly one value");
+                }
+
+                BinaryPrimitives.WriteUInt64LittleEndian(at[8..], numbersOnly.FirstOrDefault());
+                break;
+            default:
+                problems.Add($"{opPath}: {f.Operator} does not apply to a numeric argument here");
+                break;
+        }
+    }
+
+    /// <summary>The kernel compares a slot's value widened per type (gen_extend): widen the filter values the same way.</summary>
+    private static ulong Extend(byte type, ulong v) => type switch
+    {
+        L.TypeS32 => (ulong)(long)(int)v,
+        L.TypeU32 => (uint)v,
+        L.TypeS16 => (ulong)(long)(short)v,
+        L.TypeU16 => (ushort)v,
+        L.TypeS8 => (ulong)(long)(sbyte)v,
+        L.TypeU8 => (byte)v,
+        _ => v,
+    };
+
+    private static ulong? ParseNumber(string text)
+    {
+        text = text.Trim();
+        if (text.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
+        {
+            return ulong.TryParse(text.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var hex) ? hex : null;
+        }
+
+        return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? (ulong)s
+            : ulong.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var u) ? u : null;
+    }
+
+    private static void AddString(uint fid, byte[] value, bool exact, bool reverse, List<byte[]> keys, string path, List<string> problems)
+    {
+        if (value.Length > L.StringCompareMax)
+        {
+            problems.Add($"{path}: a value of {value.Length} bytes; the kernel compares at most {L.StringCompareMax}");
+            return;
+        }
+
+        keys.Add(StringKey(fid, value, exact, reverse));
+    }
+
+    /// <summary>An LPM trie key: prefixlen, then the filter id (big endian) and the bytes (NUL ended when exact).</summary>
+    public static byte[] StringKey(uint fid, ReadOnlySpan<byte> value, bool exact, bool reverse)
+    {
+        var key = new byte[L.StrKeySize];
+        var bytes = value.ToArray();
+        if (reverse)
+        {
+            Array.Reverse(bytes);
+        }
+
+        BinaryPrimitives.WriteUInt32LittleEndian(key, (uint)(32 + (8 * (bytes.Length + (exact ? 1 : 0)))));
+        BinaryPrimitives.WriteUInt32BigEndian(key.AsSpan(4), fid);
+        bytes.CopyTo(key.AsSpan(8));
+        return key;
+    }
+
+    public static byte[] NumberKey(uint fid, ulong value)
+    {
+        var key = new byte[L.NumKeySize];
+        BinaryPrimitives.WriteUInt32LittleEndian(key, fid);
+        BinaryPrimitives.WriteUInt64LittleEndian(key.AsSpan(8), value);
+        return key;
+    }
+
+    private static byte KernelType(ArgType type, string name, string path, List<string> problems)
+    {
+        switch (type)
+        {
+            case ArgType.Int or ArgType.Int32:
+                return L.TypeS32;
+            case ArgType.Uint32:
+                return L.TypeU32;
+            case ArgType.Int64 or ArgType.Long:
+                return L.TypeS64;
+            case ArgType.Uint64 or ArgType.SizeT:
+                return L.TypeU64;
+            case ArgType.Int16:
+                return L.TypeS16;
+            case ArgType.Uint16:
+                return L.TypeU16;
+            case ArgType.Int8:
+                return L.TypeS8;
+            case ArgType.Uint8:
+                return L.TypeU8;
+            case ArgType.String or ArgType.Filename:
+                return L.TypeString;
+            case ArgType.CharBuf:
+                return L.TypeCharBuf;
+            case ArgType.Fd:
+                return L.TypeFd;
+            default:
+                problems.Add($"{path}.type: {name} is not supported on syscall, tracepoint or uprobe hooks by this agent (supported: int, uint32, int64, uint64, size_t, string, char_buf, fd, filename)");
+                return 0;
+        }
+    }
+
+    private static byte TracepointType(ArgDescriptor a, TracepointField field, string path, List<string> problems)
+    {
+        if (a.Type != ArgType.Auto)
+        {
+            var t = KernelType(a.Type, a.TypeName, path, problems);
+            return t == L.TypeString && field.IsDataLoc ? L.TypeDataLoc : t;
+        }
+
+        if (field.IsDataLoc)
+        {
+            return L.TypeDataLoc;
+        }
+
+        if (field.IsCharPointer)
+        {
+            return L.TypeString;
+        }
+
+        if (field.IsArray)
+        {
+            problems.Add($"{path}.type: field {field.Name} ({field.Declaration}) is an array; give the arg a type");
+            return 0;
+        }
+
+        return (field.Size, field.Signed) switch
+        {
+            (1, true) => L.TypeS8,
+            (1, false) => L.TypeU8,
+            (2, true) => L.TypeS16,
+            (2, false) => L.TypeU16,
+            (4, true) => L.TypeS32,
+            (4, false) => L.TypeU32,
+            (_, true) => L.TypeS64,
+            _ => L.TypeU64,
+        };
+    }
+}

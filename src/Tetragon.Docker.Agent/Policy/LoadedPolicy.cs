@@ -1,0 +1,22 @@
+using Tetragon.Docker.Bpf;
+using Tetragon.Docker.Policy.Plan;
+
+namespace Tetragon.Docker.Agent.Policy;
+
+/// <summary>A policy in the kernel: its hooks, their links and routes.</summary>
+internal sealed class LoadedPolicy(ulong id, PolicyPlan plan)
+{
+    public ulong Id { get; } = id;
+
+    public PolicyPlan Plan { get; } = plan;
+
+    public string Name => Plan.Name;
+
+    public List<ActiveHook> Hooks { get; } = [];
+
+    public List<BpfLink> Links { get; } = [];
+
+    public List<(int Nr, uint Hook)> Routes { get; } = [];
+
+    public bool Enabled { get; set; } = true;
+}

@@ -1,0 +1,383 @@
+using System.Buffers.Binary;
+using Tetragon.Docker.Agent.Observer;
+using Tetragon.Docker.Agent.Sensors;
+using Tetragon.Docker.Api;
+using Tetragon.Docker.Bpf;
+using Tetragon.Docker.Policy;
+using Tetragon.Docker.Policy.Plan;
+using L = Tetragon.Docker.Agent.Sensors.GenericLayout;
+
+namespace Tetragon.Docker.Agent.Policy;
+
+/// <summary>
+/// The TracingPolicy lifecycle: add (all or nothing), delete, enable, disable, list.
+/// A policy becomes map entries of the generic sensor (config, filter values, syscall
+/// routes) plus attach links for tracepoints and uprobes. One operation at a time.
+/// </summary>
+internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel, GenericHookRegistry registry, ILogger logger)
+{
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, LoadedPolicy> policies = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, List<uint>> routes = [];
+    private ulong nextPolicyId = 1;
+    private uint nextHookId = 1;
+
+    public int Count
+    {
+        get
+        {
+            lock (gate)
+            {
+                return policies.Count;
+            }
+        }
+    }
+
+    /// <summary>Parses, checks and loads a policy; on any failure nothing of it stays in the kernel.</summary>
+    public LoadedPolicy Add(string yaml, string source)
+    {
+        var result = TracingPolicyLoader.Load(yaml, source);
+        if (!result.Success)
+        {
+            throw new PolicyRejectedException(string.Join("\n", result.Errors.Select(e => e.ToString())));
+        }
+
+        var plan = result.Plan;
+        lock (gate)
+        {
+            if (policies.ContainsKey(plan.Name))
+            {
+                throw new PolicyRejectedException($"metadata.name: tracing policy {plan.Name} already exists");
+            }
+
+            var problems = EngineSupport.Check(plan, kernel);
+            if (problems.Count > 0)
+            {
+                throw new PolicyRejectedException(string.Join("\n", problems));
+            }
+
+            var loaded = new LoadedPolicy(nextPolicyId, plan);
+            var hooks = Encode(plan, problems);
+            if (problems.Count > 0)
+            {
+                throw new PolicyRejectedException(string.Join("\n", problems.Select(p => $"policy \"{plan.Name}\": {p}")));
+            }
+
+            try
+            {
+                Install(loaded, hooks);
+            }
+            catch (Exception e) when (e is BpfException or IOException or InvalidOperationException)
+            {
+                Uninstall(loaded);
+                throw new PolicyRejectedException($"policy \"{plan.Name}\": cannot load: {e.Message}");
+            }
+
+            nextPolicyId++;
+            policies[plan.Name] = loaded;
+            logger.LogInformation("tracing policy {Name} loaded: {Hooks} hook(s): {Targets}", plan.Name, loaded.Hooks.Count, string.Join(", ", loaded.Hooks.Select(h => h.FunctionName + (h.Symbol is null ? "" : " " + h.Symbol))));
+            return loaded;
+        }
+    }
+
+    public void Delete(string name)
+    {
+        lock (gate)
+        {
+            var loaded = policies.GetValueOrDefault(name) ?? throw new PolicyNotFoundException(name);
+            Uninstall(loaded);
+            policies.Remove(name);
+            logger.LogInformation("tracing policy {Name} deleted", name);
+        }
+    }
+
+    public void SetEnabled(string name, bool enabled)
+    {
+        lock (gate)
+        {
+            var loaded = policies.GetValueOrDefault(name) ?? throw new PolicyNotFoundException(name);
+            var hooksMap = sensor.Map("gen_hooks");
+            foreach (var hook in loaded.Hooks)
+            {
+                hooksMap.Update(BitConverter.GetBytes(hook.Id), GenericHookEncoder.WithEnabled(hook.Encoded.Config, enabled));
+            }
+
+            loaded.Enabled = enabled;
+            logger.LogInformation("tracing policy {Name} {State}", name, enabled ? "enabled" : "disabled");
+        }
+    }
+
+    public List<TracingPolicyStatus> List()
+    {
+        lock (gate)
+        {
+            return policies.Values.OrderBy(p => p.Id).Select(Status).ToList();
+        }
+    }
+
+    /// <summary>Kernel-side counters of one hook (seen, matched, posted, ...): the proof of in-kernel filtering.</summary>
+    public HookCounters Counters(ActiveHook hook) => new(
+        sensor.ReadCounter(hook.Id, L.CounterSeen),
+        sensor.ReadCounter(hook.Id, L.CounterMatched),
+        sensor.ReadCounter(hook.Id, L.CounterPosted),
+        sensor.ReadCounter(hook.Id, L.CounterRateLimited),
+        sensor.ReadCounter(hook.Id, L.CounterSignals),
+        sensor.ReadCounter(hook.Id, L.CounterErrors));
+
+    public IReadOnlyList<ActiveHook> Hooks(string name)
+    {
+        lock (gate)
+        {
+            return policies.GetValueOrDefault(name)?.Hooks.ToList() ?? throw new PolicyNotFoundException(name);
+        }
+    }
+
+    private TracingPolicyStatus Status(LoadedPolicy p)
+    {
+        var counters = p.Hooks.Select(Counters).ToList();
+        var status = new TracingPolicyStatus
+        {
+            Id = p.Id,
+            Name = p.Name,
+            Namespace = p.Plan.Namespace ?? "",
+            Enabled = p.Enabled,
+            State = p.Enabled ? TracingPolicyState.TpStateEnabled : TracingPolicyState.TpStateDisabled,
+            Mode = p.Plan.Hooks.Any(h => h.Selectors.Any(s => s.Actions.Any(a => a.Kind is ActionKind.Sigkill or ActionKind.Signal))) ? TracingPolicyMode.TpModeEnforce : TracingPolicyMode.TpModeMonitor,
+            Info = $"events={counters.Sum(c => (long)c.Posted)} errors={counters.Sum(c => (long)c.Errors)} matched={counters.Sum(c => (long)c.Matched)} seen={counters.Sum(c => (long)c.Seen)} rate_limited={counters.Sum(c => (long)c.RateLimited)} signals={counters.Sum(c => (long)c.Signals)}",
+            KernelMemoryBytes = (ulong)p.Hooks.Sum(h => L.HookSize + (h.Encoded.StringKeys.Count * L.StrKeySize) + (h.Encoded.NumberKeys.Count * L.NumKeySize)),
+        };
+        for (var i = 0; i < p.Hooks.Count; i++)
+        {
+            var h = p.Hooks[i];
+            status.Sensors.Add($"{SensorName(h.Plan.Kind)}:{h.FunctionName}{(h.Symbol is null ? "" : ":" + h.Symbol)}(events={counters[i].Posted},errors={counters[i].Errors})");
+        }
+
+        return status;
+    }
+
+    private static string SensorName(HookKind kind) => kind switch
+    {
+        HookKind.Tracepoint => "generic_tracepoint",
+        HookKind.Uprobe => "generic_uprobe",
+        _ => "generic_kprobe",
+    };
+
+    private List<(HookPlan Plan, EncodedHook Hook, string? Symbol)> Encode(PolicyPlan plan, List<string> problems)
+    {
+        var result = new List<(HookPlan, EncodedHook, string?)>();
+        var reserved = new HashSet<uint>();
+        foreach (var hook in plan.Hooks)
+        {
+            TracepointFormat? format = null;
+            byte op = MsgOp.GenericKprobe;
+            var symbols = new List<string?> { null };
+            switch (hook.Target)
+            {
+                case TracepointTarget tp:
+                    op = MsgOp.GenericTracepoint;
+                    try
+                    {
+                        format = TracepointFormat.Load(tp.Subsystem, tp.Event);
+                    }
+                    catch (IOException e)
+                    {
+                        problems.Add($"{hook.SourcePath}: {e.Message}");
+                        continue;
+                    }
+
+                    break;
+                case UprobeTarget up:
+                    op = MsgOp.GenericUprobe;
+                    if (up.Symbols.Count == 0)
+                    {
+                        problems.Add($"{hook.SourcePath}.offsets: uprobes by offset are not supported yet (use symbols)");
+                        continue;
+                    }
+
+                    if (!File.Exists(up.Path))
+                    {
+                        problems.Add($"{hook.SourcePath}.path: {up.Path} does not exist");
+                        continue;
+                    }
+
+                    symbols = up.Symbols.Select(s => (string?)s).ToList();
+                    break;
+                case SyscallTarget sc when sc.Number >= L.MaxSyscalls:
+                    problems.Add($"{hook.SourcePath}.call: syscall number {sc.Number} is beyond {L.MaxSyscalls}");
+                    continue;
+                default:
+                    break;
+            }
+
+            foreach (var symbol in symbols)
+            {
+                var id = AllocateHookId(reserved);
+                if (id == 0)
+                {
+                    problems.Add($"{hook.SourcePath}: no free hook slot (at most {L.MaxHooks - 1} hooks in all policies)");
+                    return result;
+                }
+
+                if (GenericHookEncoder.Encode(hook, id, op, format, problems) is { } encoded)
+                {
+                    result.Add((hook, encoded, symbol));
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private uint AllocateHookId(HashSet<uint> reserved)
+    {
+        for (var tries = 0; tries < L.MaxHooks; tries++)
+        {
+            var id = nextHookId;
+            nextHookId = nextHookId + 1 >= L.MaxHooks ? 1 : nextHookId + 1;
+            if (!registry.InUse(id) && reserved.Add(id))
+            {
+                return id;
+            }
+        }
+
+        return 0;
+    }
+
+    private void Install(LoadedPolicy loaded, List<(HookPlan Plan, EncodedHook Hook, string? Symbol)> hooks)
+    {
+        foreach (var family in hooks.Select(h => Family(h.Plan.Kind)).Distinct())
+        {
+            sensor.EnsureLoaded(family);
+        }
+
+        var strings = sensor.Map("gen_strings");
+        var numbers = sensor.Map("gen_numbers");
+        var hooksMap = sensor.Map("gen_hooks");
+        foreach (var (plan, encoded, symbol) in hooks)
+        {
+            var active = new ActiveHook(encoded.HookId, loaded.Name, plan, encoded, symbol);
+            loaded.Hooks.Add(active);
+            registry.Add(active);
+            foreach (var key in encoded.StringKeys)
+            {
+                strings.Update(key, [1]);
+            }
+
+            foreach (var key in encoded.NumberKeys)
+            {
+                numbers.Update(key, [1]);
+            }
+
+            hooksMap.Update(BitConverter.GetBytes(encoded.HookId), encoded.Config);
+        }
+
+        // Attach and route last: the first event finds its config in place.
+        foreach (var hook in loaded.Hooks)
+        {
+            switch (hook.Plan.Target)
+            {
+                case TracepointTarget tp:
+                    loaded.Links.Add(sensor.AttachTracepoint(tp.Subsystem, tp.Event, hook.Id));
+                    break;
+                case UprobeTarget up:
+                    loaded.Links.Add(sensor.AttachUprobe(up.Path, hook.Symbol!, false, hook.Id));
+                    if (hook.Plan.Return)
+                    {
+                        loaded.Links.Add(sensor.AttachUprobe(up.Path, hook.Symbol!, true, hook.Id));
+                    }
+
+                    break;
+                case SyscallTarget sc:
+                    AddRoute(sc.Number, hook.Id);
+                    loaded.Routes.Add((sc.Number, hook.Id));
+                    break;
+                default:
+                    throw new InvalidOperationException($"{hook.Plan.SourcePath}: no backend for {hook.Plan.Kind}");
+            }
+        }
+    }
+
+    private void Uninstall(LoadedPolicy loaded)
+    {
+        foreach (var (nr, hook) in loaded.Routes)
+        {
+            RemoveRoute(nr, hook);
+        }
+
+        loaded.Routes.Clear();
+        foreach (var link in loaded.Links)
+        {
+            link.Dispose();
+        }
+
+        loaded.Links.Clear();
+        if (loaded.Hooks.Count == 0)
+        {
+            return;
+        }
+
+        var strings = sensor.Map("gen_strings");
+        var numbers = sensor.Map("gen_numbers");
+        var hooksMap = sensor.Map("gen_hooks");
+        foreach (var hook in loaded.Hooks)
+        {
+            hooksMap.Update(BitConverter.GetBytes(hook.Id), new byte[L.HookSize]);
+            foreach (var key in hook.Encoded.StringKeys)
+            {
+                strings.Delete(key);
+            }
+
+            foreach (var key in hook.Encoded.NumberKeys)
+            {
+                numbers.Delete(key);
+            }
+
+            registry.Remove(hook.Id);
+        }
+
+        loaded.Hooks.Clear();
+    }
+
+    private void AddRoute(int nr, uint hook)
+    {
+        if (!routes.TryGetValue(nr, out var list))
+        {
+            routes[nr] = list = [];
+        }
+
+        if (list.Count >= L.RouteHooks)
+        {
+            throw new InvalidOperationException($"syscall {nr} already has {L.RouteHooks} hooks");
+        }
+
+        list.Add(hook);
+        WriteRoute(nr, list);
+    }
+
+    private void RemoveRoute(int nr, uint hook)
+    {
+        if (routes.TryGetValue(nr, out var list) && list.Remove(hook))
+        {
+            WriteRoute(nr, list);
+        }
+    }
+
+    private void WriteRoute(int nr, List<uint> list)
+    {
+        var value = new byte[L.RouteSize];
+        BinaryPrimitives.WriteUInt32LittleEndian(value, (uint)list.Count);
+        for (var i = 0; i < list.Count; i++)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(value.AsSpan(4 + (4 * i)), list[i]);
+        }
+
+        sensor.Map("gen_routes").Update(BitConverter.GetBytes((uint)nr), value);
+    }
+
+    private static GenericFamily Family(HookKind kind) => kind switch
+    {
+        HookKind.Tracepoint => GenericFamily.Tracepoint,
+        HookKind.Uprobe => GenericFamily.Uprobe,
+        _ => GenericFamily.Syscall,
+    };
+}

@@ -1,0 +1,118 @@
+namespace Tetragon.Docker.Agent.Sensors;
+
+/// <summary>
+/// Mirrors bpf/generic/generic.h: sizes, offsets and codes of the generic sensor's maps
+/// and event. Change both together; the C side pins sizes with _Static_assert and
+/// GenericLayoutTests pin these.
+/// </summary>
+internal static class GenericLayout
+{
+    public const int MaxHooks = 256;
+    public const int MaxArgs = 5;
+    public const int RetSlot = 5;
+    public const int Slots = 6;
+    public const int MaxSelectors = 5;
+    public const int MaxArgFilters = 4;
+    public const int MaxRetFilters = 2;
+    public const int MaxBinFilters = 2;
+    public const int MaxPidFilters = 2;
+    public const int MaxActions = 3;
+    public const int MaxValues = 8;
+    public const int RouteHooks = 15;
+    public const int MaxSyscalls = 512;
+    public const int ArgMax = 256;
+    public const int StringCompareMax = 250;
+    public const byte NoSelector = 0xff;
+    public const byte NoSizeArg = 0xff;
+
+    // struct gen_arg (8)
+    public const int ArgSize = 8;
+
+    // struct gen_filter (72)
+    public const int FilterSize = 72;
+    public const int FilterValues = 8;
+
+    // struct gen_pid_filter (40)
+    public const int PidFilterSize = 40;
+
+    // struct gen_action (16)
+    public const int ActionSize = 16;
+
+    // struct gen_selector (576)
+    public const int SelectorSize = 576;
+    public const int SelArgs = 8;
+    public const int SelRets = 296;
+    public const int SelBinOps = 440;
+    public const int SelPids = 448;
+    public const int SelActions = 528;
+
+    // struct gen_hook (2952)
+    public const int HookSize = 2952;
+    public const int HookArgs = 32;
+    public const int HookSels = 72;
+
+    // struct gen_route (64), gen_str_key (260), gen_num_key (16), exec_binary (264)
+    public const int RouteSize = 64;
+    public const int StrKeySize = 260;
+    public const int NumKeySize = 16;
+    public const int ExecBinarySize = 264;
+    public const int BinaryMax = 256;
+
+    // struct msg_generic (72)
+    public const int MsgSize = 72;
+
+    // Filter id slots: 0-3 args, 4-5 return, 6-7 binaries, 8-9 pids.
+    public const int SlotRet = 4;
+    public const int SlotBin = 6;
+    public const int SlotPid = 8;
+
+    public static uint FilterId(uint hook, int selector, int slot) => (hook << 8) | ((uint)selector << 4) | (uint)slot;
+
+    // Counters: counters[hook * CounterStride + Counter*].
+    public const int CounterStride = 8;
+    public const int CounterSeen = 0;
+    public const int CounterMatched = 1;
+    public const int CounterPosted = 2;
+    public const int CounterRateLimited = 3;
+    public const int CounterSignals = 4;
+    public const int CounterErrors = 5;
+    public const int CounterNoPost = 6;
+
+    // Arg types (GEN_TYPE_*).
+    public const byte TypeS32 = 1;
+    public const byte TypeU32 = 2;
+    public const byte TypeS64 = 3;
+    public const byte TypeU64 = 4;
+    public const byte TypeString = 5;
+    public const byte TypeCharBuf = 6;
+    public const byte TypeFd = 7;
+    public const byte TypeS16 = 8;
+    public const byte TypeU16 = 9;
+    public const byte TypeS8 = 10;
+    public const byte TypeU8 = 11;
+    public const byte TypeDataLoc = 12;
+    public const byte ArgKernelMem = 1;
+
+    // Operators (GEN_OP_*).
+    public const byte OpEqual = 1;
+    public const byte OpNotEqual = 2;
+    public const byte OpPrefix = 3;
+    public const byte OpNotPrefix = 4;
+    public const byte OpPostfix = 5;
+    public const byte OpNotPostfix = 6;
+    public const byte OpMask = 7;
+    public const byte OpGreaterThan = 8;
+    public const byte OpLessThan = 9;
+    public const byte OpIn = 10;
+    public const byte OpNotIn = 11;
+
+    public const byte KindSigned = 0;
+    public const byte KindUnsigned = 1;
+    public const byte KindString = 2;
+
+    // Actions: Tetragon's KprobeAction numbers.
+    public const byte ActionPost = 1;
+    public const byte ActionSigkill = 3;
+    public const byte ActionNoPost = 9;
+    public const byte ActionSignal = 10;
+}

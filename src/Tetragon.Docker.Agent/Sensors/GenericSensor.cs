@@ -1,0 +1,121 @@
+using Tetragon.Docker.Bpf;
+
+namespace Tetragon.Docker.Agent.Sensors;
+
+/// <summary>
+/// Tetragon's generic sensors (generic_kprobe for syscalls, generic_tracepoint,
+/// generic_uprobe): one BPF object per family, loaded on first use, all sharing the
+/// process sensor's ring buffer and binary map and one set of policy maps (gen_*).
+/// Policies only write maps and attach links; nothing is reloaded per policy.
+/// </summary>
+internal sealed class GenericSensor(string bpfDirectory, ProcessSensor process) : IDisposable
+{
+    public const string SyscallBackend = "tp_btf/sys_enter+sys_exit";
+
+    private static readonly string[] SharedMaps = ["gen_hooks", "gen_routes", "gen_strings", "gen_numbers", "gen_counters", "gen_ratelimit", "gen_pending_map"];
+
+    private readonly Dictionary<GenericFamily, BpfObject> objects = [];
+    private readonly Dictionary<string, int> sharedFds = [];
+    private readonly List<BpfLink> syscallLinks = [];
+    private BpfObject? owner;
+
+    public bool IsLoaded(GenericFamily family) => objects.ContainsKey(family);
+
+    public IEnumerable<GenericFamily> Loaded => objects.Keys;
+
+    public void EnsureLoaded(GenericFamily family)
+    {
+        if (objects.ContainsKey(family))
+        {
+            return;
+        }
+
+        var file = family switch
+        {
+            GenericFamily.Syscall => "bpf_generic_syscall.o",
+            GenericFamily.Tracepoint => "bpf_generic_tracepoint.o",
+            _ => "bpf_generic_uprobe.o",
+        };
+        var obj = BpfObject.Open(Path.Combine(bpfDirectory, file));
+        try
+        {
+            obj.ReuseMap("events", process.RingBufferFd);
+            obj.ReuseMap("lost_events", process.LostEventsFd);
+            obj.ReuseMap("ringbuf_config", process.ConfigFd);
+            obj.ReuseMap("exec_binary_map", process.ExecBinaryFd);
+            foreach (var (name, fd) in sharedFds)
+            {
+                obj.ReuseMap(name, fd);
+            }
+
+            obj.Load();
+            if (owner is null)
+            {
+                owner = obj;
+                foreach (var name in SharedMaps)
+                {
+                    sharedFds[name] = obj.Map(name).Fd;
+                }
+            }
+
+            if (family == GenericFamily.Syscall)
+            {
+                syscallLinks.Add(obj.Attach("generic_sys_enter"));
+                syscallLinks.Add(obj.Attach("generic_sys_exit"));
+            }
+        }
+        catch
+        {
+            foreach (var link in syscallLinks)
+            {
+                link.Dispose();
+            }
+
+            syscallLinks.Clear();
+            if (owner == obj)
+            {
+                owner = null;
+                sharedFds.Clear();
+            }
+
+            obj.Dispose();
+            throw;
+        }
+
+        objects[family] = obj;
+    }
+
+    public BpfMap Map(string name) => (owner ?? throw new InvalidOperationException("no generic sensor loaded")).Map(name);
+
+    public BpfLink AttachTracepoint(string subsystem, string eventName, uint hookId) =>
+        objects[GenericFamily.Tracepoint].AttachTracepoint("generic_tracepoint", subsystem, eventName, hookId);
+
+    public BpfLink AttachUprobe(string binary, string symbol, bool retprobe, uint hookId) =>
+        objects[GenericFamily.Uprobe].AttachUprobe(retprobe ? "generic_uretprobe" : "generic_uprobe", binary, symbol, retprobe, hookId);
+
+    /// <summary>Sum over CPUs of one per-hook counter (GenericLayout.Counter*).</summary>
+    public ulong ReadCounter(uint hookId, int counter) =>
+        owner is null ? 0 : BpfMap.SumPerCpu(sharedFds["gen_counters"], (uint)((hookId * GenericLayout.CounterStride) + counter));
+
+    public void Detach()
+    {
+        foreach (var link in syscallLinks)
+        {
+            link.Dispose();
+        }
+
+        syscallLinks.Clear();
+    }
+
+    public void Dispose()
+    {
+        Detach();
+        foreach (var obj in objects.Values)
+        {
+            obj.Dispose();
+        }
+
+        objects.Clear();
+        owner = null;
+    }
+}

@@ -1,0 +1,136 @@
+using System.Buffers.Binary;
+using Tetragon.Docker.Agent.Policy;
+using Tetragon.Docker.Policy;
+using L = Tetragon.Docker.Agent.Sensors.GenericLayout;
+
+namespace Tetragon.Docker.Agent.Tests;
+
+public sealed class GenericHookEncoderTests
+{
+    private const string MkdirKill = """
+        apiVersion: cilium.io/v1alpha1
+        kind: TracingPolicy
+        metadata:
+          name: "t"
+        spec:
+          kprobes:
+          - call: "sys_mkdirat"
+            syscall: true
+            args:
+            - index: 1
+              type: "string"
+            - index: 2
+              type: "int"
+            selectors:
+            - matchArgs:
+              - index: 1
+                operator: "Prefix"
+                values: ["/forbidden/"]
+              - index: 2
+                operator: "Equal"
+                values: ["-1", "0755"]
+              matchBinaries:
+              - operator: "Postfix"
+                values: ["/mkdir"]
+              matchPIDs:
+              - operator: NotIn
+                followForks: true
+                values: [1]
+              matchActions:
+              - action: Sigkill
+        """;
+
+    [Fact]
+    public void EncodesArgsSelectorsAndActionsInTheKernelLayout()
+    {
+        var plan = TracingPolicyLoader.Load(MkdirKill, "t").EnsureSuccess();
+        var problems = new List<string>();
+        var hook = GenericHookEncoder.Encode(plan.Hooks[0], 7, 13, null, problems);
+
+        Assert.Empty(problems);
+        Assert.NotNull(hook);
+        var c = hook.Config;
+        Assert.Equal(L.HookSize, c.Length);
+        Assert.Equal(1u, BinaryPrimitives.ReadUInt32LittleEndian(c));
+        Assert.Equal(13u, BinaryPrimitives.ReadUInt32LittleEndian(c.AsSpan(4)));
+        Assert.Equal(2u, BinaryPrimitives.ReadUInt32LittleEndian(c.AsSpan(8)));
+        Assert.Equal(1u, BinaryPrimitives.ReadUInt32LittleEndian(c.AsSpan(16)));
+        Assert.Equal([L.TypeString, 1], c.AsSpan(L.HookArgs, 2).ToArray());
+        Assert.Equal([L.TypeS32, 2], c.AsSpan(L.HookArgs + L.ArgSize, 2).ToArray());
+
+        var sel = c.AsSpan(L.HookSels, L.SelectorSize);
+        Assert.Equal([2, 0, 1, 1, 1], sel[..5].ToArray());
+        Assert.Equal([L.OpPrefix, 0, L.KindString], sel.Slice(L.SelArgs, 3).ToArray());
+        Assert.Equal([L.OpEqual, 1, L.KindSigned], sel.Slice(L.SelArgs + L.FilterSize, 3).ToArray());
+        Assert.Equal(L.OpPostfix, sel[L.SelBinOps]);
+        Assert.Equal([L.OpNotIn, 1, 0, 1], sel.Slice(L.SelPids, 4).ToArray());
+        Assert.Equal(L.ActionSigkill, sel[L.SelActions]);
+        Assert.Equal(9u, BinaryPrimitives.ReadUInt32LittleEndian(sel[(L.SelActions + 4)..]));
+
+        // Prefix: no NUL; the binary postfix reversed; the int values sign-extended.
+        Assert.Contains(hook.StringKeys, k => k.AsSpan().SequenceEqual(GenericHookEncoder.StringKey(L.FilterId(7, 0, 0), "/forbidden/"u8, exact: false, reverse: false)));
+        Assert.Contains(hook.StringKeys, k => k.AsSpan(8, 6).SequenceEqual("ridkm/"u8));
+        Assert.Contains(hook.NumberKeys, k => k.AsSpan().SequenceEqual(GenericHookEncoder.NumberKey(L.FilterId(7, 0, 1), ulong.MaxValue)));
+        Assert.Contains(hook.NumberKeys, k => k.AsSpan().SequenceEqual(GenericHookEncoder.NumberKey(L.FilterId(7, 0, L.SlotPid), 1)));
+    }
+
+    [Fact]
+    public void StringKeyPrefixLengthCoversFilterIdAndBytes()
+    {
+        var exact = GenericHookEncoder.StringKey(0x01020304, "abc"u8, exact: true, reverse: false);
+        Assert.Equal(L.StrKeySize, exact.Length);
+        Assert.Equal(32u + (8 * 4), BinaryPrimitives.ReadUInt32LittleEndian(exact));
+        Assert.Equal([1, 2, 3, 4, (byte)'a', (byte)'b', (byte)'c', 0], exact.AsSpan(4, 8).ToArray());
+        Assert.Equal(32u + (8 * 3), BinaryPrimitives.ReadUInt32LittleEndian(GenericHookEncoder.StringKey(1, "abc"u8, exact: false, reverse: true)));
+    }
+
+    [Fact]
+    public void UnsupportedActionsAndArgTypesAreReportedWithTheirField()
+    {
+        var plan = TracingPolicyLoader.Load("""
+            apiVersion: cilium.io/v1alpha1
+            kind: TracingPolicy
+            metadata:
+              name: "t"
+            spec:
+              kprobes:
+              - call: "sys_openat"
+                syscall: true
+                args:
+                - index: 1
+                  type: "char_iovec"
+                selectors:
+                - matchActions:
+                  - action: GetUrl
+                    argUrl: http://example.com
+            """, "t").EnsureSuccess();
+        var problems = new List<string>();
+
+        Assert.Null(GenericHookEncoder.Encode(plan.Hooks[0], 1, 13, null, problems));
+        Assert.Contains(problems, p => p.StartsWith("spec.kprobes[0].args[0].type: char_iovec", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("spec.kprobes[0].selectors[0].matchActions[0].action: GetUrl", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TracepointFieldsComeFromTheFormatCountingCommonFields()
+    {
+        var format = TracepointFormat.Parse("syscalls", "sys_enter_openat", """
+            name: sys_enter_openat
+            format:
+            	field:unsigned short common_type;	offset:0;	size:2;	signed:0;
+            	field:unsigned char common_flags;	offset:2;	size:1;	signed:0;
+            	field:unsigned char common_preempt_count;	offset:3;	size:1;	signed:0;
+            	field:int common_pid;	offset:4;	size:4;	signed:1;
+
+            	field:int __syscall_nr;	offset:8;	size:4;	signed:1;
+            	field:int dfd;	offset:16;	size:8;	signed:0;
+            	field:const char * filename;	offset:24;	size:8;	signed:0;
+            	field:__data_loc char[] name;	offset:32;	size:4;	signed:0;
+            """);
+
+        Assert.Equal(8, format.Fields.Count);
+        Assert.Equal(new TracepointField("const char *", "filename", 24, 8, false), format.Fields[6]);
+        Assert.True(format.Fields[6].IsCharPointer);
+        Assert.True(format.Fields[7].IsDataLoc);
+    }
+}

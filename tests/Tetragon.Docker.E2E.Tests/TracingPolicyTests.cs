@@ -1,0 +1,329 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Grpc.Core;
+using Tetragon.Docker.Api;
+
+namespace Tetragon.Docker.E2E.Tests;
+
+/// <summary>TracingPolicy end to end: the real agent, real syscalls, selectors and actions in the kernel.</summary>
+public sealed partial class TracingPolicyTests
+{
+    private static readonly string Mkdir = Trigger.Resolve("/bin/mkdir");
+    private static readonly string Cat = Trigger.Resolve("/bin/cat");
+    private static readonly string Head = Trigger.Resolve("/usr/bin/head");
+
+    [Fact]
+    public async Task SigkillOnForbiddenMkdirWhileOtherMkdirsPass()
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        var root = Directory.CreateTempSubdirectory("tp-mkdir-").FullName;
+        await AddAsync(agent, MkdirKillPolicy("mkdir-kill", root + "/forbidden/"));
+
+        var (_, allowed) = await Trigger.RunAsync(Mkdir, root, root + "/allowed");
+        Directory.CreateDirectory(root + "/forbidden");
+        var (pid, forbidden) = await Trigger.RunAsync(Mkdir, root, root + "/forbidden/x");
+
+        Assert.Equal(0, allowed);
+        Assert.Equal(137, forbidden);
+        Assert.True(Directory.Exists(root + "/allowed"));
+        var ev = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessKprobe?.Process?.Pid == (uint)pid)).ProcessKprobe;
+        Assert.Equal("__x64_sys_mkdir", ev.FunctionName);
+        Assert.Equal(KprobeAction.Sigkill, ev.Action);
+        Assert.Equal("mkdir-kill", ev.PolicyName);
+        Assert.Equal(root + "/forbidden/x", ev.Args[0].StringArg);
+        Assert.Equal(Mkdir, ev.Process.Binary);
+        Assert.DoesNotContain(ExportFile.Read(agent.ExportFile), e => e.ProcessKprobe?.Args[0].StringArg == root + "/allowed");
+    }
+
+    [Fact]
+    public async Task OpenatOfEtcShadowIsReportedWithThePath()
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        await AddAsync(agent, File.ReadAllText(Path.Combine(RepoRoot(), "policies", "openat-shadow.yaml")));
+
+        var (pid, _) = await Trigger.RunAsync(Cat, "/", "/etc/shadow");
+
+        var ev = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessKprobe?.Process?.Pid == (uint)pid)).ProcessKprobe;
+        Assert.Equal("__x64_sys_openat", ev.FunctionName);
+        Assert.Equal("/etc/shadow", ev.Args[1].StringArg);
+        Assert.Equal("path", ev.Args[1].Label);
+        Assert.Equal("openat-shadow", ev.PolicyName);
+        Assert.Equal("openat of /etc/shadow", ev.Message);
+        Assert.Contains("credentials", ev.Tags);
+        Assert.Equal(KprobeAction.Post, ev.Action);
+    }
+
+    [Fact]
+    public async Task MatchBinariesScopedPolicyIgnoresOtherBinaries()
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        var file = Path.Combine(Directory.CreateTempSubdirectory("tp-bin-").FullName, "target.txt");
+        File.WriteAllText(file, "x\n");
+        await AddAsync(agent, $$"""
+            apiVersion: cilium.io/v1alpha1
+            kind: TracingPolicy
+            metadata:
+              name: "cat-only"
+            spec:
+              kprobes:
+              - call: "sys_openat"
+                syscall: true
+                return: true
+                args:
+                - index: 1
+                  type: "string"
+                returnArg:
+                  index: 0
+                  type: "int"
+                selectors:
+                - matchBinaries:
+                  - operator: "In"
+                    values: ["{{Cat}}"]
+                  matchArgs:
+                  - index: 1
+                    operator: "Equal"
+                    values: ["{{file}}"]
+            """);
+
+        var (headPid, _) = await Trigger.RunAsync(Head, "/", file);
+        var (catPid, _) = await Trigger.RunAsync(Cat, "/", file);
+
+        var ev = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessKprobe?.Process?.Pid == (uint)catPid)).ProcessKprobe;
+        Assert.Equal(file, ev.Args[0].StringArg);
+        Assert.True(ev.Return.IntArg >= 0, "openat returned an fd");
+        Assert.DoesNotContain(ExportFile.Read(agent.ExportFile), e => e.ProcessKprobe?.Process?.Pid == (uint)headPid);
+        var hook = Counters(await ListAsync(agent, "cat-only"));
+        Assert.Equal(1, hook["events"]);
+    }
+
+    [Fact]
+    public async Task UprobeOnATestProgramReportsItsArguments()
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        var program = await BuildProbeTargetAsync();
+        await AddAsync(agent, $$"""
+            apiVersion: cilium.io/v1alpha1
+            kind: TracingPolicy
+            metadata:
+              name: "uprobe-target"
+            spec:
+              uprobes:
+              - path: "{{program}}"
+                symbols: ["tg_probe_target"]
+                message: "probe target called"
+                args:
+                - index: 0
+                  type: "int"
+                - index: 1
+                  type: "string"
+                - index: 2
+                  type: "uint64"
+            """);
+
+        var (pid, exit) = await Trigger.RunAsync(program, "/", "hello-uprobe");
+        Assert.Equal(0, exit);
+
+        var ev = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessUprobe?.Process?.Pid == (uint)pid)).ProcessUprobe;
+        Assert.Equal(program, ev.Path);
+        Assert.Equal("tg_probe_target", ev.Symbol);
+        Assert.Equal(42, ev.Args[0].IntArg);
+        Assert.Equal("hello-uprobe", ev.Args[1].StringArg);
+        Assert.Equal(1234567890123UL, ev.Args[2].SizeArg);
+        Assert.Equal("probe target called", ev.Message);
+    }
+
+    [Fact]
+    public async Task NonMatchingEventsNeverReachUserSpace()
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        await AddAsync(agent, $$"""
+            apiVersion: cilium.io/v1alpha1
+            kind: TracingPolicy
+            metadata:
+              name: "never-matches"
+            spec:
+              kprobes:
+              - call: "sys_openat"
+                syscall: true
+                args:
+                - index: 1
+                  type: "string"
+                selectors:
+                - matchArgs:
+                  - index: 1
+                    operator: "Equal"
+                    values: ["/nonexistent/{{Guid.NewGuid():N}}"]
+            """);
+
+        for (var i = 0; i < 20; i++)
+        {
+            await Trigger.RunAsync(Cat, "/", "/etc/hostname");
+        }
+
+        var counters = Counters(await ListAsync(agent, "never-matches"));
+        Assert.True(counters["seen"] >= 20, $"the kernel saw the openat calls ({counters["seen"]})");
+        Assert.Equal(0, counters["matched"]);
+        Assert.Equal(0, counters["events"]);
+        Assert.DoesNotContain(ExportFile.Read(agent.ExportFile), e => e.ProcessKprobe is not null);
+    }
+
+    [Fact]
+    public async Task AddDisableEnableDeleteRoundTrips()
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        var root = Directory.CreateTempSubdirectory("tp-life-").FullName;
+        Directory.CreateDirectory(root + "/forbidden");
+        await AddAsync(agent, MkdirKillPolicy("lifecycle", root + "/forbidden/"));
+        Assert.Equal(TracingPolicyState.TpStateEnabled, (await ListAsync(agent, "lifecycle")).State);
+
+        await agent.Client.DisableTracingPolicyAsync(new DisableTracingPolicyRequest { Name = "lifecycle" }, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(TracingPolicyState.TpStateDisabled, (await ListAsync(agent, "lifecycle")).State);
+        Assert.Equal(0, (await Trigger.RunAsync(Mkdir, root, root + "/forbidden/a")).ExitCode);
+
+        await agent.Client.EnableTracingPolicyAsync(new EnableTracingPolicyRequest { Name = "lifecycle" }, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(137, (await Trigger.RunAsync(Mkdir, root, root + "/forbidden/b")).ExitCode);
+
+        await agent.Client.DeleteTracingPolicyAsync(new DeleteTracingPolicyRequest { Name = "lifecycle" }, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Empty((await agent.Client.ListTracingPoliciesAsync(new ListTracingPoliciesRequest(), cancellationToken: TestContext.Current.CancellationToken)).Policies);
+        Assert.Equal(0, (await Trigger.RunAsync(Mkdir, root, root + "/forbidden/c")).ExitCode);
+
+        // The name is free again, and a second policy can share the syscall.
+        await AddAsync(agent, MkdirKillPolicy("lifecycle", root + "/forbidden/"));
+        await AddAsync(agent, MkdirKillPolicy("lifecycle-2", root + "/other/"));
+        Assert.Equal(137, (await Trigger.RunAsync(Mkdir, root, root + "/forbidden/d")).ExitCode);
+        var missing = await Assert.ThrowsAsync<RpcException>(async () => await agent.Client.DeleteTracingPolicyAsync(new DeleteTracingPolicyRequest { Name = "nope" }, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("kind: TracingPolicy\napiVersion: cilium.io/v1alpha1\nmetadata:\n  name: bad\nspec:\n  kprobes:\n  - call: sys_openat\n    syscall: true\n    args:\n    - index: 1\n      type: string\n    selectors:\n    - matchArgs:\n      - index: 1\n        operator: Equa\n        values: [/x]\n", "spec.kprobes[0].selectors[0].matchArgs[0].operator")]
+    [InlineData("kind: TracingPolicy\napiVersion: cilium.io/v1alpha1\nmetadata:\n  name: bad\nspec:\n  kprobes:\n  - call: sys_openat\n    syscall: true\n    bogus: 1\n", "spec.kprobes[0].bogus")]
+    [InlineData("kind: TracingPolicy\napiVersion: cilium.io/v1alpha1\nmetadata:\n  name: bad\nspec:\n  kprobes:\n  - call: sys_openat\n    syscall: true\n    args:\n    - index: 1\n      type: strng\n", "spec.kprobes[0].args[0].type")]
+    [InlineData("kind: TracingPolicy\napiVersion: cilium.io/v1alpha1\nmetadata:\n  name: bad\nspec:\n  kprobes:\n  - call: security_file_open\n    syscall: false\n", "needs kprobes")]
+    [InlineData("kind: TracingPolicy\napiVersion: cilium.io/v1alpha1\nmetadata:\n  name: bad\nspec:\n  lsmhooks:\n  - hook: file_open\n", "BPF LSM")]
+    [InlineData("kind: TracingPolicy\napiVersion: cilium.io/v1alpha1\nmetadata:\n  name: bad\nspec:\n  kprobes:\n  - call: sys_openat\n    syscall: true\n    selectors:\n    - matchActions:\n      - action: Override\n        argError: -1\n", "action Override")]
+    [InlineData("kind: TracingPolicy\napiVersion: cilium.io/v1alpha1\nmetadata:\n  name: bad\nspec:\n  tracepoints:\n  - subsystem: nosuch\n    event: nothing\n", "spec.tracepoints[0]")]
+    public async Task BrokenPoliciesAreRejectedWithTheirFieldAndTheAgentStaysUp(string yaml, string expected)
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await agent.Client.AddTracingPolicyAsync(new AddTracingPolicyRequest { Yaml = yaml }, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+        Assert.Contains(expected, e.Status.Detail, StringComparison.Ordinal);
+        Assert.Empty((await agent.Client.ListTracingPoliciesAsync(new ListTracingPoliciesRequest(), cancellationToken: TestContext.Current.CancellationToken)).Policies);
+        await agent.WaitHealthyAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task EveryExamplePolicyThisKernelSupportsLoadsForReal()
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        var loaded = new List<string>();
+        var refused = new Dictionary<string, string>();
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(RepoRoot(), "policies"), "*.yaml").Order(StringComparer.Ordinal))
+        {
+            try
+            {
+                await agent.Client.AddTracingPolicyAsync(new AddTracingPolicyRequest { Yaml = File.ReadAllText(file) }, cancellationToken: TestContext.Current.CancellationToken);
+                loaded.Add(Path.GetFileName(file));
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.InvalidArgument)
+            {
+                refused[Path.GetFileName(file)] = e.Status.Detail;
+            }
+        }
+
+        Assert.Contains("sys-mkdir-kill.yaml", loaded);
+        Assert.Contains("openat-shadow.yaml", loaded);
+        Assert.Contains("openat-passwd-shadow.yaml", loaded);
+        Assert.Contains("setuid-root.yaml", loaded);
+        Assert.Contains("uprobe-bash-readline.yaml", loaded);
+
+        // Each refusal names what this kernel lacks: never a silent skip.
+        Assert.All(refused.Values, reason => Assert.Matches("lacks|refuses", reason));
+        Assert.Equal(loaded.Count, (await agent.Client.ListTracingPoliciesAsync(new ListTracingPoliciesRequest(), cancellationToken: TestContext.Current.CancellationToken)).Policies.Count);
+    }
+
+    [Fact]
+    public async Task TracingPolicyFlagLoadsAtStartUp()
+    {
+        var dir = Directory.CreateTempSubdirectory("tp-dir-").FullName;
+        File.Copy(Path.Combine(RepoRoot(), "policies", "setuid-root.yaml"), Path.Combine(dir, "setuid-root.yaml"));
+        await using var agent = await AgentProcess.StartAsync("--tracing-policy", Path.Combine(RepoRoot(), "policies", "openat-shadow.yaml"), "--tracing-policy-dir", dir);
+        var names = (await agent.Client.ListTracingPoliciesAsync(new ListTracingPoliciesRequest(), cancellationToken: TestContext.Current.CancellationToken)).Policies.Select(p => p.Name).ToList();
+        Assert.Contains("openat-shadow", names);
+        Assert.Contains("setuid-root", names);
+    }
+
+    private static string MkdirKillPolicy(string name, string prefix) => $$"""
+        apiVersion: cilium.io/v1alpha1
+        kind: TracingPolicy
+        metadata:
+          name: "{{name}}"
+        spec:
+          kprobes:
+          - call: "sys_mkdir"
+            syscall: true
+            args:
+            - index: 0
+              type: "string"
+            - index: 1
+              type: "int"
+            selectors:
+            - matchArgs:
+              - index: 0
+                operator: "Prefix"
+                values: ["{{prefix}}"]
+              matchActions:
+              - action: Sigkill
+        """;
+
+    private static async Task AddAsync(AgentProcess agent, string yaml) =>
+        await agent.Client.AddTracingPolicyAsync(new AddTracingPolicyRequest { Yaml = yaml }, cancellationToken: TestContext.Current.CancellationToken);
+
+    private static async Task<TracingPolicyStatus> ListAsync(AgentProcess agent, string name) =>
+        (await agent.Client.ListTracingPoliciesAsync(new ListTracingPoliciesRequest(), cancellationToken: TestContext.Current.CancellationToken)).Policies.Single(p => p.Name == name);
+
+    /// <summary>The kernel counters the agent reports in the policy's info: events, matched, seen, errors ...</summary>
+    private static Dictionary<string, long> Counters(TracingPolicyStatus status) =>
+        CounterPattern().Matches(status.Info).ToDictionary(m => m.Groups[1].Value, m => long.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+
+    private static async Task<string> BuildProbeTargetAsync()
+    {
+        var dir = Directory.CreateTempSubdirectory("tp-uprobe-").FullName;
+        var source = Path.Combine(dir, "target.c");
+        var binary = Path.Combine(dir, "probe-target");
+        File.WriteAllText(source, """
+            #include <stdio.h>
+            __attribute__((noinline)) int tg_probe_target(int n, const char *text, unsigned long long big)
+            {
+                return printf("%d %s %llu\n", n, text, big) > 0 ? 0 : 1;
+            }
+            int main(int argc, char **argv)
+            {
+                return tg_probe_target(42, argc > 1 ? argv[1] : "", 1234567890123ULL);
+            }
+            """);
+        var info = new ProcessStartInfo("cc", ["-O1", "-o", binary, source]) { UseShellExecute = false };
+        using var cc = System.Diagnostics.Process.Start(info)!;
+        await cc.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(0, cc.ExitCode);
+        return binary;
+    }
+
+    /// <summary>The checkout this test was built from (the binaries may live in another artifacts folder).</summary>
+    private static string RepoRoot([System.Runtime.CompilerServices.CallerFilePath] string source = "")
+    {
+        for (var dir = new DirectoryInfo(Path.GetDirectoryName(source)!); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Tetragon.Docker.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("repository root not found");
+    }
+
+    [GeneratedRegex(@"(\w+)=(\d+)")]
+    private static partial Regex CounterPattern();
+}
