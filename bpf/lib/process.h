@@ -8,6 +8,7 @@
 #define PATH_MAX_COMPONENTS 64
 #define NAME_MAX_READ 256
 #define DATA_MAX 16384
+#define CGROUP_NAME_MAX 96
 
 /* msg_exec.flags */
 #define EXEC_TRUNC_ARGS (1 << 0)
@@ -58,6 +59,10 @@ struct msg_exec {
 	__u16 cwd_len;
 	__u16 binary_len;
 	__u16 pad;
+	/* The cgroup v2 directory and its parent ("docker", "<id>"): the container id even
+	 * when the directory is gone before user space looks (short-lived containers). */
+	char cgroup_parent[CGROUP_NAME_MAX];
+	char cgroup_name[CGROUP_NAME_MAX];
 };
 
 struct msg_exit {

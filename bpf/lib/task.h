@@ -4,6 +4,11 @@
 
 #include "process.h"
 
+/* kernfs_node before 6.15, for CO-RE. */
+struct kernfs_node___old {
+	struct kernfs_node *parent;
+} __attribute__((preserve_access_index));
+
 static __always_inline __u64 read_cap(const kernel_cap_t *cap)
 {
 	/* 8 bytes whether the kernel has {u64 val} (>= 6.3) or {u32 cap[2]}. */
@@ -36,6 +41,22 @@ static __always_inline __u32 read_auid(struct task_struct *task)
 	if (bpf_core_field_exists(task->loginuid))
 		return BPF_CORE_READ(task, loginuid.val);
 	return (__u32)-1;
+}
+
+/* Names of the task's cgroup v2 directory and of its parent (kernfs node names). */
+static __always_inline void read_cgroup_names(struct task_struct *task, char *parent, char *name)
+{
+	struct kernfs_node *kn = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn);
+	struct kernfs_node *up;
+
+	bpf_probe_read_kernel_str(name, CGROUP_NAME_MAX, BPF_CORE_READ(kn, name));
+	/* 6.15 renamed kernfs_node.parent to __parent. */
+	if (bpf_core_field_exists(kn->__parent))
+		up = BPF_CORE_READ(kn, __parent);
+	else
+		up = BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
+	if (up)
+		bpf_probe_read_kernel_str(parent, CGROUP_NAME_MAX, BPF_CORE_READ(up, name));
 }
 
 /* The task's pid_namespace and its pid inside it: numbers[level] of its struct pid. */

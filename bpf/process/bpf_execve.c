@@ -75,6 +75,7 @@ int BPF_PROG(tg_execve, struct task_struct *task, pid_t old_pid, struct linux_bi
 	m->cgroup_id = bpf_get_current_cgroup_id();
 	read_creds(task, &m->creds);
 	read_namespaces(task, m->ns, &m->nspid);
+	read_cgroup_names(task, m->cgroup_parent, m->cgroup_name);
 
 	off = read_args(task, heap->data, &m->flags);
 	m->args_len = off;

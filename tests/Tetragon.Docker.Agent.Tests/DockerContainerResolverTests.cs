@@ -44,6 +44,19 @@ public sealed class DockerContainerResolverTests : IDisposable
     }
 
     [Fact]
+    public void A_cgroup_whose_directory_is_gone_is_named_by_the_path_bpf_read()
+    {
+        const ulong gone = 987654321; // not in the tree: the container already exited
+        var resolution = resolver.Resolve(gone, "/docker/" + A);
+        Assert.True(resolution.Pending); // metadata on its way, not "unknown cgroup"
+        Assert.Equal([new DockerWork.Fetch(A)], DrainWork());
+
+        resolver.Cache.Set(Info("short-lived"));
+        Assert.Equal("short-lived", resolver.Resolve(gone).Container!.Name);
+        Assert.Equal(ContainerResolution.Host, resolver.Resolve(1, "/user.slice/session-1.scope"));
+    }
+
+    [Fact]
     public void Unknown_metadata_is_pending_and_fetched_once()
     {
         Assert.True(resolver.Resolve(cgroupA).Pending);

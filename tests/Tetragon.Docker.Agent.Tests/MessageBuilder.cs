@@ -27,6 +27,8 @@ internal static class MessageBuilder
             BinaryLen = (ushort)binBytes.Length,
         };
         header.Ns[2] = 4026531832;
+        "docker"u8.CopyTo(header.CgroupParent);
+        "abc"u8.CopyTo(header.CgroupName);
         var size = Marshal.SizeOf<MsgExec>();
         header.Common.Size = (uint)(size + args.Length + cwdBytes.Length + binBytes.Length);
         var sample = new byte[header.Common.Size];

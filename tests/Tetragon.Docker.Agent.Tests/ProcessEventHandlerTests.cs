@@ -119,7 +119,7 @@ public sealed class ProcessEventHandlerTests
 
         public Dictionary<ulong, ContainerInfo> Known { get; } = [];
 
-        public ContainerResolution Resolve(ulong cgroupId) =>
+        public ContainerResolution Resolve(ulong cgroupId, string? cgroupPath = null) =>
             Pending.Contains(cgroupId) ? new ContainerResolution(null, true)
             : Known.TryGetValue(cgroupId, out var c) ? new ContainerResolution(c, false)
             : ContainerResolution.Host;

@@ -8,9 +8,9 @@ public sealed class ProcessMessageDecoderTests
     [Fact]
     public void LayoutsMatchTheBpfStructs()
     {
-        // sizeof() of bpf/lib/process.h's structs (the verifier log shows msg_exec's data at off=168).
+        // sizeof() of bpf/lib/process.h's structs.
         Assert.Equal(16, Marshal.SizeOf<MsgCommon>());
-        Assert.Equal(168, Marshal.SizeOf<MsgExec>());
+        Assert.Equal(360, Marshal.SizeOf<MsgExec>());
         Assert.Equal(40, Marshal.SizeOf<MsgExit>());
         Assert.Equal(32, Marshal.SizeOf<MsgClone>());
         Assert.Equal(40, Marshal.OffsetOf<MsgExec>(nameof(MsgExec.CgroupId)).ToInt32());
@@ -31,6 +31,7 @@ public sealed class ProcessMessageDecoderTests
         Assert.Equal(["sh", "-c", "exit 3"], exec.Argv);
         Assert.Equal("/tmp/a dir", exec.Cwd);
         Assert.Equal("/usr/bin/dash", exec.Binary);
+        Assert.Equal("/docker/abc", exec.CgroupPath);
     }
 
     [Fact]

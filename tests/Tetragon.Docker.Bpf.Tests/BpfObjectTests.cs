@@ -52,7 +52,7 @@ public sealed class BpfObjectTests
         Assert.NotNull(execSample);
         Assert.NotNull(exitSample);
         Assert.Equal((uint)execSample.Length, BinaryPrimitives.ReadUInt32LittleEndian(execSample.AsSpan(4)));
-        var data = Encoding.UTF8.GetString(execSample.AsSpan(168));
+        var data = Encoding.UTF8.GetString(execSample.AsSpan(360));
         Assert.Contains("bpf-tier-marker", data, StringComparison.Ordinal);
         Assert.Contains("dash\0bin\0usr\0", data, StringComparison.Ordinal); // binary components, leaf first
         Assert.Contains("tmp\0", data, StringComparison.Ordinal);             // cwd

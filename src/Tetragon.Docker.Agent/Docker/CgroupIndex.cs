@@ -58,6 +58,13 @@ internal sealed class CgroupIndex
         return hosts.ContainsKey(cgroupId) ? CgroupLookup.Host : CgroupLookup.Unknown;
     }
 
+    /// <summary>Records a cgroup id whose container is known from elsewhere (the name BPF read).</summary>
+    public void Learn(ulong cgroupId, string containerId)
+    {
+        containers[cgroupId] = containerId;
+        misses.TryRemove(cgroupId, out _);
+    }
+
     /// <summary>Remembers an unknown cgroup id for the next <see cref="Refresh"/>.</summary>
     public void NoteMiss(ulong cgroupId) => misses.TryAdd(cgroupId, time.GetUtcNow());
 

@@ -50,7 +50,7 @@ internal sealed class DockerContainerResolver : IContainerResolver
 
     public ChannelReader<bool> CgroupSignal => cgroupSignal.Reader;
 
-    public ContainerResolution Resolve(ulong cgroupId)
+    public ContainerResolution Resolve(ulong cgroupId, string? cgroupPath = null)
     {
         if (cgroupId <= 1 || !Index.Available)
         {
@@ -61,6 +61,11 @@ internal sealed class DockerContainerResolver : IContainerResolver
         {
             case CgroupLookup.Host:
                 return ContainerResolution.Host;
+            case CgroupLookup.Unknown when CgroupPathParser.ContainerIdOf(cgroupPath) is { } fromPath:
+                // BPF named the cgroup: no need for its directory, which a short-lived container already removed.
+                Index.Learn(cgroupId, fromPath);
+                containerId = fromPath;
+                break;
             case CgroupLookup.Unknown:
                 Index.NoteMiss(cgroupId);
                 cgroupSignal.Writer.TryWrite(true);

@@ -43,6 +43,13 @@ internal struct NamespaceInums
     private uint first;
 }
 
+/// <summary>CGROUP_NAME_MAX bytes: one kernfs node name, NUL ended.</summary>
+[InlineArray(96)]
+internal struct CgroupName
+{
+    private byte first;
+}
+
 [StructLayout(LayoutKind.Sequential)]
 internal struct MsgExec
 {
@@ -61,6 +68,8 @@ internal struct MsgExec
     public ushort CwdLen;
     public ushort BinaryLen;
     public ushort Pad;
+    public CgroupName CgroupParent;
+    public CgroupName CgroupName;
 }
 
 /// <summary>msg_exec.flags</summary>

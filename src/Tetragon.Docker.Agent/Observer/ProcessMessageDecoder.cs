@@ -26,7 +26,16 @@ internal static class ProcessMessageDecoder
         var args = data[..header.ArgsLen];
         var cwd = data.Slice(header.ArgsLen, header.CwdLen);
         var binary = data.Slice(header.ArgsLen + header.CwdLen, header.BinaryLen);
-        return new ExecMessage(header, ProcessArguments.Split(args), JoinComponents(cwd), JoinComponents(binary));
+        return new ExecMessage(header, ProcessArguments.Split(args), JoinComponents(cwd), JoinComponents(binary))
+        {
+            CgroupPath = $"/{CString(header.CgroupParent)}/{CString(header.CgroupName)}",
+        };
+    }
+
+    private static string CString(ReadOnlySpan<byte> bytes)
+    {
+        var end = bytes.IndexOf((byte)0);
+        return Encoding.UTF8.GetString(end < 0 ? bytes : bytes[..end]);
     }
 
     /// <summary>BPF writes path components leaf first, each NUL ended: reverse them into "/a/b/c".</summary>

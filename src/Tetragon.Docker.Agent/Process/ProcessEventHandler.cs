@@ -121,7 +121,7 @@ internal sealed class ProcessEventHandler(
             ExtraFlags = ExtraFlags(m.Flags),
         };
         var cloned = previous is not null && previous.Process.Flags == "clone";
-        var resolution = containers.Resolve(h.CgroupId);
+        var resolution = containers.Resolve(h.CgroupId, m.CgroupPath);
         var process = factory.Build(snapshot, FlagWords("execve", snapshot, cloned), parent?.ExecId, resolution.Container);
         var entry = cache.Add(h.Pid, process, parent, h.CgroupId);
         entry.ContainerPending = resolution.Pending;
