@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Benchmarks, each measured against a baseline in the same run; the last line is the summary.
-#   bench/run.sh exec-storm [N]   fork+exec of /bin/true N times, without and with the agent
+#   bench/run.sh exec-storm [N]      fork+exec of /bin/true N times, without and with the agent
+#   bench/run.sh syscall-storm [N]   faccessat N times: a matching policy's events/s into the export,
+#                                    and a non-matching policy's cost per syscall vs no policy
+#   bench/run.sh footprint [N]       agent RSS idle and under each storm, start-up to first event
+# OUT=<dir> runs the agent and CLI from <dir> (default out/, built if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -12,19 +16,23 @@ cleanup() {
 }
 trap cleanup EXIT
 
-[ -x out/tetragon ] || scripts/build.sh
+out=${OUT:-out}
+[ -x "$out/tetragon" ] || { [ "$out" = out ] && scripts/build.sh; }
+out=$(realpath "$out")
 command -v cc >/dev/null || { apt-get update -qq && apt-get install -y -qq gcc >/dev/null; }
 cc -O2 -o "$work/execstorm" bench/execstorm.c
+cc -O2 -o "$work/syscallstorm" bench/syscallstorm.c
+tetra() { "$out/tetra" --server-address "unix://$work/tetragon.sock" "$@"; }
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 
 start_agent() {
-  out/tetragon --bpf-lib "$root/out/bpf" --export-filename "$work/tetragon.log" --export-file-max-size-mb 4096 \
+  "$out/tetragon" --bpf-lib "$out/bpf" --export-filename "$work/tetragon.log" --export-file-max-size-mb 4096 \
     --server-socket "$work/tetragon.sock" --server-address "" --enable-docker=false 2>"$work/agent.err" &
   agent_pid=$!
   local t0=$(date +%s%N)
   for _ in $(seq 300); do
-    out/tetra --server-address "unix://$work/tetragon.sock" status >/dev/null 2>&1 && break
+    tetra status >/dev/null 2>&1 && break
     sleep 0.05
   done
   startup_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
@@ -33,6 +41,10 @@ start_agent() {
 stop_agent() {
   kill -TERM "$agent_pid"; wait "$agent_pid" || true; agent_pid=""
 }
+
+# Every loss the agent counts: the kernel's ring-buffer misses and each queue's drops.
+lost_now() { tetra status 2>/dev/null | awk '/missed|dropped/ {s += $NF} END {print s + 0}'; }
+counter() { tetra status 2>/dev/null | awk -v k="$1" '$0 ~ k {print $NF; f = 1} END {if (!f) print 0}'; }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
@@ -81,7 +93,7 @@ exec_storm() {
     "$work/execstorm" "$n" >>"$work/agent"
     sleep 1 # let the tail of the storm reach the export
     storm_rss=$(rss_kb "$agent_pid")
-    lost=$(out/tetra --server-address "unix://$work/tetragon.sock" status 2>/dev/null | awk '/tetragon_bpf_missed_events_total/ {print $NF}')
+    lost=$(lost_now)
     stop_agent
     if [ "${PEERS:-all}" != none ]; then
       if start_auditd; then "$work/execstorm" "$n" >>"$work/auditd"; fi
@@ -100,7 +112,101 @@ exec_storm() {
   echo "exec-storm: ratio=$(ratio_of "$work/agent") auditd=$(ratio_of "$work/auditd") bpftrace=$(ratio_of "$work/bpftrace") lost=${lost:-0} execs=$n delivered=$((delivered / rounds))"
 }
 
+# Samples the agent's RSS every 100 ms into $work/rss.max while it runs; rss_watch_stop prints the peak in kB.
+rss_watch_start() {
+  echo 0 >"$work/rss.max"
+  ( m=0; while kill -0 "$agent_pid" 2>/dev/null; do
+      r=$(rss_kb "$agent_pid" 2>/dev/null || echo 0); [ "${r:-0}" -gt "$m" ] && m=$r && echo "$m" >"$work/rss.max"
+      sleep 0.1
+    done ) &
+  rss_watch_pid=$!
+}
+rss_watch_stop() { kill "$rss_watch_pid" 2>/dev/null; wait "$rss_watch_pid" 2>/dev/null || true; cat "$work/rss.max"; }
+
+# Waits until the export's written count stops moving; prints it and the time (ns) it last moved.
+export_settle() {
+  local last=-1 now t_last
+  t_last=$(date +%s%N)
+  for _ in $(seq 600); do
+    now=$(counter tetragon_export_events_total)
+    if [ "$now" = "$last" ]; then break; fi
+    last=$now; t_last=$(date +%s%N)
+    sleep 0.2
+  done
+  echo "$last $t_last"
+}
+
+syscall_storm() {
+  local n=${1:-4000000} rounds=${ROUNDS:-5} m=${NONMATCH_N:-2000000}
+  : >"$work/nopolicy"; : >"$work/nonmatching"; : >"$work/rate"; : >"$work/lost"
+  start_agent
+  "$work/syscallstorm" 200000 /tmp/tetragon-bench-cold >/dev/null # warm
+  # A non-matching policy's cost per unrelated syscall: alternate rounds with and without it.
+  for _ in $(seq "$rounds"); do
+    "$work/syscallstorm" "$m" /tmp/tetragon-bench-cold >>"$work/nopolicy"
+    tetra tracingpolicy add bench/syscall-storm-nonmatching.yaml >/dev/null
+    "$work/syscallstorm" "$m" /tmp/tetragon-bench-cold >>"$work/nonmatching"
+    tetra tracingpolicy delete bench-syscall-storm-nonmatching >/dev/null
+  done
+  # A matching policy: every faccessat of the hot path is an event; N of them at full speed.
+  tetra tracingpolicy add bench/syscall-storm-match.yaml >/dev/null
+  "$work/syscallstorm" 20000 /tmp/tetragon-bench-hot >/dev/null # warm the encoder
+  rss_watch_start
+  for _ in $(seq "$rounds"); do
+    export_settle >/dev/null
+    local before lost0 t0 storm_ns settled written t_end
+    before=$(counter tetragon_export_events_total); lost0=$(lost_now)
+    t0=$(date +%s%N)
+    storm_ns=$("$work/syscallstorm" "$n" /tmp/tetragon-bench-hot)
+    settled=$(export_settle); written=${settled% *}; t_end=${settled#* }
+    # The export's rate: events written over the time from the storm's start to the last one written
+    # (the storm's own duration when the export kept up).
+    local span=$(( t_end - t0 )); [ "$span" -lt "$storm_ns" ] && span=$storm_ns
+    echo $(( (written - before) * 1000000000 / span )) >>"$work/rate"
+    echo $(( $(lost_now) - lost0 )) >>"$work/lost"
+    echo "syscall-storm round: storm=$((storm_ns / 1000000))ms produced=$(( n * 1000000000 / storm_ns ))/s written=$((written - before)) lost=$(tail -1 "$work/lost")" >&2
+  done
+  syscall_rss=$(rss_watch_stop)
+  tetra tracingpolicy delete bench-syscall-storm-match >/dev/null
+  stop_agent
+  local none with
+  none=$(median <"$work/nopolicy"); with=$(median <"$work/nonmatching")
+  echo "syscall-storm: no-policy=$((none / m))ns per syscall, rounds=$rounds n=$n, lost per round: $(tr '\n' ' ' <"$work/lost")rss_peak=${syscall_rss}kB"
+  echo "syscall-storm: events_per_s=$(median <"$work/rate") lost=$(awk '{s += $1} END {print s + 0}' "$work/lost") nonmatching_ns=$(( (with - none) / m )) ratio_nonmatching=$(awk -v a="$with" -v b="$none" 'BEGIN {printf "%.3f", a / b}')"
+}
+
+footprint() {
+  local n=${1:-5000}
+  # Start to first event: the agent is launched while /bin/true runs every 10 ms.
+  : >"$work/tetragon.log"
+  local t0=$(date +%s%N) first=""
+  "$out/tetragon" --bpf-lib "$out/bpf" --export-filename "$work/tetragon.log" \
+    --server-socket "$work/tetragon.sock" --server-address "" --enable-docker=false 2>"$work/agent.err" &
+  agent_pid=$!
+  for _ in $(seq 1000); do
+    /bin/true
+    if grep -q process_exec "$work/tetragon.log" 2>/dev/null; then first=$(( ($(date +%s%N) - t0) / 1000000 )); break; fi
+    sleep 0.01
+  done
+  for _ in $(seq 100); do tetra status >/dev/null 2>&1 && break; sleep 0.05; done
+  sleep 2
+  local idle=$(rss_kb "$agent_pid")
+  rss_watch_start
+  "$work/execstorm" "$n" >/dev/null
+  sleep 1
+  local exec_rss=$(rss_watch_stop)
+  tetra tracingpolicy add bench/syscall-storm-match.yaml >/dev/null
+  rss_watch_start
+  "$work/syscallstorm" "${SYSCALL_N:-4000000}" /tmp/tetragon-bench-hot >/dev/null
+  export_settle >/dev/null
+  local sys_rss=$(rss_watch_stop)
+  stop_agent
+  echo "footprint: rss_idle_mb=$((idle / 1024)) rss_exec_storm_mb=$((exec_rss / 1024)) rss_syscall_storm_mb=$((sys_rss / 1024)) start_to_first_event_ms=${first:-timeout}"
+}
+
 case "${1:-}" in
   exec-storm) shift; exec_storm "$@" ;;
-  *) echo "usage: bench/run.sh exec-storm [N]" >&2; exit 2 ;;
+  syscall-storm) shift; syscall_storm "$@" ;;
+  footprint) shift; footprint "$@" ;;
+  *) echo "usage: bench/run.sh exec-storm|syscall-storm|footprint [N]" >&2; exit 2 ;;
 esac

@@ -27,7 +27,7 @@ cleanup() {
   for pid in "${bg_pids[@]}"; do kill "$pid" 2>/dev/null; done
   if [ -n "${DOCKER_HOST:-}" ] && [ -S "$droot/docker.sock" ]; then
     if [ "$failed" -gt 0 ] || [ "$rc" -ne 0 ]; then
-      log "last agent log lines:"; docker logs tetragon 2>&1 | grep -v '^{' | tail -n 20 >&2
+      log "last agent log lines:"; timeout 20 /usr/bin/docker logs tetragon 2>&1 | grep -v '^{' | tail -n 20 >&2
     fi
   fi
   "$repo/scripts/stop-dockerd.sh" "$droot" >/dev/null 2>&1
@@ -153,12 +153,122 @@ bg_pids+=($!)
 sleep_exec() { docker exec e2e-web uname -s >/dev/null; grep -q 'e2e-web' "$work/compact.txt"; }
 check "tetra getevents -o compact --container shows the container name" wait_for 20 sleep_exec
 
-# docker cp of a policy into the agent container
-policy=$(ls "$repo"/policies/*.yaml 2>/dev/null | head -n 1)
-if [ -n "$policy" ]; then
-  docker cp "$policy" tetragon:/tmp/policy.yaml
-  check "docker cp policy.yaml tetragon:/tmp works" docker exec tetragon test -s /tmp/policy.yaml
+# ---- TracingPolicy through `docker cp` + `docker exec tetragon tetra tracingpolicy ...` ----
+# policies/sys-mkdir-kill.yaml with a prefix no other process on this host uses.
+forbidden="/forbidden-e2e-$$-$RANDOM-"
+sed "s#\"/forbidden/\"#\"$forbidden\"#" "$repo/policies/sys-mkdir-kill.yaml" >"$work/policy.yaml"
+docker cp "$work/policy.yaml" tetragon:/tmp/policy.yaml
+check "docker cp policy.yaml tetragon:/tmp works" docker exec tetragon test -s /tmp/policy.yaml
+check "tetra tracingpolicy add /tmp/policy.yaml succeeds" \
+  sh -c '/usr/bin/docker exec tetragon tetra tracingpolicy add /tmp/policy.yaml >&2'
+docker exec tetragon tetra tracingpolicy list >"$work/tp-list.txt" 2>&1
+policy_state() { awk -v n="$1" '$2 == n { print $3 }' "$2"; }
+check "tetra tracingpolicy list shows sys-mkdir-kill enabled" test "$(policy_state sys-mkdir-kill "$work/tp-list.txt")" = enabled
+# A shell as the container's PID 1 runs mkdir, so mkdir's own status comes back as the container's exit
+# code; the sleep keeps the container (its cgroup) alive while its events are attributed.
+mkdir_in() { # NAME PATH -> the container's exit code
+  docker run --name "$1" --pull never --network none --label app=mkdir "$base" \
+    sh -c "mkdir '$2'; s=\$?; sleep 2; exit \$s" >/dev/null 2>&1
+  echo $?
+}
+check "a mkdir outside the policy's prefix passes (exit 0)" test "$(mkdir_in e2e-mkdir-ok "/allowed-e2e-$$")" = 0
+check "a forbidden mkdir in a container is killed (exit 137)" test "$(mkdir_in e2e-mkdir-kill "${forbidden}x")" = 137
+kill_of='select(.process_kprobe.process.container.name == "e2e-mkdir-kill" and .process_kprobe.policy_name == "sys-mkdir-kill" and .process_kprobe.action == "KPROBE_ACTION_SIGKILL" and ([.process_kprobe.args[]?.string_arg] | index("'"${forbidden}x"'") != null))'
+allowed_kprobe='select(.process_kprobe.process.container.name == "e2e-mkdir-ok")'
+collect_logs() { docker logs tetragon 2>/dev/null | grep '^{' >"$work/logs.json"; }
+kill_in_logs() { collect_logs; has "$work/logs.json" "$kill_of"; }
+check "[getevents] the kill is a process_kprobe event (Sigkill, policy, path) carrying the container name" \
+  wait_for 20 has "$work/getevents.json" "$kill_of"
+check "[logs] the kill is a process_kprobe event (Sigkill, policy, path) carrying the container name" wait_for 20 kill_in_logs
+check "[getevents] the allowed mkdir made no process_kprobe event" sh -c "! jq -c '$allowed_kprobe' '$work/getevents.json' 2>/dev/null | grep -q ."
+check "tetra tracingpolicy delete sys-mkdir-kill succeeds" \
+  sh -c '/usr/bin/docker exec tetragon tetra tracingpolicy delete sys-mkdir-kill >&2'
+docker exec tetragon tetra tracingpolicy list >"$work/tp-list.txt" 2>&1
+check "... tetra tracingpolicy list no longer shows it" test -z "$(policy_state sys-mkdir-kill "$work/tp-list.txt")"
+check "... and the same mkdir now succeeds (exit 0)" test "$(mkdir_in e2e-mkdir-after "${forbidden}x")" = 0
+# A broken policy: rejected with the field's path, nothing loaded, the agent healthy.
+cat >"$work/broken.yaml" <<'YAML'
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: "e2e-broken"
+spec:
+  kprobes:
+  - call: "sys_mkdir"
+    syscall: true
+    args:
+    - index: 0
+      type: "string"
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: "Prefx"
+        values: ["/x"]
+YAML
+docker cp "$work/broken.yaml" tetragon:/tmp/broken.yaml
+docker exec tetragon tetra tracingpolicy add /tmp/broken.yaml >"$work/broken.out" 2>&1
+broken_rc=$?
+log "broken policy: rc=$broken_rc: $(head -c 300 "$work/broken.out")"
+check "a broken policy is rejected (tetra exits non-zero)" test "$broken_rc" -ne 0
+check "... with the field path spec.kprobes[0].selectors[0].matchArgs[0].operator" \
+  grep -qF 'spec.kprobes[0].selectors[0].matchArgs[0].operator' "$work/broken.out"
+docker exec tetragon tetra tracingpolicy list >"$work/tp-list.txt" 2>&1
+check "... nothing of it is loaded" test -z "$(policy_state e2e-broken "$work/tp-list.txt")"
+check "... and the agent stays healthy (tetra status)" docker exec tetragon tetra status
+
+# ---- dockerd stopped and restarted mid-stream (issue 5) ----
+# start-dockerd.sh runs dockerd like a systemd host does: --live-restore (containers, the agent among
+# them, keep running while dockerd is down) and a socket-activated socket (same inode across restarts,
+# so the agent's bind-mounted /var/run/docker.sock stays valid; connections wait while dockerd is down).
+agent_pid=$(docker inspect -f '{{.State.Pid}}' tetragon)
+export_file="/proc/$agent_pid/root/var/run/tetragon/tetragon.log"
+connected_before=$(docker logs tetragon 2>&1 | grep -c 'docker: connected to')
+dockerd_pid=$(cat "$droot/dockerd.pid")
+lines_before=$(wc -l <"$export_file")
+kill -TERM "$dockerd_pid"
+dockerd_down() { ! kill -0 "$dockerd_pid" 2>/dev/null; }
+check "dockerd stops (SIGTERM by its pid)" wait_for 30 dockerd_down
+down_start=$(date +%s.%N)
+check "... the agent keeps running while dockerd is down (live-restore)" kill -0 "$agent_pid"
+# e2e-web's loop execs sleep every second: its metadata comes from the agent's cache meanwhile.
+web_during_outage() {
+  tail -n +"$((lines_before + 1))" "$export_file" 2>/dev/null \
+    | jq -c 'select(.process_exec.process.container.name == "e2e-web")' 2>/dev/null | grep -c . >/dev/null
+}
+check "... and keeps attributing a running container's execs meanwhile (export file)" wait_for 10 web_during_outage
+sleep 2
+if restarted_host=$("$repo/scripts/start-dockerd.sh" "$droot"); then
+  pass "dockerd restarts (down $(echo "$(date +%s.%N) - $down_start" | bc | xargs printf '%.1f') s)"
+else
+  fail "dockerd restarts"; echo "$passed passed, $failed failed"; exit 1
 fi
+restart_done=$(date +%s.%N)
+check "... on the same socket" test "$restarted_host" = "$DOCKER_HOST"
+check "... the agent container survived it (same pid, running)" \
+  test "$(docker inspect -f '{{.State.Running}} {{.State.Pid}}' tetragon)" = "true $agent_pid"
+docker run -d --name e2e-after --pull never --network none --label app=after --label e2e.phase=restart "$base" \
+  sh -c 'while :; do sleep 1; done' >/dev/null
+reconnected() { [ "$(docker logs tetragon 2>&1 | grep -c 'docker: connected to')" -gt "$connected_before" ]; }
+if wait_for 60 reconnected; then
+  pass "the agent reconnects to the restarted dockerd ($(echo "$(date +%s.%N) - $restart_done" | bc | xargs printf '%.1f') s after it answered)"
+else
+  fail "the agent reconnects to the restarted dockerd"
+fi
+check "... after logging the lost connection" sh -c "/usr/bin/docker logs tetragon 2>&1 | grep -q 'docker: lost\|docker: cannot reach'"
+docker exec tetragon tetra getevents -o json >"$work/getevents2.json" 2>>"$work/getevents.err" &
+bg_pids+=($!)
+stream2_up() { /bin/true; [ -s "$work/getevents2.json" ]; }
+wait_for 20 stream2_up || log "getevents (after the restart) produced nothing yet"
+docker exec e2e-after sh -c 'true e2e-after-marker' >/dev/null
+after_exec='select((.process_exec.process.arguments // "" | contains("e2e-after-marker")) and .process_exec.process.container.name == "e2e-after")'
+after_meta='.process_exec.process | (.container.labels.app == "after") and (.container.labels["e2e.phase"] == "restart") and (.container.image.name == "'"$base"'")'
+after_in_logs() { collect_logs; has "$work/logs.json" "$after_exec"; }
+check "[getevents] after the dockerd restart, a new container's exec carries its name" wait_for 20 has "$work/getevents2.json" "$after_exec"
+check "[getevents] ... and its labels and image" all_true "$work/getevents2.json" "$after_exec" "$after_meta"
+check "[logs] after the dockerd restart, a new container's exec carries its name" wait_for 30 after_in_logs
+check "[logs] ... and its labels and image" all_true "$work/logs.json" "$after_exec" "$after_meta"
+dup_lines=$(sort "$work/logs.json" | uniq -d | wc -l)
+check "docker logs across the dockerd restart: no event line twice" test "$dup_lines" -eq 0
 
 healthy() { [ "$(docker inspect -f '{{.State.Health.Status}}' tetragon)" = healthy ]; }
 check "HEALTHCHECK (tetra status) turns healthy" wait_for 40 healthy
