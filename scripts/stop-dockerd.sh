@@ -26,7 +26,7 @@ stop_pid "$(cat "$root/socket.pid" 2>/dev/null || true)"
 # then this root's shims and containerd (found by their command lines naming this ROOT, never by name).
 left_cgroups=()
 for shim in /proc/[0-9]*; do
-  cmd=$(tr '\0' ' ' <"$shim/cmdline" 2>/dev/null) || continue
+  cmd=$( { tr '\0' ' ' <"$shim/cmdline"; } 2>/dev/null) || continue
   case "$cmd" in *" $root/"*) ;; *) continue ;; esac
   id=$(sed -nE 's/.* -id ([0-9a-f]{64}) .*/\1/p' <<<"$cmd")
   if [ -n "$id" ]; then
