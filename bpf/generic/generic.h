@@ -741,8 +741,8 @@ static __always_inline void gen_post(struct gen_event *ev, __u32 hook_id)
 	if (size > sizeof(struct gen_event))
 		return;
 	ev->msg.common.size = size;
-	if (bpf_ringbuf_output(&events, ev, size, 0) < 0) {
-		count_lost();
+	/* Batched wakeups as for process events: a wakeup per event costs the producer and the reader. */
+	if (emit_event(ev, size) < 0) {
 		gen_count(hook_id, GEN_CNT_ERRORS);
 		return;
 	}

@@ -55,7 +55,8 @@ static __always_inline void count_lost(void)
 		__sync_fetch_and_add(lost, 1);
 }
 
-static __always_inline void emit_event(void *data, __u64 size)
+/* Posts with batched wakeups (the reader also polls on a timer); < 0 when the ring was full (counted). */
+static __always_inline long emit_event(void *data, __u64 size)
 {
 	__u32 zero = 0;
 	__u64 *wakeup_bytes = bpf_map_lookup_elem(&ringbuf_config, &zero);
@@ -63,6 +64,9 @@ static __always_inline void emit_event(void *data, __u64 size)
 
 	if (wakeup_bytes && bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= *wakeup_bytes)
 		flags = BPF_RB_FORCE_WAKEUP;
-	if (bpf_ringbuf_output(&events, data, size, flags) < 0)
+	if (bpf_ringbuf_output(&events, data, size, flags) < 0) {
 		count_lost();
+		return -1;
+	}
+	return 0;
 }

@@ -38,7 +38,106 @@ public sealed class ExportJsonEncoderTests
         new GetEventsResponse { ProcessExit = new ProcessExit { Process = P(2, "/bin/sh"), Status = 3 }, NodeName = "n" },
         new GetEventsResponse { ProcessExit = new ProcessExit { Process = P(2, "/bin/sh") } },
         new GetEventsResponse { ProcessKprobe = new ProcessKprobe { Process = P(2, "/bin/sh"), FunctionName = "x" }, NodeName = "n", Time = Time },
+        new GetEventsResponse { ProcessKprobe = Kprobe(), NodeName = "n", Time = Time },
+        new GetEventsResponse { ProcessKprobe = new ProcessKprobe(), Time = new Timestamp { Seconds = 1, Nanos = 1000 } },
+        new GetEventsResponse { ProcessKprobe = new ProcessKprobe { Action = (KprobeAction)99, ReturnAction = KprobeAction.Sigkill, Return = new KprobeArgument() } },
+        new GetEventsResponse { ProcessKprobe = new ProcessKprobe { Process = P(2, "/bin/sh"), Ancestors = { P(1, "/init") } } },
+        new GetEventsResponse { ProcessKprobe = new ProcessKprobe { Process = P(2, "/bin/sh"), KernelStackTrace = { new StackTraceEntry { Symbol = "s" } } } },
+        new GetEventsResponse
+        {
+            ProcessTracepoint = new ProcessTracepoint
+            {
+                Process = P(2, "/bin/sh"), Parent = P(1, "/init"), Subsys = "syscalls", Event = "sys_enter_openat", Args = { Arguments() },
+                PolicyName = "p", Action = KprobeAction.Post, Message = "m", Tags = { "a" },
+            },
+            NodeName = "n",
+            Time = new Timestamp { Seconds = 1_700_000_000, Nanos = 5_000_000 },
+        },
+        new GetEventsResponse { ProcessTracepoint = new ProcessTracepoint() },
+        new GetEventsResponse
+        {
+            ProcessUprobe = new ProcessUprobe
+            {
+                Process = P(2, "/bin/sh"), Path = "/bin/bash", Symbol = "readline", PolicyName = "p", Message = "m", Args = { Arguments() },
+                Tags = { "x\"y", "z" }, Offset = 12, RefCtrOffset = ulong.MaxValue, Action = KprobeAction.Signal,
+            },
+            Time = new Timestamp { Seconds = -62135596800, Nanos = 999_999_999 },
+        },
+        new GetEventsResponse { ProcessUprobe = new ProcessUprobe { Data = { new KprobeArgument { IntArg = 1 } } } },
+        new GetEventsResponse { ProcessExit = new ProcessExit(), Time = new Timestamp { Seconds = 253402300799 } },
     ];
+
+    private static KprobeArgument[] Arguments() =>
+    [
+        new() { StringArg = "/etc/\"shadow\"\n\u2028", Label = "path" },
+        new() { StringArg = "" },
+        new() { IntArg = -100, Label = "dirfd" },
+        new() { IntArg = 0 },
+        new() { UintArg = uint.MaxValue, Label = "u" },
+        new() { SizeArg = ulong.MaxValue },
+        new() { LongArg = long.MinValue, Label = "l" },
+        new() { BytesArg = Google.Protobuf.ByteString.CopyFrom(0, 1, 2, 255) },
+        new() { BytesArg = Google.Protobuf.ByteString.Empty, Label = "b" },
+        new() { FileArg = new KprobeFile { Path = "/etc/passwd" }, Label = "f" },
+        new() { FileArg = new KprobeFile() },
+        new() { FileArg = new KprobeFile { Mount = "m", Path = "p", Flags = "f", Permission = "r" } },
+        new() { Label = "only" },
+        new(),
+        new() { SockArg = new KprobeSock { Family = "AF_INET" }, Label = "s" },
+        new() { KernelCapTArg = "0x1", Label = "cap" },
+    ];
+
+    private static ProcessKprobe Kprobe() => new()
+    {
+        Process = P(2, "/bin/sh"),
+        Parent = P(1, "/init"),
+        FunctionName = "__x64_sys_openat",
+        Args = { Arguments() },
+        Return = new KprobeArgument { IntArg = -2 },
+        Action = KprobeAction.Post,
+        PolicyName = "openat",
+        ReturnAction = KprobeAction.Post,
+        Message = "openat \"x\"",
+        Tags = { "a", "b" },
+    };
+
+    [Theory]
+    [InlineData(0L, 0)]
+    [InlineData(0L, 1)]
+    [InlineData(1_790_000_000L, 1_000_000)]
+    [InlineData(1_790_000_000L, 123_000)]
+    [InlineData(1_790_000_000L, 123_456_789)]
+    [InlineData(-1L, 999_999_999)]
+    [InlineData(253402300799L, 10)]
+    public void TimestampsMatchJsonFormatter(long seconds, int nanos)
+    {
+        var formatter = new Google.Protobuf.JsonFormatter(Google.Protobuf.JsonFormatter.Settings.Default);
+        var writer = new TimestampJsonWriter(formatter);
+        var t = new Timestamp { Seconds = seconds, Nanos = nanos };
+        for (var i = 0; i < 2; i++) // the second time from the kept second
+        {
+            var actual = new StringWriter();
+            writer.Write(actual, t);
+            Assert.Equal(formatter.Format(t), actual.ToString());
+        }
+    }
+
+    [Fact]
+    public void ArgumentKindsTheDecoderMakesAreWrittenByHand()
+    {
+        // A new oneof kind must be checked here: those below label (18) are written before it.
+        Assert.Equal(18, KprobeArgument.Descriptor.FindFieldByName("label").FieldNumber);
+        string[] known = ["process", "parent", "function_name", "args", "return", "action", "kernel_stack_trace", "policy_name",
+            "return_action", "message", "tags", "user_stack_trace", "ancestors", "data"];
+        Assert.Equal(known, ProcessKprobe.Descriptor.Fields.InFieldNumberOrder().Select(f => f.Name));
+        string[] tp = ["process", "parent", "subsys", "event", "args", "policy_name", "action", "message", "tags", "ancestors"];
+        Assert.Equal(tp, ProcessTracepoint.Descriptor.Fields.InFieldNumberOrder().Select(f => f.Name));
+        string[] up = ["process", "parent", "path", "symbol", "policy_name", "message", "args", "tags", "ancestors", "offset",
+            "ref_ctr_offset", "action", "data", "user_stack_trace"];
+        Assert.Equal(up, ProcessUprobe.Descriptor.Fields.InFieldNumberOrder().Select(f => f.Name));
+        string[] file = ["mount", "path", "flags", "permission"];
+        Assert.Equal(file, KprobeFile.Descriptor.Fields.InFieldNumberOrder().Select(f => f.Name));
+    }
 
     [Fact]
     public void ProcessWriterMatchesJsonFormatterForEveryField()

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Tetragon.Docker.Agent.Metrics;
 using Tetragon.Docker.Api;
 using Tetragon.Docker.Events;
@@ -8,6 +9,7 @@ namespace Tetragon.Docker.Agent.Export;
 public sealed class EventBus(AgentCounters counters)
 {
     private readonly Lock gate = new();
+    private readonly StrongBox<long> eventsTotal = counters.Cell(AgentCounters.EventsTotal);
     private EventSubscription[] subscribers = [];
 
     public int SubscriberCount => Volatile.Read(ref subscribers).Length;
@@ -25,7 +27,7 @@ public sealed class EventBus(AgentCounters counters)
 
     public void Publish(GetEventsResponse response)
     {
-        counters.Add(AgentCounters.EventsTotal);
+        Interlocked.Increment(ref eventsTotal.Value);
         foreach (var subscriber in Volatile.Read(ref subscribers))
         {
             if (!subscriber.TryDeliver(response))

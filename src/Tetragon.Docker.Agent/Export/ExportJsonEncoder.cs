@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Google.Protobuf;
+using Google.Protobuf.Collections;
 using Google.Protobuf.WellKnownTypes;
 using Tetragon.Docker.Api;
 using Tetragon.Docker.Events;
@@ -10,7 +11,9 @@ namespace Tetragon.Docker.Agent.Export;
 /// The exporter's JSON encoder: byte-for-byte what <see cref="JsonEventEncoder"/> writes, but
 /// each Process message is formatted once and reused: a parent appears in every child's
 /// events, and a process in both its exec and its exit. Process messages are never
-/// mutated after they are published, so the cached text stays true.
+/// mutated after they are published, so the cached text stays true. Exec, exit and the
+/// generic events (process_kprobe / _tracepoint / _uprobe) are written by hand in
+/// JsonFormatter's field order and spacing; any shape we do not write goes to JsonFormatter.
 /// </summary>
 internal sealed class ExportJsonEncoder
 {
@@ -18,51 +21,50 @@ internal sealed class ExportJsonEncoder
     private readonly JsonEventEncoder fallback = new();
     private readonly ConditionalWeakTable<Api.Process, string> processJson = [];
     private readonly ProcessJsonWriter processWriter;
+    private readonly KprobeArgumentJsonWriter argWriter;
+    private readonly TimestampJsonWriter timeWriter;
+    private readonly Action<TextWriter, string> writeString;
+    private readonly ConditionalWeakTable<Api.Process, string>.CreateValueCallback formatProcess;
     private string? nodeName;
     private string nodeNameJson = "";
 
     public ExportJsonEncoder()
     {
         processWriter = new ProcessJsonWriter(formatter);
+        writeString = processWriter.WriteString;
+        argWriter = new KprobeArgumentJsonWriter(formatter, writeString);
+        timeWriter = new TimestampJsonWriter(formatter);
+        formatProcess = processWriter.Format;
     }
 
     public void Write(GetEventsResponse response, TextWriter writer)
     {
+        if (response.AggregationInfo is not null || response.ClusterName.Length > 0 || response.NodeLabels.Count > 0)
+        {
+            fallback.Write(response, writer); // fields after time: not written by hand
+            return;
+        }
+
         switch (response.EventCase)
         {
             case GetEventsResponse.EventOneofCase.ProcessExec when response.ProcessExec.Ancestors.Count == 0:
                 var exec = response.ProcessExec;
-                writer.Write("{ \"process_exec\": { ");
+                writer.Write("{ \"process_exec\": ");
                 var first = WriteProcessField(writer, "process", exec.Process, first: true);
-                WriteProcessField(writer, "parent", exec.Parent, first);
-                writer.Write(" }");
+                first = WriteProcessField(writer, "parent", exec.Parent, first);
+                writer.Write(first ? "{ }" : " }");
                 break;
             case GetEventsResponse.EventOneofCase.ProcessExit when response.ProcessExit.Ancestors.Count == 0:
-                var exit = response.ProcessExit;
-                writer.Write("{ \"process_exit\": { ");
-                var next = WriteProcessField(writer, "process", exit.Process, first: true);
-                next = WriteProcessField(writer, "parent", exit.Parent, next);
-                if (exit.Signal.Length > 0)
-                {
-                    writer.Write(next ? "\"signal\": " : ", \"signal\": ");
-                    writer.Write(formatter.Format(new StringValue { Value = exit.Signal }));
-                    next = false;
-                }
-
-                if (exit.Status != 0)
-                {
-                    writer.Write(next ? "\"status\": " : ", \"status\": ");
-                    writer.Write(exit.Status);
-                    next = false;
-                }
-
-                if (exit.Time is not null)
-                {
-                    writer.Write(next ? "\"time\": " : ", \"time\": ");
-                    writer.Write(formatter.Format(exit.Time));
-                }
-
-                writer.Write(" }");
+                WriteExit(writer, response.ProcessExit);
+                break;
+            case GetEventsResponse.EventOneofCase.ProcessKprobe when IsPlain(response.ProcessKprobe):
+                WriteKprobe(writer, response.ProcessKprobe);
+                break;
+            case GetEventsResponse.EventOneofCase.ProcessTracepoint when response.ProcessTracepoint.Ancestors.Count == 0:
+                WriteTracepoint(writer, response.ProcessTracepoint);
+                break;
+            case GetEventsResponse.EventOneofCase.ProcessUprobe when IsPlain(response.ProcessUprobe):
+                WriteUprobe(writer, response.ProcessUprobe);
                 break;
             default:
                 fallback.Write(response, writer);
@@ -78,10 +80,100 @@ internal sealed class ExportJsonEncoder
         if (response.Time is not null)
         {
             writer.Write(", \"time\": ");
-            writer.Write(formatter.Format(response.Time));
+            timeWriter.Write(writer, response.Time);
         }
 
         writer.Write(" }\n");
+    }
+
+    private static bool IsPlain(ProcessKprobe k) =>
+        k.KernelStackTrace.Count == 0 && k.UserStackTrace.Count == 0 && k.Ancestors.Count == 0 && k.Data.Count == 0;
+
+    private static bool IsPlain(ProcessUprobe u) =>
+        u.Ancestors.Count == 0 && u.Data.Count == 0 && u.UserStackTrace.Count == 0;
+
+    private void WriteExit(TextWriter writer, ProcessExit exit)
+    {
+        writer.Write("{ \"process_exit\": ");
+        var first = WriteProcessField(writer, "process", exit.Process, first: true);
+        first = WriteProcessField(writer, "parent", exit.Parent, first);
+        first = String(writer, "signal", exit.Signal, first);
+        if (exit.Status != 0)
+        {
+            Name(writer, "status", first);
+            writer.Write(exit.Status);
+            first = false;
+        }
+
+        if (exit.Time is not null)
+        {
+            Name(writer, "time", first);
+            timeWriter.Write(writer, exit.Time);
+            first = false;
+        }
+
+        writer.Write(first ? "{ }" : " }");
+    }
+
+    // Field number order of tetragon.proto's ProcessKprobe: process 1, parent 2, function_name 3,
+    // args 4, return 5, action 6, (kernel_stack_trace 7), policy_name 8, return_action 9,
+    // message 10, tags 11 (user_stack_trace 12, ancestors 13, data 14: IsPlain).
+    private void WriteKprobe(TextWriter writer, ProcessKprobe k)
+    {
+        writer.Write("{ \"process_kprobe\": ");
+        var first = WriteProcessField(writer, "process", k.Process, first: true);
+        first = WriteProcessField(writer, "parent", k.Parent, first);
+        first = String(writer, "function_name", k.FunctionName, first);
+        first = Args(writer, k.Args, first);
+        if (k.Return is not null)
+        {
+            Name(writer, "return", first);
+            argWriter.Write(writer, k.Return);
+            first = false;
+        }
+
+        first = Action(writer, "action", k.Action, first);
+        first = String(writer, "policy_name", k.PolicyName, first);
+        first = Action(writer, "return_action", k.ReturnAction, first);
+        first = String(writer, "message", k.Message, first);
+        first = Tags(writer, k.Tags, first);
+        writer.Write(first ? "{ }" : " }");
+    }
+
+    // ProcessTracepoint: process 1, parent 2, subsys 4, event 5, args 6, policy_name 7, action 8,
+    // message 9, tags 10 (ancestors 11: none here).
+    private void WriteTracepoint(TextWriter writer, ProcessTracepoint t)
+    {
+        writer.Write("{ \"process_tracepoint\": ");
+        var first = WriteProcessField(writer, "process", t.Process, first: true);
+        first = WriteProcessField(writer, "parent", t.Parent, first);
+        first = String(writer, "subsys", t.Subsys, first);
+        first = String(writer, "event", t.Event, first);
+        first = Args(writer, t.Args, first);
+        first = String(writer, "policy_name", t.PolicyName, first);
+        first = Action(writer, "action", t.Action, first);
+        first = String(writer, "message", t.Message, first);
+        first = Tags(writer, t.Tags, first);
+        writer.Write(first ? "{ }" : " }");
+    }
+
+    // ProcessUprobe: process 1, parent 2, path 3, symbol 4, policy_name 5, message 6, args 7,
+    // tags 8, (ancestors 9), offset 10, ref_ctr_offset 11, action 12 (data 13, user_stack_trace 14: IsPlain).
+    private void WriteUprobe(TextWriter writer, ProcessUprobe u)
+    {
+        writer.Write("{ \"process_uprobe\": ");
+        var first = WriteProcessField(writer, "process", u.Process, first: true);
+        first = WriteProcessField(writer, "parent", u.Parent, first);
+        first = String(writer, "path", u.Path, first);
+        first = String(writer, "symbol", u.Symbol, first);
+        first = String(writer, "policy_name", u.PolicyName, first);
+        first = String(writer, "message", u.Message, first);
+        first = Args(writer, u.Args, first);
+        first = Tags(writer, u.Tags, first);
+        first = UInt64(writer, "offset", u.Offset, first);
+        first = UInt64(writer, "ref_ctr_offset", u.RefCtrOffset, first);
+        first = Action(writer, "action", u.Action, first);
+        writer.Write(first ? "{ }" : " }");
     }
 
     /// <summary>Writes `"name": {...}`; returns whether nothing has been written yet.</summary>
@@ -92,15 +184,89 @@ internal sealed class ExportJsonEncoder
             return first;
         }
 
-        if (!first)
-        {
-            writer.Write(", ");
-        }
+        Name(writer, name, first);
+        writer.Write(processJson.GetValue(process, formatProcess));
+        return false;
+    }
 
-        writer.Write('"');
+    /// <summary>Opens the object before the first field, separates the others.</summary>
+    private static void Name(TextWriter writer, string name, bool first)
+    {
+        writer.Write(first ? "{ \"" : ", \"");
         writer.Write(name);
         writer.Write("\": ");
-        writer.Write(processJson.GetValue(process, processWriter.Format));
+    }
+
+    private bool String(TextWriter writer, string name, string value, bool first)
+    {
+        if (value.Length == 0)
+        {
+            return first;
+        }
+
+        Name(writer, name, first);
+        writeString(writer, value);
+        return false;
+    }
+
+    private static bool UInt64(TextWriter writer, string name, ulong value, bool first)
+    {
+        if (value == 0)
+        {
+            return first;
+        }
+
+        Name(writer, name, first);
+        writer.Write('"');
+        writer.Write(value.ToString("d", System.Globalization.CultureInfo.InvariantCulture));
+        writer.Write('"');
+        return false;
+    }
+
+    private static bool Action(TextWriter writer, string name, KprobeAction action, bool first)
+    {
+        if (action == KprobeAction.Unknown)
+        {
+            return first;
+        }
+
+        Name(writer, name, first);
+        KprobeArgumentJsonWriter.WriteAction(writer, action);
+        return false;
+    }
+
+    private bool Args(TextWriter writer, RepeatedField<KprobeArgument> args, bool first)
+    {
+        if (args.Count == 0)
+        {
+            return first;
+        }
+
+        Name(writer, "args", first);
+        argWriter.WriteList(writer, args);
+        return false;
+    }
+
+    private bool Tags(TextWriter writer, RepeatedField<string> tags, bool first)
+    {
+        if (tags.Count == 0)
+        {
+            return first;
+        }
+
+        Name(writer, "tags", first);
+        writer.Write("[ ");
+        for (var i = 0; i < tags.Count; i++)
+        {
+            if (i > 0)
+            {
+                writer.Write(", ");
+            }
+
+            writeString(writer, tags[i]);
+        }
+
+        writer.Write(" ]");
         return false;
     }
 

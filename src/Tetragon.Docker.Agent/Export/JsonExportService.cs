@@ -5,7 +5,7 @@ using Tetragon.Docker.Events;
 namespace Tetragon.Docker.Agent.Export;
 
 /// <summary>Runs the JSON file exporter as a bus subscriber for the agent's lifetime.</summary>
-internal sealed class JsonExportService(AgentOptions options, RotatingFileWriter writer, EventBus bus, AgentCounters counters, ILogger<JsonExportService> logger)
+internal sealed class JsonExportService(AgentOptions options, RotatingFileWriter writer, EventBus bus, AgentCounters counters, ILogger<JsonExportService> logger, TimeProvider time)
     : BackgroundService
 {
     private readonly EventSubscription subscription =
@@ -13,5 +13,5 @@ internal sealed class JsonExportService(AgentOptions options, RotatingFileWriter
 
     // Not tied to the stopping token: the runtime ends the queue after draining the kernel side.
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.Run(() => new JsonFileExporter(subscription, writer, counters, logger).RunAsync(), CancellationToken.None);
+        Task.Run(() => new JsonFileExporter(subscription, writer, counters, logger, time).RunAsync(), CancellationToken.None);
 }

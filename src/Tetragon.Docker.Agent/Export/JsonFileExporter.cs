@@ -1,5 +1,5 @@
-using System.Buffers;
-using System.Text;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using Tetragon.Docker.Agent.Metrics;
 
 namespace Tetragon.Docker.Agent.Export;
@@ -7,22 +7,35 @@ namespace Tetragon.Docker.Agent.Export;
 /// <summary>
 /// The JSON export: one event per line, Tetragon's field names, into a rotating file.
 /// It is one more bus subscriber with its own bounded queue; it flushes whenever the
-/// queue runs empty, so a reader of the file sees events within milliseconds.
+/// queue runs empty, so a reader of the file sees events within milliseconds (under load it
+/// reads every <see cref="Linger"/> instead, so one write carries many lines).
 /// </summary>
-internal sealed class JsonFileExporter(EventSubscription subscription, RotatingFileWriter writer, AgentCounters counters, ILogger logger)
+internal sealed class JsonFileExporter(EventSubscription subscription, RotatingFileWriter writer, AgentCounters counters, ILogger logger, TimeProvider time)
 {
     private readonly ExportJsonEncoder encoder = new();
-    private readonly StringWriter text = new(new StringBuilder(4096));
+    private readonly Utf8LineWriter text = new();
+    private readonly StrongBox<long> written = counters.Cell(AgentCounters.ExportWritten);
     private DateTimeOffset lastErrorLog;
+
+    /// <summary>A drained batch at least this large means the producer is busy: linger instead of flushing.</summary>
+    internal const int BusyBatch = 64;
+
+    /// <summary>How long a busy exporter lets events gather before it reads (and flushes) again.</summary>
+    internal static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(1);
 
     public async Task RunAsync()
     {
         var reader = subscription.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (reader.TryRead(out var response))
+            var batch = Drain(reader);
+
+            // Under load, one wake-up and one write() per event would cost more than the event:
+            // let a millisecond of events gather (the file stream writes whenever its buffer fills).
+            while (batch >= BusyBatch)
             {
-                Write(response);
+                await Task.Delay(Linger, time).ConfigureAwait(false);
+                batch = Drain(reader);
             }
 
             TryFlush();
@@ -32,33 +45,32 @@ internal sealed class JsonFileExporter(EventSubscription subscription, RotatingF
         writer.Dispose();
     }
 
+    private int Drain(ChannelReader<Api.GetEventsResponse> reader)
+    {
+        var n = 0;
+        while (reader.TryRead(out var response))
+        {
+            Write(response);
+            n++;
+        }
+
+        return n;
+    }
+
     private void Write(Api.GetEventsResponse response)
     {
-        var sb = text.GetStringBuilder();
-        sb.Clear();
+        text.Clear();
         encoder.Write(response, text);
-        var length = Encoding.UTF8.GetMaxByteCount(sb.Length);
-        var buffer = ArrayPool<byte>.Shared.Rent(length);
         try
         {
-            var n = 0;
-            foreach (var chunk in sb.GetChunks())
-            {
-                n += Encoding.UTF8.GetBytes(chunk.Span, buffer.AsSpan(n));
-            }
-
-            writer.WriteLine(buffer.AsSpan(0, n));
-            counters.Add(AgentCounters.ExportWritten);
+            writer.WriteLine(text.Written);
+            Interlocked.Increment(ref written.Value);
         }
         catch (IOException e)
         {
             // A full disk must not stop the agent: count, log now and then, keep going.
             counters.Add(AgentCounters.ExportErrors);
             LogError(e);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
@@ -77,7 +89,7 @@ internal sealed class JsonFileExporter(EventSubscription subscription, RotatingF
 
     private void LogError(IOException e)
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = time.GetUtcNow();
         if (now - lastErrorLog > TimeSpan.FromSeconds(10))
         {
             lastErrorLog = now;

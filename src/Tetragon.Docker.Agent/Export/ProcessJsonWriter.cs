@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Runtime.CompilerServices;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
@@ -20,11 +19,11 @@ internal sealed class ProcessJsonWriter
     {
         this.formatter = formatter;
 
-        // JsonFormatter's own string escaper, so our text cannot differ from its output.
-        var method = typeof(JsonFormatter).GetMethod("WriteString", BindingFlags.NonPublic | BindingFlags.Static, [typeof(TextWriter), typeof(string)])
-            ?? throw new InvalidOperationException("Google.Protobuf's JsonFormatter.WriteString was not found");
-        writeString = method.CreateDelegate<Action<TextWriter, string>>();
+        writeString = new JsonStringWriter().Write;
     }
+
+    /// <summary>Quotes and escapes a string exactly as JsonFormatter does.</summary>
+    public Action<TextWriter, string> WriteString => writeString;
 
     public string Format(Api.Process p)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Tetragon.Docker.Agent.Metrics;
 using Tetragon.Docker.Bpf;
@@ -16,6 +17,7 @@ internal sealed class RingBufferReader : IDisposable
 
     private readonly Channel<RawSample> queue;
     private readonly AgentCounters counters;
+    private readonly StrongBox<long> received;
     private readonly RingBuffer ringBuffer;
     private readonly CancellationTokenSource stop = new();
     private readonly Thread thread;
@@ -23,6 +25,7 @@ internal sealed class RingBufferReader : IDisposable
     public RingBufferReader(int ringBufferFd, int queueSize, AgentCounters counters)
     {
         this.counters = counters;
+        received = counters.Cell(AgentCounters.RingBufferReceived);
         queue = Channel.CreateBounded<RawSample>(new BoundedChannelOptions(queueSize)
         {
             SingleReader = true,
@@ -72,7 +75,7 @@ internal sealed class RingBufferReader : IDisposable
 
     private void OnSample(ReadOnlySpan<byte> data)
     {
-        counters.Add(AgentCounters.RingBufferReceived);
+        Interlocked.Increment(ref received.Value);
         var sample = RawSample.Copy(data);
         if (!queue.Writer.TryWrite(sample))
         {

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using Google.Protobuf;
+using Google.Protobuf.Collections;
 using Google.Protobuf.WellKnownTypes;
 using Tetragon.Docker.Agent.Metrics;
 using Tetragon.Docker.Agent.Observer;
@@ -46,9 +47,10 @@ internal sealed class GenericEventDecoder(
             return;
         }
 
-        var args = new List<KprobeArgument>();
+        var count = Math.Min((int)nargs, hook.Encoded.Args.Count);
+        var args = count == 0 ? [] : new KprobeArgument[count];
         var off = L.MsgSize;
-        for (var i = 0; i < Math.Min((int)nargs, hook.Encoded.Args.Count); i++)
+        for (var i = 0; i < count; i++)
         {
             var len = BinaryPrimitives.ReadUInt16LittleEndian(sample[(60 + (2 * i))..]);
             if (off + len > sample.Length)
@@ -56,7 +58,7 @@ internal sealed class GenericEventDecoder(
                 throw new InvalidDataException($"generic event: argument {i} runs past the sample");
             }
 
-            args.Add(Argument(hook.Encoded.Args[i], sample.Slice(off, len)));
+            args[i] = Argument(hook.Encoded.Args[i], sample.Slice(off, len));
             off += len;
         }
 
@@ -81,7 +83,7 @@ internal sealed class GenericEventDecoder(
                     var tp = (TracepointTarget)hook.Plan.Target;
                     var ev = new ProcessTracepoint { Process = process, Parent = parent, Subsys = tp.Subsystem, Event = tp.Event, PolicyName = hook.PolicyName, Action = kprobeAction, Message = hook.Plan.Message ?? "" };
                     ev.Args.AddRange(args);
-                    ev.Tags.AddRange(hook.Plan.Tags);
+                    AddTags(ev.Tags, hook.Plan.Tags);
                     response.ProcessTracepoint = ev;
                     break;
                 }
@@ -91,7 +93,7 @@ internal sealed class GenericEventDecoder(
                     var up = (UprobeTarget)hook.Plan.Target;
                     var ev = new ProcessUprobe { Process = process, Parent = parent, Path = up.Path, Symbol = hook.Symbol ?? "", PolicyName = hook.PolicyName, Action = kprobeAction, Message = hook.Plan.Message ?? "" };
                     ev.Args.AddRange(args);
-                    ev.Tags.AddRange(hook.Plan.Tags);
+                    AddTags(ev.Tags, hook.Plan.Tags);
                     response.ProcessUprobe = ev;
                     break;
                 }
@@ -100,7 +102,7 @@ internal sealed class GenericEventDecoder(
                 {
                     var ev = new ProcessKprobe { Process = process, Parent = parent, FunctionName = hook.FunctionName, PolicyName = hook.PolicyName, Action = kprobeAction, Message = hook.Plan.Message ?? "" };
                     ev.Args.AddRange(args);
-                    ev.Tags.AddRange(hook.Plan.Tags);
+                    AddTags(ev.Tags, hook.Plan.Tags);
                     if (hasRet)
                     {
                         ev.Return = Number(hook.Encoded.ReturnType, ret, hook.Plan.ReturnArg?.Label);
@@ -112,6 +114,14 @@ internal sealed class GenericEventDecoder(
         }
 
         publish(response);
+    }
+
+    private static void AddTags(RepeatedField<string> tags, IReadOnlyList<string> from)
+    {
+        for (var i = 0; i < from.Count; i++)
+        {
+            tags.Add(from[i]);
+        }
     }
 
     private static KprobeArgument Argument(GenericArg arg, ReadOnlySpan<byte> data)

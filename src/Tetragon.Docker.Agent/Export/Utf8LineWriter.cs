@@ -1,0 +1,57 @@
+using System.Text;
+
+namespace Tetragon.Docker.Agent.Export;
+
+/// <summary>
+/// A TextWriter that encodes what it is given straight into one reused UTF-8 buffer: the
+/// exporter's line is built without a StringBuilder and copied once, into the file.
+/// The encoder is stateful, so a surrogate pair split across two writes stays whole.
+/// </summary>
+internal sealed class Utf8LineWriter : TextWriter
+{
+    private readonly Encoder encoder = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetEncoder();
+    private byte[] buffer = new byte[16 * 1024];
+    private int length;
+
+    public override Encoding Encoding => Encoding.UTF8;
+
+    /// <summary>The bytes written since the last <see cref="Clear"/>.</summary>
+    public ReadOnlySpan<byte> Written => buffer.AsSpan(0, length);
+
+    public void Clear()
+    {
+        encoder.Reset();
+        length = 0;
+    }
+
+    public override void Write(char value)
+    {
+        if (value < 0x80 && length < buffer.Length)
+        {
+            buffer[length++] = (byte)value; // ASCII (a pending high surrogate cannot precede it in valid text)
+            return;
+        }
+
+        Write([value]);
+    }
+
+    public override void Write(string? value) => Write(value.AsSpan());
+
+    public override void Write(char[] buffer, int index, int count) => Write(buffer.AsSpan(index, count));
+
+    public override void Write(ReadOnlySpan<char> chars)
+    {
+        if (chars.IsEmpty)
+        {
+            return;
+        }
+
+        var max = Encoding.UTF8.GetMaxByteCount(chars.Length);
+        if (buffer.Length - length < max)
+        {
+            Array.Resize(ref buffer, Math.Max(buffer.Length * 2, length + max));
+        }
+
+        length += encoder.GetBytes(chars, buffer.AsSpan(length), flush: false);
+    }
+}
