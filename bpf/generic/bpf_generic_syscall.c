@@ -45,12 +45,13 @@ int BPF_PROG(generic_sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	c.id = nr;
 	/* x86_64 syscall ABI: rdi, rsi, rdx, r10, r8, r9. */
-	c.raw[0] = BPF_CORE_READ(regs, di);
-	c.raw[1] = BPF_CORE_READ(regs, si);
-	c.raw[2] = BPF_CORE_READ(regs, dx);
-	c.raw[3] = BPF_CORE_READ(regs, r10);
-	c.raw[4] = BPF_CORE_READ(regs, r8);
-	c.raw[5] = BPF_CORE_READ(regs, r9);
+	/* regs is BTF-typed: direct loads, no helper call per register. */
+	c.raw[0] = regs->di;
+	c.raw[1] = regs->si;
+	c.raw[2] = regs->dx;
+	c.raw[3] = regs->r10;
+	c.raw[4] = regs->r8;
+	c.raw[5] = regs->r9;
 	bpf_loop(r->count % (GEN_ROUTE_HOOKS + 1), sys_enter_step, &c, 0);
 	return 0;
 }
@@ -58,7 +59,7 @@ int BPF_PROG(generic_sys_enter, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(generic_sys_exit, struct pt_regs *regs, long ret)
 {
-	__u32 nr = BPF_CORE_READ(regs, orig_ax);
+	__u32 nr = regs->orig_ax; /* every syscall's exit pays this: a direct load, not a helper */
 	struct gen_route *r = bpf_map_lookup_elem(&gen_routes, &nr);
 	struct gen_ctx c = {};
 

@@ -32,9 +32,9 @@ struct {
 
 static __always_inline __u32 read_args(struct task_struct *task, char *data, __u32 *flags)
 {
-	struct mm_struct *mm = BPF_CORE_READ(task, mm);
-	unsigned long start = BPF_CORE_READ(mm, arg_start);
-	unsigned long end = BPF_CORE_READ(mm, arg_end);
+	struct mm_struct *mm = task->mm;
+	unsigned long start = mm->arg_start;
+	unsigned long end = mm->arg_end;
 	__u64 len = end - start;
 
 	if (end <= start)
@@ -67,10 +67,10 @@ int BPF_PROG(tg_execve, struct task_struct *task, pid_t old_pid, struct linux_bi
 	__builtin_memset(m, 0, sizeof(*m));
 	m->common.op = MSG_OP_EXECVE;
 	m->common.ktime = bpf_ktime_get_boot_ns();
-	m->pid = BPF_CORE_READ(task, tgid);
-	m->tid = BPF_CORE_READ(task, pid);
-	m->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	m->parent_start_ns = BPF_CORE_READ(task, real_parent, start_boottime);
+	m->pid = task->tgid;
+	m->tid = task->pid;
+	m->ppid = task->real_parent->tgid;
+	m->parent_start_ns = task->real_parent->start_boottime;
 	m->auid = read_auid(task);
 	m->cgroup_id = bpf_get_current_cgroup_id();
 	read_creds(task, &m->creds);
@@ -80,15 +80,18 @@ int BPF_PROG(tg_execve, struct task_struct *task, pid_t old_pid, struct linux_bi
 	off = read_args(task, heap->data, &m->flags);
 	m->args_len = off;
 
-	pwd = BPF_CORE_READ(task, fs, pwd);
-	root = BPF_CORE_READ(task, fs, root);
+	pwd.dentry = task->fs->pwd.dentry;
+	pwd.mnt = task->fs->pwd.mnt;
+	root.dentry = task->fs->root.dentry;
+	root.mnt = task->fs->root.mnt;
 	m->cwd_len = read_path_components(&pwd, &root, heap->data, off, &truncated);
 	if (truncated)
 		m->flags |= EXEC_TRUNC_CWD;
 	off += m->cwd_len;
 
 	truncated = false;
-	binary = BPF_CORE_READ(bprm, file, f_path);
+	binary.dentry = bprm->file->f_path.dentry;
+	binary.mnt = bprm->file->f_path.mnt;
 	m->binary_len = read_path_components_at(&binary, &root, heap->data, off, &truncated, heap->starts, &count);
 	if (truncated)
 		m->flags |= EXEC_TRUNC_BINARY;

@@ -10,14 +10,14 @@ int BPF_PROG(tg_exit, struct task_struct *task)
 	struct msg_exit m = {};
 
 	/* signal->live was decremented before the tracepoint: 0 means the group is dead. */
-	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+	if (task->signal->live.counter != 0)
 		return 0;
 	m.common.op = MSG_OP_EXIT;
 	m.common.size = sizeof(m);
 	m.common.ktime = bpf_ktime_get_boot_ns();
-	m.pid = BPF_CORE_READ(task, tgid);
-	m.tid = BPF_CORE_READ(task, pid);
-	m.exit_code = BPF_CORE_READ(task, exit_code);
+	m.pid = task->tgid;
+	m.tid = task->pid;
+	m.exit_code = task->exit_code;
 	m.cgroup_id = bpf_get_current_cgroup_id();
 	bpf_map_delete_elem(&exec_binary_map, &m.pid);
 	emit_event(&m, sizeof(m));

@@ -10,13 +10,13 @@ int BPF_PROG(tg_fork, struct task_struct *parent, struct task_struct *child)
 	struct msg_clone m = {};
 	struct exec_binary *binary;
 
-	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
+	if (child->pid != child->tgid)
 		return 0; /* a new thread, not a new process */
 	m.common.op = MSG_OP_CLONE;
 	m.common.size = sizeof(m);
 	m.common.ktime = bpf_ktime_get_boot_ns();
-	m.pid = BPF_CORE_READ(child, tgid);
-	m.ppid = BPF_CORE_READ(parent, tgid);
+	m.pid = child->tgid;
+	m.ppid = parent->tgid;
 	m.cgroup_id = bpf_get_current_cgroup_id();
 	/* The child runs the parent's binary until it execs. */
 	binary = bpf_map_lookup_elem(&exec_binary_map, &m.ppid);

@@ -12,7 +12,7 @@ namespace Tetragon.Docker.Agent;
 
 /// <summary>
 /// Owns the kernel side and the pipeline: probe, load and attach the sensor, scan /proc,
-/// then run reader → decoder → process cache → bus. Stops in reverse: detach first so the
+/// then run the event loop: ring buffer → decoder → process cache → bus. Stops in reverse: detach first so the
 /// kernel stops producing, drain what was written, then end the subscribers' queues.
 /// </summary>
 internal sealed class AgentRuntime(
@@ -25,8 +25,7 @@ internal sealed class AgentRuntime(
 {
     private ProcessSensor? sensor;
     private GenericSensor? generic;
-    private RingBufferReader? reader;
-    private Task? pipeline;
+    private EventLoop? loop;
 
     public DateTimeOffset StartTime { get; } = time.GetUtcNow();
 
@@ -56,7 +55,7 @@ internal sealed class AgentRuntime(
 
         var cgroups = CgroupFs.Detect();
         var scanner = new ProcFsScanner(options.ProcRoot, cgroups);
-        var factory = new ProcessFactory(options.NodeName, new BootClock(), HostNamespaces.FromProc(options.ProcRoot), options.EnableProcessCred);
+        var factory = new ProcessFactory(options.NodeName, new BootClock(), HostNamespaces.FromProc(options.ProcRoot), options.EnableProcessCred, options.EnableProcessNs);
         var handler = new ProcessEventHandler(Cache, factory, scanner, containers, counters, bus.Publish, time);
         var registry = new GenericHookRegistry();
         generic = new GenericSensor(options.BpfLib, sensor);
@@ -66,7 +65,7 @@ internal sealed class AgentRuntime(
         logger.LogInformation("generic sensors ready (syscalls via {Backend}, tracepoints, uprobes): {Binaries} binaries known for matchBinaries", GenericSensor.SyscallBackend, binaries);
 
         // Attached before the scan: a process started in between is seen by both, never by neither.
-        reader = new RingBufferReader(sensor.RingBufferFd, options.RbQueueSize, counters);
+        loop = new EventLoop(sensor.RingBufferFd, handler, bus, counters, logger);
         var known = 0;
         foreach (var snapshot in scanner.Scan())
         {
@@ -75,8 +74,7 @@ internal sealed class AgentRuntime(
         }
 
         logger.LogInformation("process cache: {Count} processes from /proc (cgroup2 at {Root})", known, cgroups.Root ?? "none");
-        reader.Start();
-        pipeline = Task.Run(() => new EventPipeline(reader, handler, counters, logger).RunAsync(CancellationToken.None), CancellationToken.None);
+        loop.Start();
         Running = true;
         LoadStartupPolicies();
         return Task.CompletedTask;
@@ -111,22 +109,17 @@ internal sealed class AgentRuntime(
         }
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StopAsync(CancellationToken cancellationToken)
     {
         Running = false;
         generic?.Dispose();
         sensor?.Detach();
-        reader?.Stop();
-        if (pipeline is not null)
-        {
-            await pipeline.ConfigureAwait(false);
-        }
-
-        reader?.Dispose();
+        loop?.Dispose(); // drains the ring and releases deferred events before returning
         var lost = sensor?.ReadLostEvents() ?? 0;
         sensor?.Dispose();
         bus.CompleteAll();
         logger.LogInformation("stopped: {Events} events, {Lost} lost in the kernel, programs detached", counters.Get(AgentCounters.EventsTotal), lost);
+        return Task.CompletedTask;
     }
 
     public int AttachedPrograms => sensor?.AttachedLinks ?? 0;

@@ -169,4 +169,20 @@ public sealed class ExportJsonEncoderTests
             Assert.Equal(expected.ToString(), actual.ToString());
         }
     }
+
+    [Theory]
+    [MemberData(nameof(Events))]
+    public void TheExportsUtf8LineIsTheSameTextAsUtf8(GetEventsResponse response)
+    {
+        var expected = new StringWriter();
+        new JsonEventEncoder().Write(response, expected);
+        var encoder = new ExportJsonEncoder();
+        var line = new Utf8LineWriter();
+        for (var i = 0; i < 2; i++) // the second time with the cached process bytes
+        {
+            line.Clear();
+            encoder.Write(response, line);
+            Assert.Equal(System.Text.Encoding.UTF8.GetBytes(expected.ToString()), line.Written.ToArray());
+        }
+    }
 }

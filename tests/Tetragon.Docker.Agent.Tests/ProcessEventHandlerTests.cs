@@ -16,7 +16,7 @@ public sealed class ProcessEventHandlerTests
 
     public ProcessEventHandlerTests()
     {
-        var factory = new ProcessFactory("node", new BootClock(), new HostNamespaces([0, 0, 4026531832]), includeCredentials: false);
+        var factory = new ProcessFactory("node", new BootClock(), new HostNamespaces([0, 0, 4026531832]), includeCredentials: true, includeNamespaces: true);
         var scanner = new ProcFsScanner("/nonexistent-proc", new CgroupFs(null));
         handler = new ProcessEventHandler(new ProcessCache(), factory, scanner, resolver, counters, published.Add, time);
         handler.AddProcFs(new ProcessSnapshot { Pid = 1, Ppid = 0, KtimeNs = 1000, Binary = "/sbin/init", Argv = ["init"], Cwd = "/", Uid = 0 });
@@ -46,6 +46,23 @@ public sealed class ProcessEventHandlerTests
         Assert.Equal(exec.Process.ExecId, exit.Process.ExecId);
         Assert.Equal(3u, exit.Status);
         Assert.Equal("", exit.Signal);
+    }
+
+    [Fact]
+    public void CapabilitiesNamespacesAndCredentialsComeOnlyWithTheirFlags()
+    {
+        var plain = new ProcessFactory("node", new BootClock(), new HostNamespaces([0, 0, 4026531832]), includeCredentials: false, includeNamespaces: false);
+        var snapshot = new ProcessSnapshot { Pid = 7, Ppid = 1, Uid = 0, KtimeNs = 1, Binary = "/bin/x", Argv = ["x"], Cwd = "/", CapEffective = 1UL << 21, Namespaces = new uint[10] };
+        var process = plain.Build(snapshot, "execve", null, null);
+        Assert.Null(process.Cap);
+        Assert.Null(process.Ns);
+        Assert.Null(process.ProcessCredentials);
+
+        var full = new ProcessFactory("node", new BootClock(), new HostNamespaces([0, 0, 4026531832]), includeCredentials: true, includeNamespaces: true);
+        process = full.Build(snapshot, "execve", null, null);
+        Assert.Contains(CapabilitiesType.CapSysAdmin, process.Cap.Effective);
+        Assert.NotNull(process.Ns);
+        Assert.NotNull(process.ProcessCredentials);
     }
 
     [Fact]

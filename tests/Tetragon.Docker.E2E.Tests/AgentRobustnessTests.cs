@@ -71,8 +71,9 @@ public sealed class AgentRobustnessTests
         await using var agent = await AgentProcess.StartAsync("--export-file-max-size-mb", "1", "--export-file-max-backups", "3");
         var marker = $"rotate-{Guid.NewGuid():N}";
 
-        // ~5 KiB per exec+exit pair: 400 pairs overflow 1 MiB.
-        var run = await Trigger.RunAsync("/bin/sh", "/", "-c", $"for i in $(seq 400); do /bin/true {marker}; done; /bin/true {marker}-last");
+        // A 1,500-byte argument in each exec and exit: 400 pairs (~4 KiB each) overflow 1 MiB.
+        var pad = new string('p', 1500);
+        var run = await Trigger.RunAsync("/bin/sh", "/", "-c", $"for i in $(seq 400); do /bin/true {marker} {pad}; done; /bin/true {marker}-last");
         Assert.Equal(0, run.ExitCode);
         await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessExit?.Process.Arguments == $"{marker}-last");
 
@@ -83,7 +84,7 @@ public sealed class AgentRobustnessTests
             Assert.True(new FileInfo(file).Length <= 1024 * 1024, $"{file} exceeds 1 MiB");
         }
 
-        var execs = files.SelectMany(ExportFile.Read).Count(e => e.ProcessExec?.Process.Arguments == marker);
+        var execs = files.SelectMany(ExportFile.Read).Count(e => e.ProcessExec?.Process.Arguments == $"{marker} {pad}");
         Assert.Equal(400, execs);
     }
 

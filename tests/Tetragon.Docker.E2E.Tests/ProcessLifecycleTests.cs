@@ -13,7 +13,7 @@ public sealed class ProcessLifecycleTests
     [Fact]
     public async Task ExecAndExitAreExportedWithArgumentsCwdAndParent()
     {
-        await using var agent = await AgentProcess.StartAsync();
+        await using var agent = await AgentProcess.StartAsync("--enable-process-cred", "--enable-process-ns");
         var cwd = Directory.CreateTempSubdirectory("cwd with space-").FullName;
         var marker = $"marker-{Guid.NewGuid():N}";
 
@@ -55,6 +55,11 @@ public sealed class ProcessLifecycleTests
         Assert.Equal(Sleep, exit.Process.Binary);
         Assert.Equal("300", exit.Process.Arguments);
         Assert.Contains("rootcwd", exit.Process.Flags.Split(' '));
+
+        // Tetragon's defaults: cap needs --enable-process-cred, ns --enable-process-ns.
+        Assert.Null(exit.Process.Cap);
+        Assert.Null(exit.Process.Ns);
+        Assert.Null(exit.Process.ProcessCredentials);
     }
 
     [Fact]

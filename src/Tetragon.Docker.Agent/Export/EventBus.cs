@@ -5,7 +5,10 @@ using Tetragon.Docker.Events;
 
 namespace Tetragon.Docker.Agent.Export;
 
-/// <summary>Fans each event out to every subscriber's bounded queue; a slow subscriber only loses its own events.</summary>
+/// <summary>
+/// Fans each event out to every subscriber's bounded queue; a slow subscriber only loses its own events.
+/// <see cref="Publish"/> and <see cref="EndBatch"/> are called by the event thread alone.
+/// </summary>
 public sealed class EventBus(AgentCounters counters)
 {
     private readonly Lock gate = new();
@@ -27,7 +30,7 @@ public sealed class EventBus(AgentCounters counters)
 
     public void Publish(GetEventsResponse response)
     {
-        Interlocked.Increment(ref eventsTotal.Value);
+        eventsTotal.Value++; // one writer: the event thread
         foreach (var subscriber in Volatile.Read(ref subscribers))
         {
             if (!subscriber.TryDeliver(response))
@@ -37,7 +40,16 @@ public sealed class EventBus(AgentCounters counters)
         }
     }
 
-    /// <summary>Ends every subscription (shutdown): readers drain what is queued and stop.</summary>
+    /// <summary>The end of a drained batch: each subscriber gets what was published since, with one wake-up.</summary>
+    public void EndBatch()
+    {
+        foreach (var subscriber in Volatile.Read(ref subscribers))
+        {
+            subscriber.Release();
+        }
+    }
+
+    /// <summary>Ends every subscription (shutdown, after the event thread stopped): readers drain what is queued and stop.</summary>
     public void CompleteAll()
     {
         foreach (var subscriber in Volatile.Read(ref subscribers))

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Tetragon.Docker.Api;
 using Tetragon.Docker.Events;
 
@@ -7,11 +6,20 @@ namespace Tetragon.Docker.Agent.Export;
 /// <summary>
 /// One consumer of the event bus (the JSON file, a gRPC stream) with its own bounded
 /// queue: when it is full the event is dropped and counted here, never waited on.
+/// The event thread stages events without locking and hands them over once per batch
+/// (<see cref="Release"/>), so a consumer wakes once per batch, not once per event.
 /// </summary>
 public sealed class EventSubscription : IDisposable
 {
-    private readonly Channel<GetEventsResponse> channel;
+    private readonly object gate = new();
+    private readonly int capacity;
     private readonly Action<EventSubscription> onDispose;
+    private List<GetEventsResponse> staged = []; // the event thread's alone
+    private List<GetEventsResponse> queued = []; // under gate
+    private int queuedCount;
+    private bool completed;
+    private bool syncWaiter;
+    private TaskCompletionSource? asyncWaiter;
     private long dropped;
 
     internal EventSubscription(string name, int capacity, EventFilter filter, string dropCounter, Action<EventSubscription> onDispose)
@@ -19,13 +27,8 @@ public sealed class EventSubscription : IDisposable
         Name = name;
         DropCounter = dropCounter;
         Filter = filter;
+        this.capacity = capacity;
         this.onDispose = onDispose;
-        channel = Channel.CreateBounded<GetEventsResponse>(new BoundedChannelOptions(capacity)
-        {
-            SingleReader = true,
-            SingleWriter = true,
-            FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full: we count it
-        });
     }
 
     public string Name { get; }
@@ -37,9 +40,7 @@ public sealed class EventSubscription : IDisposable
 
     public long Dropped => Interlocked.Read(ref dropped);
 
-    public ChannelReader<GetEventsResponse> Reader => channel.Reader;
-
-    /// <summary>False when the subscriber's queue was full and the event was dropped.</summary>
+    /// <summary>Event thread: false when the subscriber's queue was full and the event was dropped.</summary>
     internal bool TryDeliver(GetEventsResponse response)
     {
         if (!Filter.Matches(response))
@@ -47,20 +48,142 @@ public sealed class EventSubscription : IDisposable
             return true;
         }
 
-        if (channel.Writer.TryWrite(response))
+        if (staged.Count + Volatile.Read(ref queuedCount) >= capacity)
         {
-            return true;
+            Interlocked.Increment(ref dropped);
+            return false;
         }
 
-        Interlocked.Increment(ref dropped);
-        return false;
+        staged.Add(response);
+        return true;
     }
 
-    internal void Complete() => channel.Writer.TryComplete();
+    /// <summary>Event thread, end of a batch: hands what was staged to the consumer and wakes it.</summary>
+    internal void Release()
+    {
+        if (staged.Count == 0)
+        {
+            return;
+        }
+
+        TaskCompletionSource? wake;
+        lock (gate)
+        {
+            if (completed)
+            {
+                staged.Clear();
+                return;
+            }
+
+            if (queued.Count == 0)
+            {
+                (queued, staged) = (staged, queued);
+            }
+            else
+            {
+                queued.AddRange(staged);
+                staged.Clear();
+            }
+
+            queuedCount = queued.Count;
+            wake = asyncWaiter;
+            asyncWaiter = null;
+            if (syncWaiter)
+            {
+                Monitor.Pulse(gate);
+            }
+        }
+
+        wake?.TrySetResult();
+    }
+
+    /// <summary>
+    /// Blocks until events are queued, then moves them into <paramref name="batch"/>.
+    /// False once the subscription has ended and everything was taken.
+    /// </summary>
+    public bool Take(List<GetEventsResponse> batch)
+    {
+        lock (gate)
+        {
+            while (queued.Count == 0 && !completed)
+            {
+                syncWaiter = true;
+                Monitor.Wait(gate);
+                syncWaiter = false;
+            }
+
+            return SwapLocked(batch);
+        }
+    }
+
+    /// <summary>Waits without a thread until events are queued or the subscription ends.</summary>
+    public async ValueTask<bool> WaitAsync(CancellationToken cancellationToken)
+    {
+        Task wait;
+        lock (gate)
+        {
+            if (queued.Count > 0 || completed)
+            {
+                return queued.Count > 0;
+            }
+
+            asyncWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            wait = asyncWaiter.Task;
+        }
+
+        await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+        lock (gate)
+        {
+            return queued.Count > 0;
+        }
+    }
+
+    /// <summary>Moves whatever is queued into <paramref name="batch"/> without waiting.</summary>
+    public bool TryTake(List<GetEventsResponse> batch)
+    {
+        lock (gate)
+        {
+            return SwapLocked(batch) && batch.Count > 0;
+        }
+    }
+
+    private bool SwapLocked(List<GetEventsResponse> batch)
+    {
+        if (queued.Count == 0)
+        {
+            return !completed;
+        }
+
+        batch.AddRange(queued);
+        queued.Clear();
+        queuedCount = 0;
+        return true;
+    }
+
+    /// <summary>Shutdown, after the event thread ended: what was staged is queued, then the consumer drains and stops.</summary>
+    internal void Complete()
+    {
+        Release();
+        End();
+    }
 
     public void Dispose()
     {
-        channel.Writer.TryComplete();
+        End();
         onDispose(this);
+    }
+
+    private void End()
+    {
+        TaskCompletionSource? wake;
+        lock (gate)
+        {
+            completed = true;
+            wake = asyncWaiter;
+            asyncWaiter = null;
+            Monitor.PulseAll(gate);
+        }
+
+        wake?.TrySetResult();
     }
 }

@@ -19,12 +19,12 @@ internal sealed class ExportJsonEncoder
 {
     private readonly JsonFormatter formatter = new(JsonFormatter.Settings.Default.WithPreserveProtoFieldNames(true));
     private readonly JsonEventEncoder fallback = new();
-    private readonly ConditionalWeakTable<Api.Process, string> processJson = [];
+    private readonly ConditionalWeakTable<Api.Process, ProcessText> processJson = [];
     private readonly ProcessJsonWriter processWriter;
     private readonly KprobeArgumentJsonWriter argWriter;
     private readonly TimestampJsonWriter timeWriter;
     private readonly Action<TextWriter, string> writeString;
-    private readonly ConditionalWeakTable<Api.Process, string>.CreateValueCallback formatProcess;
+    private readonly ConditionalWeakTable<Api.Process, ProcessText>.CreateValueCallback formatProcess;
     private string? nodeName;
     private string nodeNameJson = "";
 
@@ -34,7 +34,7 @@ internal sealed class ExportJsonEncoder
         writeString = processWriter.WriteString;
         argWriter = new KprobeArgumentJsonWriter(formatter, writeString);
         timeWriter = new TimestampJsonWriter(formatter);
-        formatProcess = processWriter.Format;
+        formatProcess = p => new ProcessText(processWriter.Format(p));
     }
 
     public void Write(GetEventsResponse response, TextWriter writer)
@@ -185,8 +185,25 @@ internal sealed class ExportJsonEncoder
         }
 
         Name(writer, name, first);
-        writer.Write(processJson.GetValue(process, formatProcess));
+        var text = processJson.GetValue(process, formatProcess);
+        if (writer is Utf8LineWriter utf8)
+        {
+            utf8.WriteUtf8(text.Utf8); // the bulk of a line, copied as bytes
+        }
+        else
+        {
+            writer.Write(text.Text);
+        }
+
         return false;
+    }
+
+    /// <summary>A process's JSON, kept as text and as the UTF-8 bytes the export writes.</summary>
+    private sealed class ProcessText(string text)
+    {
+        public string Text { get; } = text;
+
+        public byte[] Utf8 { get; } = System.Text.Encoding.UTF8.GetBytes(text);
     }
 
     /// <summary>Opens the object before the first field, separates the others.</summary>

@@ -13,5 +13,9 @@ internal sealed class JsonExportService(AgentOptions options, RotatingFileWriter
 
     // Not tied to the stopping token: the runtime ends the queue after draining the kernel side.
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.Run(() => new JsonFileExporter(subscription, writer, counters, logger, time).RunAsync(), CancellationToken.None);
+        Task.Factory.StartNew(
+            new JsonFileExporter(subscription, writer, counters, logger, time).Run,
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning, // a thread of its own: it blocks between batches
+            TaskScheduler.Default);
 }

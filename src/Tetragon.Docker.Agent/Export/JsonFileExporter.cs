@@ -1,14 +1,14 @@
 using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using Tetragon.Docker.Agent.Metrics;
+using Tetragon.Docker.Api;
 
 namespace Tetragon.Docker.Agent.Export;
 
 /// <summary>
 /// The JSON export: one event per line, Tetragon's field names, into a rotating file.
-/// It is one more bus subscriber with its own bounded queue; it flushes whenever the
-/// queue runs empty, so a reader of the file sees events within milliseconds (under load it
-/// reads every <see cref="Linger"/> instead, so one write carries many lines).
+/// It is one more bus subscriber with its own bounded queue, on a thread of its own: it
+/// takes a whole batch per wake-up, writes it and flushes, so a reader of the file sees
+/// events within milliseconds and a storm costs one write() per batch, not per event.
 /// </summary>
 internal sealed class JsonFileExporter(EventSubscription subscription, RotatingFileWriter writer, AgentCounters counters, ILogger logger, TimeProvider time)
 {
@@ -17,27 +17,18 @@ internal sealed class JsonFileExporter(EventSubscription subscription, RotatingF
     private readonly StrongBox<long> written = counters.Cell(AgentCounters.ExportWritten);
     private DateTimeOffset lastErrorLog;
 
-    /// <summary>A drained batch at least this large means the producer is busy: linger instead of flushing.</summary>
-    internal const int BusyBatch = 64;
-
-    /// <summary>How long a busy exporter lets events gather before it reads (and flushes) again.</summary>
-    internal static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(1);
-
-    public async Task RunAsync()
+    /// <summary>Runs until the subscription ends and everything queued is written.</summary>
+    public void Run()
     {
-        var reader = subscription.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        var batch = new List<GetEventsResponse>(1024);
+        while (subscription.Take(batch))
         {
-            var batch = Drain(reader);
-
-            // Under load, one wake-up and one write() per event would cost more than the event:
-            // let a millisecond of events gather (the file stream writes whenever its buffer fills).
-            while (batch >= BusyBatch)
+            foreach (var response in batch)
             {
-                await Task.Delay(Linger, time).ConfigureAwait(false);
-                batch = Drain(reader);
+                Write(response);
             }
 
+            batch.Clear();
             TryFlush();
         }
 
@@ -45,19 +36,7 @@ internal sealed class JsonFileExporter(EventSubscription subscription, RotatingF
         writer.Dispose();
     }
 
-    private int Drain(ChannelReader<Api.GetEventsResponse> reader)
-    {
-        var n = 0;
-        while (reader.TryRead(out var response))
-        {
-            Write(response);
-            n++;
-        }
-
-        return n;
-    }
-
-    private void Write(Api.GetEventsResponse response)
+    private void Write(GetEventsResponse response)
     {
         text.Clear();
         encoder.Write(response, text);

@@ -35,6 +35,18 @@ internal sealed class Utf8LineWriter : TextWriter
         Write([value]);
     }
 
+    /// <summary>Appends text that is already UTF-8 (a cached process), with no transcoding.</summary>
+    public void WriteUtf8(ReadOnlySpan<byte> utf8)
+    {
+        if (buffer.Length - length < utf8.Length)
+        {
+            Array.Resize(ref buffer, Math.Max(buffer.Length * 2, length + utf8.Length));
+        }
+
+        utf8.CopyTo(buffer.AsSpan(length));
+        length += utf8.Length;
+    }
+
     public override void Write(string? value) => Write(value.AsSpan());
 
     public override void Write(char[] buffer, int index, int count) => Write(buffer.AsSpan(index, count));

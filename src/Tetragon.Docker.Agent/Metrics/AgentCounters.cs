@@ -12,7 +12,6 @@ public sealed class AgentCounters
     public const string EventsTotal = "tetragon_events_total";
     public const string BpfMissedEvents = "tetragon_bpf_missed_events_total";
     public const string RingBufferReceived = "tetragon_ringbuf_perf_event_received_total";
-    public const string RingBufferQueueDropped = "tetragon_ringbuf_queue_dropped_total";
     public const string DecodeErrors = "tetragon_errors_total";
     public const string ProcessCacheMisses = "tetragon_process_cache_misses_total";
     public const string ExportDropped = "tetragon_export_dropped_total";

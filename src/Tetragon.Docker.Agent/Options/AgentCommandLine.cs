@@ -15,10 +15,11 @@ internal sealed class AgentCommandLine
     private readonly Option<string> serverAddress = Flag("--server-address", "gRPC TCP address (host:port; empty disables)", Defaults.ServerAddress);
     private readonly Option<string> serverSocket = Flag("--server-socket", "gRPC unix socket path (empty disables)", Defaults.ServerSocket);
     private readonly Option<uint> rbSize = Flag("--rb-size", "BPF ring buffer size in bytes (power of two)", Defaults.RbSize);
-    private readonly Option<int> rbQueueSize = Flag("--rb-queue-size", "queue between the ring buffer reader and the decoder", Defaults.RbQueueSize);
+    private readonly Option<int> rbQueueSize = Flag("--rb-queue-size", "accepted for Tetragon compatibility: events are decoded straight from the ring buffer", Defaults.RbQueueSize);
     private readonly Option<int> eventQueueSize = Flag("--event-queue-size", "queue of each gRPC GetEvents stream", Defaults.EventQueueSize);
     private readonly Option<int> exportQueueSize = Flag("--export-queue-size", "queue of the JSON exporter", Defaults.ExportQueueSize);
-    private readonly Option<bool> enableProcessCred = Flag("--enable-process-cred", "add process_credentials to process events", Defaults.EnableProcessCred);
+    private readonly Option<bool> enableProcessCred = Flag("--enable-process-cred", "add cap and process_credentials to process events", Defaults.EnableProcessCred);
+    private readonly Option<bool> enableProcessNs = Flag("--enable-process-ns", "add ns (the process's namespaces) to process events", Defaults.EnableProcessNs);
     private readonly Option<string> bpfLib = Flag("--bpf-lib", "directory of the BPF objects", Defaults.BpfLib);
     private readonly Option<string> procRoot = Flag("--procfs", "procfs mount of the host", Defaults.ProcRoot);
     private readonly Option<string> nodeName = Flag("--node-name", "node_name of events (default: $NODE_NAME or host name)", Defaults.NodeName);
@@ -36,7 +37,7 @@ internal sealed class AgentCommandLine
         var root = new RootCommand("tetragon: eBPF security observability and runtime enforcement for Docker hosts")
         {
             exportFilename, exportMaxSize, exportMaxBackups, exportPerm, serverAddress, serverSocket, rbSize, rbQueueSize,
-            eventQueueSize, exportQueueSize, enableProcessCred, bpfLib, procRoot, nodeName, dockerHost, enableDocker, metricsServer, logLevel,
+            eventQueueSize, exportQueueSize, enableProcessCred, enableProcessNs, bpfLib, procRoot, nodeName, dockerHost, enableDocker, metricsServer, logLevel,
             tracingPolicy, tracingPolicyDir,
         };
         root.SetAction((result, ct) => run(Bind(result), ct));
@@ -56,6 +57,7 @@ internal sealed class AgentCommandLine
         EventQueueSize = r.GetValue(eventQueueSize),
         ExportQueueSize = r.GetValue(exportQueueSize),
         EnableProcessCred = r.GetValue(enableProcessCred),
+        EnableProcessNs = r.GetValue(enableProcessNs),
         BpfLib = r.GetValue(bpfLib)!,
         ProcRoot = r.GetValue(procRoot)!,
         NodeName = r.GetValue(nodeName)!,

@@ -16,6 +16,7 @@ public sealed record AgentOptions
     public int EventQueueSize { get; init; } = 10000;
     public int ExportQueueSize { get; init; } = 65536;
     public bool EnableProcessCred { get; init; }
+    public bool EnableProcessNs { get; init; }
     public string BpfLib { get; init; } = Path.Combine(AppContext.BaseDirectory, "bpf");
     public string ProcRoot { get; init; } = "/proc";
     public string NodeName { get; init; } = Environment.GetEnvironmentVariable("NODE_NAME") ?? Environment.MachineName;

@@ -42,13 +42,16 @@ internal sealed class FineGuidanceSensorsService(
         logger.LogInformation("GetEvents stream opened by {Peer}", peer);
         try
         {
-            var reader = subscription.Reader;
-            while (await reader.WaitToReadAsync(ended.Token).ConfigureAwait(false))
+            var batch = new List<GetEventsResponse>();
+            while (await subscription.WaitAsync(ended.Token).ConfigureAwait(false))
             {
-                while (reader.TryRead(out var response))
+                subscription.TryTake(batch);
+                foreach (var response in batch)
                 {
                     await responseStream.WriteAsync(response, ended.Token).ConfigureAwait(false);
                 }
+
+                batch.Clear();
             }
         }
         catch (OperationCanceledException) when (ended.IsCancellationRequested)
