@@ -4,6 +4,8 @@
 #   bench/run.sh syscall-storm [N]   faccessat N times: a matching policy's events/s into the export,
 #                                    and a non-matching policy's cost per syscall vs no policy
 #   bench/run.sh footprint [N]       agent RSS idle and under each storm, start-up to first event
+#   bench/run.sh connect-storm [N]   N loopback TCP connects, without and with the agent running
+#                                    policies/sys-connect.yaml (connect with fd and sockaddr args)
 # OUT=<dir> runs the agent and CLI from <dir> (default out/, built if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +24,7 @@ out=$(realpath "$out")
 command -v cc >/dev/null || { apt-get update -qq && apt-get install -y -qq gcc >/dev/null; }
 cc -O2 -o "$work/execstorm" bench/execstorm.c
 cc -O2 -o "$work/syscallstorm" bench/syscallstorm.c
+cc -O2 -pthread -o "$work/connectstorm" bench/connectstorm.c
 tetra() { "$out/tetra" --server-address "unix://$work/tetragon.sock" "$@"; }
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
@@ -205,9 +208,32 @@ footprint() {
   echo "footprint: rss_idle_mb=$((idle / 1024)) rss_exec_storm_mb=$((exec_rss / 1024)) rss_syscall_storm_mb=$((sys_rss / 1024)) start_to_first_event_ms=${first:-timeout}"
 }
 
+connect_storm() {
+  local n=${1:-5000} rounds=${ROUNDS:-3} port=${CONNECT_PORT:-47111} lost=0
+  "$work/connectstorm" 200 "$port" >/dev/null # warm
+  : >"$work/none"; : >"$work/agent"; : >"$work/tetragon.log"
+  for r in $(seq "$rounds"); do
+    "$work/connectstorm" "$n" "$port" >>"$work/none"
+    start_agent
+    tetra tracingpolicy add policies/sys-connect.yaml >/dev/null
+    sleep 0.5
+    "$work/connectstorm" "$n" "$port" >>"$work/agent"
+    sleep 1 # let the tail of the storm reach the export
+    lost=$((lost + $(lost_now)))
+    stop_agent
+  done
+  local none agent
+  none=$(median <"$work/none"); agent=$(median <"$work/agent")
+  # The storm's connects: connect events of the storm program whose sockaddr carries the listener's port.
+  delivered=$(grep -c '"process_kprobe".*"binary": "[^"]*connectstorm".*"sockaddr_arg": { [^}]*"port": '"$port"' }' "$work/tetragon.log" || true)
+  echo "connect-storm: none=$((none / n))ns agent=$((agent / n))ns per connect (median of $rounds rounds of $n), startup=${startup_ms}ms"
+  echo "connect-storm: ratio=$(awk -v a="$agent" -v b="$none" 'BEGIN {printf "%.3f", a / b}') lost=$lost connects=$n delivered=$((delivered / rounds))"
+}
+
 case "${1:-}" in
   exec-storm) shift; exec_storm "$@" ;;
   syscall-storm) shift; syscall_storm "$@" ;;
   footprint) shift; footprint "$@" ;;
-  *) echo "usage: bench/run.sh exec-storm|syscall-storm|footprint [N]" >&2; exit 2 ;;
+  connect-storm) shift; connect_storm "$@" ;;
+  *) echo "usage: bench/run.sh exec-storm|syscall-storm|footprint|connect-storm [N]" >&2; exit 2 ;;
 esac

@@ -52,7 +52,21 @@ enum {
 	GEN_TYPE_S8 = 10,
 	GEN_TYPE_U8 = 11,
 	GEN_TYPE_DATA_LOC = 12, /* tracepoint __data_loc string */
+	GEN_TYPE_SOCKADDR = 13, /* struct sockaddr at a user pointer: captured as struct gen_sockaddr */
 };
+
+/* Address families a sockaddr argument decodes (linux/socket.h). */
+#define GEN_AF_INET 2
+#define GEN_AF_INET6 10
+
+/* A sockaddr argument in the event: the family, the port in host order and the address. */
+struct gen_sockaddr {
+	__u16 family;
+	__u16 port;
+	__u8 addr[16]; /* AF_INET: the first 4 bytes */
+};
+
+_Static_assert(sizeof(struct gen_sockaddr) == 20, "gen_sockaddr layout");
 
 /* gen_arg.flags */
 #define GEN_ARG_KERNEL_MEM (1 << 0)
@@ -70,6 +84,14 @@ enum {
 	GEN_OP_LT = 9,
 	GEN_OP_IN = 10,      /* pids */
 	GEN_OP_NOT_IN = 11,  /* pids */
+	/* sockaddr arguments (Tetragon: sockaddr supports [Not]SAddr, [Not]SPort[Priv], Family) */
+	GEN_OP_SPORT = 12,
+	GEN_OP_NOT_SPORT = 13,
+	GEN_OP_SPORT_PRIV = 14,
+	GEN_OP_NOT_SPORT_PRIV = 15,
+	GEN_OP_SADDR = 16,
+	GEN_OP_NOT_SADDR = 17,
+	GEN_OP_FAMILY = 18,
 };
 
 /* gen_filter.kind */
@@ -77,6 +99,7 @@ enum {
 	GEN_KIND_SIGNED = 0,
 	GEN_KIND_UNSIGNED = 1,
 	GEN_KIND_STRING = 2,
+	GEN_KIND_SOCKADDR = 3,
 };
 
 /* Actions keep Tetragon's KprobeAction numbers. */
@@ -113,7 +136,9 @@ struct gen_filter {
 	__u8 nvalues;
 	__u32 pad;
 	__u64 values[GEN_MAX_VALUES]; /* [0]: GT / LT bound, or the OR of Mask values;
-				       * Equal values live in gen_numbers, strings in gen_strings */
+				       * SPort: port ranges, first | last << 16 (nvalues of them);
+				       * Equal values, single ports and families live in gen_numbers,
+				       * strings and SAddr networks in gen_strings */
 };
 
 struct gen_pid_filter {
@@ -166,7 +191,10 @@ struct gen_route {
 	__u32 hooks[GEN_ROUTE_HOOKS];
 };
 
-/* A string value of one filter: data = filter id (4 bytes) + bytes; see gen_filter_id. */
+/*
+ * A string value of one filter: data = filter id (4 bytes) + bytes; see gen_filter_id.
+ * An SAddr network: data = filter id + family (1 byte) + address, prefixlen = 40 + its bits.
+ */
 struct gen_str_key {
 	__u32 prefixlen;
 	__u8 data[256];
@@ -370,6 +398,29 @@ static __always_inline long gen_read_fd_path(struct gen_heap *heap, __u64 fd, ch
 	return join_path_forward(heap->walk, heap->starts, count, dst);
 }
 
+/* The family, port and address of the struct sockaddr at user pointer ptr; 0 when unreadable. */
+static __always_inline __u32 gen_read_sockaddr(struct gen_sockaddr *sa, __u64 ptr)
+{
+	__builtin_memset(sa, 0, sizeof(*sa));
+	if (bpf_probe_read_user(&sa->family, sizeof(sa->family), (void *)ptr) < 0)
+		return 0;
+	switch (sa->family) {
+	case GEN_AF_INET: /* sockaddr_in: port at 2, address at 4 */
+		if (bpf_probe_read_user(&sa->port, 6, (void *)(ptr + 2)) < 0)
+			return 0;
+		break;
+	case GEN_AF_INET6: /* sockaddr_in6: port at 2, flowinfo at 4, address at 8 */
+		if (bpf_probe_read_user(&sa->port, 2, (void *)(ptr + 2)) < 0 ||
+		    bpf_probe_read_user(sa->addr, 16, (void *)(ptr + 8)) < 0)
+			return 0;
+		break;
+	default:
+		break;
+	}
+	sa->port = __builtin_bswap16(sa->port);
+	return sizeof(*sa);
+}
+
 /* Captures one argument into the event; returns its byte length. */
 static __always_inline __u32 gen_read_arg(struct gen_heap *heap, const struct gen_arg *a, __u32 slot, __u32 off,
 					  const __u64 *raw)
@@ -412,6 +463,8 @@ static __always_inline __u32 gen_read_arg(struct gen_heap *heap, const struct ge
 		    bpf_probe_read_kernel(dst, size & (GEN_ARG_MAX * 2 - 1), (void *)value) < 0)
 			return 0;
 		return size;
+	case GEN_TYPE_SOCKADDR:
+		return gen_read_sockaddr((struct gen_sockaddr *)dst, value);
 	case GEN_TYPE_FD:
 		n = gen_read_fd_path(heap, value, heap->str);
 		if (n <= 0)
@@ -543,12 +596,85 @@ static __always_inline bool gen_number_op(const struct gen_filter *f, __u32 fid,
 	}
 }
 
+/* A port in one of the filter's ranges (values[], first | last << 16) or among its single ports. */
+static __always_inline bool gen_port_in(const struct gen_filter *f, __u32 fid, __u16 port)
+{
+	struct gen_num_key key = { .fid = fid, .value = port };
+	int k;
+
+	if (bpf_map_lookup_elem(&gen_numbers, &key))
+		return true;
+	for (k = 0; k < GEN_MAX_VALUES; k++) {
+		__u64 r = f->values[k];
+
+		if (k >= f->nvalues)
+			break;
+		if (port >= (__u16)r && port <= (__u16)(r >> 16))
+			return true;
+	}
+	return false;
+}
+
+/* The address in one of the filter's networks: an LPM lookup of family + address. */
+static __always_inline bool gen_addr_in(struct gen_heap *heap, __u32 fid, const struct gen_sockaddr *sa)
+{
+	__u32 bits;
+
+	if (sa->family == GEN_AF_INET)
+		bits = 32;
+	else if (sa->family == GEN_AF_INET6)
+		bits = 128;
+	else
+		return false;
+	heap->key.data[0] = fid >> 24;
+	heap->key.data[1] = fid >> 16;
+	heap->key.data[2] = fid >> 8;
+	heap->key.data[3] = fid;
+	heap->key.data[4] = sa->family;
+	__builtin_memcpy(&heap->key.data[5], sa->addr, sizeof(sa->addr));
+	heap->key.prefixlen = 40 + bits;
+	return bpf_map_lookup_elem(&gen_strings, &heap->key) != NULL;
+}
+
+/* A sockaddr argument's filter, on the family, port and address captured in the event. */
+static __always_inline bool gen_sockaddr_filter(struct gen_heap *heap, const struct gen_filter *f, __u32 fid, __u32 slot)
+{
+	struct gen_sockaddr sa = {};
+	struct gen_num_key key = { .fid = fid };
+
+	if (slot >= GEN_MAX_ARGS)
+		return false;
+	if (heap->ev.msg.arg_len[slot] == sizeof(sa))
+		bpf_probe_read_kernel(&sa, sizeof(sa), heap->ev.data + (heap->off[slot] & (GEN_DATA_SIZE - 1)));
+	switch (f->op) {
+	case GEN_OP_SPORT:
+		return gen_port_in(f, fid, sa.port);
+	case GEN_OP_NOT_SPORT:
+		return !gen_port_in(f, fid, sa.port);
+	case GEN_OP_SPORT_PRIV:
+		return sa.port < 1024;
+	case GEN_OP_NOT_SPORT_PRIV:
+		return sa.port >= 1024;
+	case GEN_OP_SADDR:
+		return gen_addr_in(heap, fid, &sa);
+	case GEN_OP_NOT_SADDR:
+		return !gen_addr_in(heap, fid, &sa);
+	case GEN_OP_FAMILY:
+		key.value = sa.family;
+		return bpf_map_lookup_elem(&gen_numbers, &key) != NULL;
+	default:
+		return false;
+	}
+}
+
 static __always_inline bool gen_arg_filter(struct gen_heap *heap, const struct gen_filter *f, __u32 fid)
 {
 	__u32 slot = f->slot;
 
 	if (slot >= GEN_SLOTS)
 		return false;
+	if (f->kind == GEN_KIND_SOCKADDR)
+		return gen_sockaddr_filter(heap, f, fid, slot);
 	if (f->kind != GEN_KIND_STRING)
 		return gen_number_op(f, fid, slot == GEN_RET_SLOT ? heap->ev.msg.ret : heap->vals[GEN_BOUND(slot, GEN_SLOTS)]);
 	if (slot >= GEN_MAX_ARGS)

@@ -144,6 +144,9 @@ public sealed class CompactEventEncoder(CompactEncoderOptions options)
             case "tcp_connect":
                 return Line("🔌", "connect", process, Paint(Cyan, Sock(args, null)));
 
+            case "sys_connect" when Sockaddr(args) is { } address:
+                return Line("🔌", "connect", process, Paint(Cyan, address));
+
             case "tcp_close":
                 return Line("🧹", "close", process, Paint(Cyan, Sock(args, null)));
 
@@ -355,6 +358,24 @@ public sealed class CompactEventEncoder(CompactEncoderOptions options)
         var text = string.Create(CultureInfo.InvariantCulture,
             $"tcp {Safe(sock.Saddr)}:{sock.Sport} -> {Safe(sock.Daddr)}:{sock.Dport}");
         return bytes is null ? text : $"{text} bytes {bytes}";
+    }
+
+    /// <summary>The first sockaddr argument: <c>10.0.0.1:443</c>, <c>[::1]:8080</c>, or its family alone (AF_UNIX).</summary>
+    private static string? Sockaddr(IReadOnlyList<KprobeArgument> args)
+    {
+        var sockaddr = args.FirstOrDefault(a => a.ArgCase == KprobeArgument.ArgOneofCase.SockaddrArg)?.SockaddrArg;
+        if (sockaddr is null || (sockaddr.Family.Length == 0 && sockaddr.Addr.Length == 0))
+        {
+            return null;
+        }
+
+        if (sockaddr.Addr.Length == 0)
+        {
+            return Safe(sockaddr.Family);
+        }
+
+        var port = sockaddr.Port.ToString(CultureInfo.InvariantCulture);
+        return sockaddr.Addr.Contains(':', StringComparison.Ordinal) ? $"[{Safe(sockaddr.Addr)}]:{port}" : $"{Safe(sockaddr.Addr)}:{port}";
     }
 
     private static string? NamespaceName(KprobeArgument arg)

@@ -75,6 +75,97 @@ public sealed class GenericHookEncoderTests
     }
 
     [Fact]
+    public void SockaddrArgAndItsFiltersAreEncodedForTheKernel()
+    {
+        var plan = TracingPolicyLoader.Load("""
+            apiVersion: cilium.io/v1alpha1
+            kind: TracingPolicy
+            metadata:
+              name: "t"
+            spec:
+              kprobes:
+              - call: "sys_connect"
+                syscall: true
+                args:
+                - index: 0
+                  type: "int"
+                - index: 1
+                  type: "sockaddr"
+                selectors:
+                - matchArgs:
+                  - index: 1
+                    operator: "SPort"
+                    values: ["8080", "9000:9100"]
+                  - index: 1
+                    operator: "SAddr"
+                    values: ["127.0.0.0/8", "::1"]
+                  - index: 1
+                    operator: "Family"
+                    values: ["AF_INET6"]
+                  - index: 1
+                    operator: "NotSPortPriv"
+            """, "t").EnsureSuccess();
+        var problems = new List<string>();
+        var hook = GenericHookEncoder.Encode(plan.Hooks[0], 3, 13, null, problems);
+
+        Assert.Empty(problems);
+        Assert.NotNull(hook);
+        Assert.Equal([L.TypeSockaddr, 1], hook.Config.AsSpan(L.HookArgs + L.ArgSize, 2).ToArray());
+        Assert.Equal(L.TypeSockaddr, hook.Args[1].KernelType);
+        var sel = hook.Config.AsSpan(L.HookSels, L.SelectorSize);
+        Assert.Equal(4, sel[0]);
+
+        // SPort: the single port in gen_numbers, the range packed first | last << 16 in the filter's values.
+        var port = sel.Slice(L.SelArgs, L.FilterSize);
+        Assert.Equal([L.OpSPort, 1, L.KindSockaddr, 1], port[..4].ToArray());
+        Assert.Equal(9000UL | (9100UL << 16), BinaryPrimitives.ReadUInt64LittleEndian(port[8..]));
+        Assert.Contains(hook.NumberKeys, k => k.AsSpan().SequenceEqual(GenericHookEncoder.NumberKey(L.FilterId(3, 0, 0), 8080)));
+
+        // SAddr: LPM keys of filter id, family and address, the prefix over all three.
+        Assert.Equal([L.OpSAddr, 1, L.KindSockaddr, 0], sel.Slice(L.SelArgs + L.FilterSize, 4).ToArray());
+        var v4 = Assert.Single(hook.StringKeys, k => k[8] == L.AfInet);
+        Assert.Equal(40u + 8, BinaryPrimitives.ReadUInt32LittleEndian(v4));
+        Assert.Equal(L.FilterId(3, 0, 1), BinaryPrimitives.ReadUInt32BigEndian(v4.AsSpan(4)));
+        Assert.Equal([127, 0, 0, 0], v4.AsSpan(9, 4).ToArray());
+        var v6 = Assert.Single(hook.StringKeys, k => k[8] == L.AfInet6);
+        Assert.Equal(40u + 128, BinaryPrimitives.ReadUInt32LittleEndian(v6));
+        Assert.Equal(System.Net.IPAddress.IPv6Loopback.GetAddressBytes(), v6.AsSpan(9, 16).ToArray());
+
+        // Family: the number in gen_numbers; the privileged-port operators take no values.
+        Assert.Equal([L.OpFamily, 1, L.KindSockaddr], sel.Slice(L.SelArgs + (2 * L.FilterSize), 3).ToArray());
+        Assert.Contains(hook.NumberKeys, k => k.AsSpan().SequenceEqual(GenericHookEncoder.NumberKey(L.FilterId(3, 0, 2), L.AfInet6)));
+        Assert.Equal([L.OpNotSPortPriv, 1, L.KindSockaddr], sel.Slice(L.SelArgs + (3 * L.FilterSize), 3).ToArray());
+    }
+
+    [Fact]
+    public void MoreSockaddrPortRangesThanTheKernelComparesAreRefused()
+    {
+        var ranges = string.Join(", ", Enumerable.Range(0, L.FilterValues + 1).Select(i => $"\"{1000 + (i * 10)}:{1005 + (i * 10)}\""));
+        var plan = TracingPolicyLoader.Load($$"""
+            apiVersion: cilium.io/v1alpha1
+            kind: TracingPolicy
+            metadata:
+              name: "t"
+            spec:
+              kprobes:
+              - call: "sys_bind"
+                syscall: true
+                args:
+                - index: 1
+                  type: "sockaddr"
+                selectors:
+                - matchArgs:
+                  - index: 1
+                    operator: "NotSPort"
+                    values: [{{ranges}}]
+            """, "t").EnsureSuccess();
+        var problems = new List<string>();
+
+        Assert.Null(GenericHookEncoder.Encode(plan.Hooks[0], 1, 13, null, problems));
+        Assert.Contains(problems, p => p.StartsWith("spec.kprobes[0].selectors[0].matchArgs[0].values: more than 8 port ranges", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void StringKeyPrefixLengthCoversFilterIdAndBytes()
     {
         var exact = GenericHookEncoder.StringKey(0x01020304, "abc"u8, exact: true, reverse: false);

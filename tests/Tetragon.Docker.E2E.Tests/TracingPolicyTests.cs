@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Grpc.Core;
 using Tetragon.Docker.Api;
@@ -51,6 +53,75 @@ public sealed partial class TracingPolicyTests
         Assert.Equal("openat of /etc/shadow", ev.Message);
         Assert.Contains("credentials", ev.Tags);
         Assert.Equal(KprobeAction.Post, ev.Action);
+    }
+
+    [Fact]
+    public async Task ConnectPolicyReportsTheSockaddrOfALoopbackConnect()
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        await AddAsync(agent, File.ReadAllText(Path.Combine(RepoRoot(), "policies", "sys-connect.yaml")));
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = (uint)((IPEndPoint)listener.LocalEndpoint).Port;
+
+        Connect(port);
+
+        var ev = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessKprobe?.Args.Any(a => a.SockaddrArg?.Port == port) == true)).ProcessKprobe;
+        Assert.Equal("__x64_sys_connect", ev.FunctionName);
+        Assert.Equal("sys-connect", ev.PolicyName);
+        Assert.Equal((uint)Environment.ProcessId, ev.Process.Pid);
+        Assert.Equal("fd", ev.Args[0].Label);
+        Assert.True(ev.Args[0].IntArg > 2, $"the socket's fd ({ev.Args[0].IntArg})");
+        Assert.Equal("address", ev.Args[1].Label);
+        Assert.Equal(new KprobeSockaddr { Family = "AF_INET", Addr = "127.0.0.1", Port = port }, ev.Args[1].SockaddrArg);
+    }
+
+    [Fact]
+    public async Task SockaddrSelectorsFilterConnectsInTheKernel()
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        using var wanted = new TcpListener(IPAddress.Loopback, 0);
+        using var other = new TcpListener(IPAddress.Loopback, 0);
+        wanted.Start();
+        other.Start();
+        var port = (uint)((IPEndPoint)wanted.LocalEndpoint).Port;
+        var otherPort = (uint)((IPEndPoint)other.LocalEndpoint).Port;
+        await AddAsync(agent, $$"""
+            apiVersion: cilium.io/v1alpha1
+            kind: TracingPolicy
+            metadata:
+              name: "connect-port"
+            spec:
+              kprobes:
+              - call: "sys_connect"
+                syscall: true
+                args:
+                - index: 1
+                  type: "sockaddr"
+                selectors:
+                - matchArgs:
+                  - index: 1
+                    operator: "SPort"
+                    values: ["{{port}}", "1:2"]
+                  - index: 1
+                    operator: "SAddr"
+                    values: ["127.0.0.0/8", "::1"]
+                  - index: 1
+                    operator: "Family"
+                    values: ["AF_INET"]
+                  - index: 1
+                    operator: "NotSPortPriv"
+            """);
+
+        Connect(otherPort);
+        Connect(port);
+
+        var ev = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessKprobe?.PolicyName == "connect-port")).ProcessKprobe;
+        Assert.Equal(new KprobeSockaddr { Family = "AF_INET", Addr = "127.0.0.1", Port = port }, ev.Args[0].SockaddrArg);
+        Assert.DoesNotContain(ExportFile.Read(agent.ExportFile), e => e.ProcessKprobe?.Args.Any(a => a.SockaddrArg?.Port == otherPort) == true);
+        var counters = Counters(await ListAsync(agent, "connect-port"));
+        Assert.True(counters["seen"] >= 2, $"the kernel saw both connects ({counters["seen"]})");
+        Assert.Equal(1, counters["events"]);
     }
 
     [Fact]
@@ -199,6 +270,7 @@ public sealed partial class TracingPolicyTests
     [InlineData("kind: TracingPolicy\napiVersion: cilium.io/v1alpha1\nmetadata:\n  name: bad\nspec:\n  kprobes:\n  - call: sys_openat\n    syscall: true\n    args:\n    - index: 1\n      type: string\n    selectors:\n    - matchArgs:\n      - index: 1\n        operator: Equa\n        values: [/x]\n", "spec.kprobes[0].selectors[0].matchArgs[0].operator")]
     [InlineData("kind: TracingPolicy\napiVersion: cilium.io/v1alpha1\nmetadata:\n  name: bad\nspec:\n  kprobes:\n  - call: sys_openat\n    syscall: true\n    bogus: 1\n", "spec.kprobes[0].bogus")]
     [InlineData("kind: TracingPolicy\napiVersion: cilium.io/v1alpha1\nmetadata:\n  name: bad\nspec:\n  kprobes:\n  - call: sys_openat\n    syscall: true\n    args:\n    - index: 1\n      type: strng\n", "spec.kprobes[0].args[0].type")]
+    [InlineData("kind: TracingPolicy\napiVersion: cilium.io/v1alpha1\nmetadata:\n  name: bad\nspec:\n  kprobes:\n  - call: sys_connect\n    syscall: true\n    args:\n    - index: 1\n      type: sockaddr\n    selectors:\n    - matchArgs:\n      - index: 1\n        operator: DPort\n        values: [80]\n", "spec.kprobes[0].selectors[0].matchArgs[0].operator")]
     [InlineData("kind: TracingPolicy\napiVersion: cilium.io/v1alpha1\nmetadata:\n  name: bad\nspec:\n  kprobes:\n  - call: security_file_open\n    syscall: false\n", "needs kprobes")]
     [InlineData("kind: TracingPolicy\napiVersion: cilium.io/v1alpha1\nmetadata:\n  name: bad\nspec:\n  lsmhooks:\n  - hook: file_open\n", "BPF LSM")]
     [InlineData("kind: TracingPolicy\napiVersion: cilium.io/v1alpha1\nmetadata:\n  name: bad\nspec:\n  kprobes:\n  - call: sys_openat\n    syscall: true\n    selectors:\n    - matchActions:\n      - action: Override\n        argError: -1\n", "action Override")]
@@ -237,6 +309,7 @@ public sealed partial class TracingPolicyTests
         Assert.Contains("openat-passwd-shadow.yaml", loaded);
         Assert.Contains("setuid-root.yaml", loaded);
         Assert.Contains("uprobe-bash-readline.yaml", loaded);
+        Assert.Contains("sys-connect.yaml", loaded);
 
         // Each refusal names what this kernel lacks: never a silent skip.
         Assert.All(refused.Values, reason => Assert.Matches("lacks|refuses", reason));
@@ -276,6 +349,13 @@ public sealed partial class TracingPolicyTests
               matchActions:
               - action: Sigkill
         """;
+
+    /// <summary>A blocking connect(2) to 127.0.0.1:port from this process, then close.</summary>
+    private static void Connect(uint port)
+    {
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        client.Connect(new IPEndPoint(IPAddress.Loopback, (int)port));
+    }
 
     private static async Task AddAsync(AgentProcess agent, string yaml) =>
         await agent.Client.AddTracingPolicyAsync(new AddTracingPolicyRequest { Yaml = yaml }, cancellationToken: TestContext.Current.CancellationToken);

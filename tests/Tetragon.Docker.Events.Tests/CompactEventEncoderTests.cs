@@ -65,6 +65,25 @@ public sealed class CompactEventEncoderTests
     }
 
     [Fact]
+    public void Kprobe_SysConnectShowsTheSockaddr()
+    {
+        var proc = TestEvents.Proc("/usr/bin/curl", container: "web");
+        KprobeArgument Connect(string family, string addr, uint port) =>
+            new() { SockaddrArg = new KprobeSockaddr { Family = family, Addr = addr, Port = port } };
+
+        Assert.Equal("🔌 connect web /usr/bin/curl 127.0.0.1:8080", _plain.Encode(TestEvents.Kprobe(proc, "__x64_sys_connect", "",
+            new KprobeArgument { IntArg = 3 }, Connect("AF_INET", "127.0.0.1", 8080))));
+        Assert.Equal("🔌 connect web /usr/bin/curl [2001:db8::1]:443", _plain.Encode(TestEvents.Kprobe(proc, "__x64_sys_connect", "",
+            new KprobeArgument { IntArg = 3 }, Connect("AF_INET6", "2001:db8::1", 443))));
+        Assert.Equal("🔌 connect web /usr/bin/curl AF_UNIX", _plain.Encode(TestEvents.Kprobe(proc, "__x64_sys_connect", "",
+            Connect("AF_UNIX", "", 0))));
+
+        // Without a sockaddr argument: Tetragon's generic line.
+        Assert.Equal("❓ syscall web /usr/bin/curl __x64_sys_connect", _plain.Encode(TestEvents.Kprobe(proc, "__x64_sys_connect", "",
+            new KprobeArgument { IntArg = 3 })));
+    }
+
+    [Fact]
     public void Kprobe_FilePermissionReadOrWrite()
     {
         var proc = TestEvents.Proc("/usr/bin/cat");

@@ -304,4 +304,64 @@ public sealed class TracingPolicyLoaderTests
         Assert.Equal(PolicyScope.Namespaced, plan.Scope);
         Assert.Equal("web", plan.Namespace);
     }
+
+    [Fact]
+    public void Sockaddr_arg_takes_saddr_sport_and_family_filters()
+    {
+        var plan = TracingPolicyLoader.Load(Header + """
+              kprobes:
+              - call: "sys_connect"
+                syscall: true
+                args:
+                - index: 0
+                  type: "int"
+                - index: 1
+                  type: "sockaddr"
+                selectors:
+                - matchArgs:
+                  - index: 1
+                    operator: "SPort"
+                    values: ["8080", "9000:9100"]
+                  - index: 1
+                    operator: "NotSAddr"
+                    values: ["127.0.0.1", "fd00::/8"]
+                  - index: 1
+                    operator: "Family"
+                    values: ["AF_INET", "AF_INET6"]
+            """, null).EnsureSuccess();
+
+        var hook = Assert.Single(plan.Hooks);
+        Assert.Equal(new SyscallTarget("connect", 42, "__x64_sys_connect"), hook.Target);
+        Assert.Equal(ArgType.Sockaddr, hook.Args[1].Type);
+        var filters = Assert.Single(hook.Selectors).MatchArgs;
+        Assert.Equal([new PortRangeValue(8080, 8080), new PortRangeValue(9000, 9100)], filters[0].Values);
+        Assert.Equal([new CidrValue(IPAddress.Loopback, 32), new CidrValue(IPAddress.Parse("fd00::"), 8)], filters[1].Values);
+        Assert.Equal([new UnsignedValue(2), new UnsignedValue(10)], filters[2].Values);
+    }
+
+    [Theory]
+    [InlineData("DPort", "80")]
+    [InlineData("DAddr", "127.0.0.1")]
+    [InlineData("Protocol", "IPPROTO_TCP")]
+    public void Sockaddr_arg_refuses_what_tetragon_refuses_with_its_field(string op, string value)
+    {
+        var result = TracingPolicyLoader.Load(Header + $$"""
+              kprobes:
+              - call: "sys_connect"
+                syscall: true
+                args:
+                - index: 1
+                  type: "sockaddr"
+                selectors:
+                - matchArgs:
+                  - index: 1
+                    operator: "{{op}}"
+                    values: ["{{value}}"]
+            """, null);
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("spec.kprobes[0].selectors[0].matchArgs[0].operator", error.Path);
+        Assert.Contains($"operator {op} cannot filter arg 1 of type sockaddr", error.Message, StringComparison.Ordinal);
+        Assert.Contains("SAddr", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -13,19 +13,25 @@ public sealed class EventBus(AgentCounters counters)
 {
     private readonly Lock gate = new();
     private readonly StrongBox<long> eventsTotal = counters.Cell(AgentCounters.EventsTotal);
-    private EventSubscription[] subscribers = [];
+    private IEventSink[] subscribers = [];
 
     public int SubscriberCount => Volatile.Read(ref subscribers).Length;
 
     public EventSubscription Subscribe(string name, int capacity, EventFilter filter, string dropCounter)
     {
-        var subscription = new EventSubscription(name, capacity, filter, dropCounter, Unsubscribe);
+        return Attach(new EventSubscription(name, capacity, filter, dropCounter, Unsubscribe));
+    }
+
+    /// <summary>Adds a sink for the agent's lifetime (the JSON export) or until it unsubscribes.</summary>
+    internal T Attach<T>(T sink)
+        where T : IEventSink
+    {
         lock (gate)
         {
-            subscribers = [.. subscribers, subscription];
+            subscribers = [.. subscribers, sink];
         }
 
-        return subscription;
+        return sink;
     }
 
     public void Publish(GetEventsResponse response)
@@ -62,7 +68,7 @@ public sealed class EventBus(AgentCounters counters)
     {
         lock (gate)
         {
-            subscribers = [.. subscribers.Where(s => s != subscription)];
+            subscribers = [.. subscribers.Where(s => !ReferenceEquals(s, subscription))];
         }
     }
 }

@@ -9,8 +9,11 @@ namespace Tetragon.Docker.Agent.Export;
 /// The event thread stages events without locking and hands them over once per batch
 /// (<see cref="Release"/>), so a consumer wakes once per batch, not once per event.
 /// </summary>
-public sealed class EventSubscription : IDisposable
+public sealed class EventSubscription : IEventSink, IDisposable
 {
+    /// <summary>Staged events handed over without waiting for the end of the batch.</summary>
+    private const int HandOverCount = 256;
+
     private readonly object gate = new();
     private readonly int capacity;
     private readonly Action<EventSubscription> onDispose;
@@ -41,7 +44,7 @@ public sealed class EventSubscription : IDisposable
     public long Dropped => Interlocked.Read(ref dropped);
 
     /// <summary>Event thread: false when the subscriber's queue was full and the event was dropped.</summary>
-    internal bool TryDeliver(GetEventsResponse response)
+    public bool TryDeliver(GetEventsResponse response)
     {
         if (!Filter.Matches(response))
         {
@@ -55,11 +58,16 @@ public sealed class EventSubscription : IDisposable
         }
 
         staged.Add(response);
+        if (staged.Count >= HandOverCount)
+        {
+            Release(); // under a storm the ring never runs dry, so a batch has no end: hand over by size
+        }
+
         return true;
     }
 
     /// <summary>Event thread, end of a batch: hands what was staged to the consumer and wakes it.</summary>
-    internal void Release()
+    public void Release()
     {
         if (staged.Count == 0)
         {
@@ -161,7 +169,7 @@ public sealed class EventSubscription : IDisposable
     }
 
     /// <summary>Shutdown, after the event thread ended: what was staged is queued, then the consumer drains and stops.</summary>
-    internal void Complete()
+    public void Complete()
     {
         Release();
         End();

@@ -8,13 +8,12 @@ namespace Tetragon.Docker.Agent.Export;
 internal sealed class JsonExportService(AgentOptions options, RotatingFileWriter writer, EventBus bus, AgentCounters counters, ILogger<JsonExportService> logger, TimeProvider time)
     : BackgroundService
 {
-    private readonly EventSubscription subscription =
-        bus.Subscribe("json-export", options.ExportQueueSize, EventFilter.AllowAll, AgentCounters.ExportDropped);
+    private readonly JsonExportQueue queue = bus.Attach(new JsonExportQueue(options.ExportQueueSize));
 
     // Not tied to the stopping token: the runtime ends the queue after draining the kernel side.
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.Factory.StartNew(
-            new JsonFileExporter(subscription, writer, counters, logger, time).Run,
+            new JsonFileExporter(queue, writer, counters, logger, time).Run,
             CancellationToken.None,
             TaskCreationOptions.LongRunning, // a thread of its own: it blocks between batches
             TaskScheduler.Default);

@@ -6,7 +6,7 @@ namespace Tetragon.Docker.Agent.Export;
 
 /// <summary>
 /// Writes KprobeArgument messages and KprobeAction values exactly as JsonFormatter does, by hand
-/// for the kinds the generic decoder produces (string, int, uint, size, long, bytes, file);
+/// for the kinds the generic decoder produces (string, int, uint, size, long, bytes, file, sockaddr);
 /// any other kind goes to JsonFormatter itself. Equality is pinned by tests.
 /// </summary>
 internal sealed class KprobeArgumentJsonWriter(JsonFormatter formatter, Action<TextWriter, string> writeString)
@@ -66,6 +66,22 @@ internal sealed class KprobeArgumentJsonWriter(JsonFormatter formatter, Action<T
                 w.Write("{ \"file_arg\": ");
                 WriteFile(w, a.FileArg);
                 break;
+            case KprobeArgument.ArgOneofCase.SockaddrArg:
+                // Field number order: label (18) comes before sockaddr_arg (30).
+                if (a.Label.Length > 0)
+                {
+                    w.Write("{ \"label\": ");
+                    writeString(w, a.Label);
+                    w.Write(", \"sockaddr_arg\": ");
+                }
+                else
+                {
+                    w.Write("{ \"sockaddr_arg\": ");
+                }
+
+                WriteSockaddr(w, a.SockaddrArg);
+                w.Write(" }");
+                return;
             default:
                 w.Write(formatter.Format(a)); // the other kinds: JsonFormatter's text as is
                 return;
@@ -103,6 +119,21 @@ internal sealed class KprobeArgumentJsonWriter(JsonFormatter formatter, Action<T
         Field(w, "path", f.Path, ref first);
         Field(w, "flags", f.Flags, ref first);
         Field(w, "permission", f.Permission, ref first);
+        w.Write(first ? "{ }" : " }");
+    }
+
+    private void WriteSockaddr(TextWriter w, KprobeSockaddr s)
+    {
+        var first = true;
+        Field(w, "family", s.Family, ref first);
+        Field(w, "addr", s.Addr, ref first);
+        if (s.Port != 0)
+        {
+            w.Write(first ? "{ \"port\": " : ", \"port\": ");
+            w.Write(s.Port.ToString("d", CultureInfo.InvariantCulture));
+            first = false;
+        }
+
         w.Write(first ? "{ }" : " }");
     }
 

@@ -60,6 +60,23 @@ public sealed class RotatingFileWriter : IDisposable
         stream!.Write(line);
     }
 
+    /// <summary>Writes whole lines: the chunk at once when it fits, else line by line, rotating between lines.</summary>
+    internal void WriteChunk(ExportChunk chunk)
+    {
+        Open();
+        var bytes = chunk.Bytes;
+        if (maxBytes <= 0 || stream!.Position + bytes.Length <= maxBytes)
+        {
+            stream!.Write(bytes);
+            return;
+        }
+
+        for (var i = 0; i < chunk.Count; i++)
+        {
+            WriteLine(chunk.Line(i));
+        }
+    }
+
     public void Flush() => stream?.Flush();
 
     public void Dispose()

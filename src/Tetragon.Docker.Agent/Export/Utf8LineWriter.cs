@@ -64,6 +64,14 @@ internal sealed class Utf8LineWriter : TextWriter
             Array.Resize(ref buffer, Math.Max(buffer.Length * 2, length + max));
         }
 
+        // Field names, punctuation and most values are ASCII: a vectorized copy, no encoder call.
+        // (As in Write(char): a pending high surrogate cannot precede ASCII in valid text.)
+        if (Ascii.FromUtf16(chars, buffer.AsSpan(length), out var copied) == System.Buffers.OperationStatus.Done)
+        {
+            length += copied;
+            return;
+        }
+
         length += encoder.GetBytes(chars, buffer.AsSpan(length), flush: false);
     }
 }

@@ -135,6 +135,8 @@ internal sealed class GenericEventDecoder(
                 return WithLabel(new KprobeArgument { BytesArg = ByteString.CopyFrom(data) }, label);
             case L.TypeFd:
                 return WithLabel(new KprobeArgument { FileArg = new KprobeFile { Path = Encoding.UTF8.GetString(data) } }, label);
+            case L.TypeSockaddr:
+                return WithLabel(new KprobeArgument { SockaddrArg = SockaddrDecoder.Decode(data) }, label);
             default:
                 return Number(arg.KernelType, data.Length >= 8 ? BinaryPrimitives.ReadInt64LittleEndian(data) : 0, label);
         }

@@ -77,7 +77,7 @@ internal static class GenericHookEncoder
         }
 
         var returnType = hook.Return ? KernelType(hook.ReturnArg?.Type ?? ArgType.Int, hook.ReturnArg?.TypeName ?? "int", $"{hook.SourcePath}.returnArg", problems) : L.TypeS64;
-        if (returnType is L.TypeString or L.TypeCharBuf or L.TypeFd)
+        if (returnType is L.TypeString or L.TypeCharBuf or L.TypeFd or L.TypeSockaddr)
         {
             problems.Add($"{hook.SourcePath}.returnArg.type: only numeric return values are supported");
         }
@@ -240,6 +240,12 @@ internal static class GenericHookEncoder
 
     private static void EncodeFilter(ArgFilter f, byte slot, byte kernelType, uint fid, Span<byte> at, List<byte[]> strings, List<byte[]> numbers, string path, List<string> problems)
     {
+        if (kernelType == L.TypeSockaddr)
+        {
+            EncodeSockaddrFilter(f, slot, fid, at, strings, numbers, path, problems);
+            return;
+        }
+
         var isString = kernelType is L.TypeString or L.TypeCharBuf or L.TypeFd or L.TypeDataLoc;
         var unsigned = kernelType is L.TypeU32 or L.TypeU64 or L.TypeU16 or L.TypeU8;
         at[1] = slot;
@@ -330,6 +336,79 @@ internal static class GenericHookEncoder
         }
     }
 
+    /// <summary>
+    /// A filter on a sockaddr argument (Tetragon allows [Not]SAddr, [Not]SPort[Priv] and Family on it; the
+    /// policy compiler refuses the rest): single ports and families go to gen_numbers, port ranges to the
+    /// filter's values, networks to gen_strings as family + address prefixes.
+    /// </summary>
+    private static void EncodeSockaddrFilter(ArgFilter f, byte slot, uint fid, Span<byte> at, List<byte[]> strings, List<byte[]> numbers, string path, List<string> problems)
+    {
+        at[1] = slot;
+        at[2] = L.KindSockaddr;
+        at[3] = 0;
+        at[0] = f.Operator switch
+        {
+            FilterOperator.SPort => L.OpSPort,
+            FilterOperator.NotSPort => L.OpNotSPort,
+            FilterOperator.SPortPriv => L.OpSPortPriv,
+            FilterOperator.NotSPortPriv => L.OpNotSPortPriv,
+            FilterOperator.SAddr => L.OpSAddr,
+            FilterOperator.NotSAddr => L.OpNotSAddr,
+            FilterOperator.Family => L.OpFamily,
+            _ => 0,
+        };
+        if (at[0] == 0)
+        {
+            problems.Add($"{path}.operator: {f.Operator} does not apply to a sockaddr argument (supported: SAddr, NotSAddr, SPort, NotSPort, SPortPriv, NotSPortPriv, Family)");
+            return;
+        }
+
+        var ranges = 0;
+        foreach (var value in f.Values)
+        {
+            switch (value)
+            {
+                case PortRangeValue { First: var first, Last: var last } when first == last:
+                    numbers.Add(NumberKey(fid, first));
+                    break;
+                case PortRangeValue { First: var first, Last: var last }:
+                    if (ranges == L.FilterValues)
+                    {
+                        problems.Add($"{path}.values: more than {L.FilterValues} port ranges; this engine compares at most {L.FilterValues} in the kernel");
+                        return;
+                    }
+
+                    BinaryPrimitives.WriteUInt64LittleEndian(at[(8 + (8 * ranges))..], first | ((ulong)last << 16));
+                    ranges++;
+                    break;
+                case CidrValue cidr:
+                    strings.Add(NetworkKey(fid, cidr));
+                    break;
+                case UnsignedValue family when f.Operator == FilterOperator.Family:
+                    numbers.Add(NumberKey(fid, (ushort)family.Value));
+                    break;
+                default:
+                    problems.Add($"{path}.values: {value} does not apply to {f.Operator}");
+                    break;
+            }
+        }
+
+        at[3] = (byte)ranges;
+    }
+
+    /// <summary>An SAddr network as an LPM trie key: the filter id (big endian), the family, the address; prefixlen 40 + its bits.</summary>
+    public static byte[] NetworkKey(uint fid, CidrValue cidr)
+    {
+        var key = new byte[L.StrKeySize];
+        var address = cidr.Network.GetAddressBytes();
+        var family = address.Length == 16 ? L.AfInet6 : L.AfInet;
+        BinaryPrimitives.WriteUInt32LittleEndian(key, (uint)(40 + cidr.PrefixLength));
+        BinaryPrimitives.WriteUInt32BigEndian(key.AsSpan(4), fid);
+        key[8] = (byte)family;
+        address.CopyTo(key.AsSpan(9));
+        return key;
+    }
+
     /// <summary>The kernel compares a slot's value widened per type (gen_extend): widen the filter values the same way.</summary>
     private static ulong Extend(byte type, ulong v) => type switch
     {
@@ -415,8 +494,10 @@ internal static class GenericHookEncoder
                 return L.TypeCharBuf;
             case ArgType.Fd:
                 return L.TypeFd;
+            case ArgType.Sockaddr:
+                return L.TypeSockaddr;
             default:
-                problems.Add($"{path}.type: {name} is not supported on syscall, tracepoint or uprobe hooks by this agent (supported: int, uint32, int64, uint64, size_t, string, char_buf, fd, filename)");
+                problems.Add($"{path}.type: {name} is not supported on syscall, tracepoint or uprobe hooks by this agent (supported: int, uint32, int64, uint64, size_t, string, char_buf, fd, filename, sockaddr)");
                 return 0;
         }
     }

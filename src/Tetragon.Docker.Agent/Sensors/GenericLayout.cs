@@ -61,6 +61,11 @@ internal static class GenericLayout
     // struct msg_generic (72)
     public const int MsgSize = 72;
 
+    // struct gen_sockaddr (20): family, port (host order), address (AF_INET: 4 bytes, AF_INET6: 16).
+    public const int SockaddrSize = 20;
+    public const ushort AfInet = 2;
+    public const ushort AfInet6 = 10;
+
     // Filter id slots: 0-3 args, 4-5 return, 6-7 binaries, 8-9 pids.
     public const int SlotRet = 4;
     public const int SlotBin = 6;
@@ -91,6 +96,7 @@ internal static class GenericLayout
     public const byte TypeS8 = 10;
     public const byte TypeU8 = 11;
     public const byte TypeDataLoc = 12;
+    public const byte TypeSockaddr = 13;
     public const byte ArgKernelMem = 1;
 
     // Operators (GEN_OP_*).
@@ -105,10 +111,18 @@ internal static class GenericLayout
     public const byte OpLessThan = 9;
     public const byte OpIn = 10;
     public const byte OpNotIn = 11;
+    public const byte OpSPort = 12;
+    public const byte OpNotSPort = 13;
+    public const byte OpSPortPriv = 14;
+    public const byte OpNotSPortPriv = 15;
+    public const byte OpSAddr = 16;
+    public const byte OpNotSAddr = 17;
+    public const byte OpFamily = 18;
 
     public const byte KindSigned = 0;
     public const byte KindUnsigned = 1;
     public const byte KindString = 2;
+    public const byte KindSockaddr = 3;
 
     // Actions: Tetragon's KprobeAction numbers.
     public const byte ActionPost = 1;

@@ -1,0 +1,140 @@
+using Tetragon.Docker.Agent.Metrics;
+using Tetragon.Docker.Api;
+
+namespace Tetragon.Docker.Agent.Export;
+
+/// <summary>
+/// The JSON export's queue. Events are encoded on the event thread, the moment they are
+/// published, into a chunk of lines; a chunk goes to the writer thread at the end of each
+/// batch. Queuing bytes rather than event objects means no event outlives its batch on
+/// the managed heap, so a storm costs the GC nothing but short-lived allocations.
+/// Bounded by events: past <c>capacity</c> queued, an event is dropped and counted.
+/// </summary>
+internal sealed class JsonExportQueue(int capacity) : IEventSink
+{
+    private readonly ExportJsonEncoder encoder = new();
+    private readonly Utf8LineWriter line = new();
+    private readonly object gate = new();
+    private readonly Queue<ExportChunk> queued = new();
+    private readonly Stack<ExportChunk> free = new();
+    private ExportChunk staged = new(); // the event thread's alone
+    private int queuedEvents;
+    private bool completed;
+    private long dropped;
+
+    public string DropCounter => AgentCounters.ExportDropped;
+
+    public long Dropped => Interlocked.Read(ref dropped);
+
+    public bool TryDeliver(GetEventsResponse response)
+    {
+        if (staged.Count + Volatile.Read(ref queuedEvents) >= capacity)
+        {
+            Interlocked.Increment(ref dropped);
+            return false;
+        }
+
+        line.Clear();
+        encoder.Write(response, line);
+        staged.Add(line.Written);
+        if (staged.IsFull)
+        {
+            Release(); // under a storm the ring never runs dry, so a batch has no end: hand over by size
+        }
+
+        return true;
+    }
+
+    public void Release()
+    {
+        if (staged.Count == 0)
+        {
+            return;
+        }
+
+        lock (gate)
+        {
+            queued.Enqueue(staged);
+            queuedEvents += staged.Count;
+            staged = free.Count > 0 ? free.Pop() : new ExportChunk();
+            Monitor.Pulse(gate);
+        }
+    }
+
+    public void Complete()
+    {
+        Release();
+        lock (gate)
+        {
+            completed = true;
+            Monitor.PulseAll(gate);
+        }
+    }
+
+    /// <summary>Writer thread: the next chunk, waiting for one; null once completed and drained.</summary>
+    public ExportChunk? Take()
+    {
+        lock (gate)
+        {
+            while (queued.Count == 0 && !completed)
+            {
+                Monitor.Wait(gate);
+            }
+
+            return queued.Count > 0 ? queued.Dequeue() : null;
+        }
+    }
+
+    /// <summary>Writer thread: a written chunk comes back for reuse; its events leave the bound.</summary>
+    public void Return(ExportChunk chunk)
+    {
+        lock (gate)
+        {
+            queuedEvents -= chunk.Count;
+            chunk.Clear();
+            if (free.Count < 16 && chunk.Capacity <= ExportChunk.KeepCapacity)
+            {
+                free.Push(chunk);
+            }
+        }
+    }
+}
+
+/// <summary>Complete JSON lines back to back, with where each ends (rotation cuts between lines).</summary>
+internal sealed class ExportChunk
+{
+    /// <summary>A chunk this full goes to the writer without waiting for the end of the batch.</summary>
+    public const int HandOverBytes = 192 * 1024;
+
+    /// <summary>A chunk that grew past this (one huge line) is left to the GC rather than kept.</summary>
+    public const int KeepCapacity = 1024 * 1024;
+
+    // Reused through the queue's free list: a storm allocates no new chunks once it runs steady.
+    private byte[] bytes = new byte[256 * 1024];
+    private readonly List<int> ends = [];
+
+    public int Count => ends.Count;
+
+    public int Capacity => bytes.Length;
+
+    public bool IsFull => ends.Count > 0 && ends[^1] >= HandOverBytes;
+
+    public ReadOnlySpan<byte> Bytes => bytes.AsSpan(0, ends.Count == 0 ? 0 : ends[^1]);
+
+    /// <summary>Line i, newline included.</summary>
+    public ReadOnlySpan<byte> Line(int i) => bytes.AsSpan(i == 0 ? 0 : ends[i - 1], ends[i] - (i == 0 ? 0 : ends[i - 1]));
+
+    public void Add(ReadOnlySpan<byte> line)
+    {
+        var start = ends.Count == 0 ? 0 : ends[^1];
+        if (bytes.Length - start < line.Length)
+        {
+            Array.Resize(ref bytes, Math.Max(bytes.Length * 2, start + line.Length));
+        }
+
+        line.CopyTo(bytes.AsSpan(start));
+        ends.Add(start + line.Length);
+    }
+
+    public void Clear() => ends.Clear();
+}
