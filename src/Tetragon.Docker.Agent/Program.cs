@@ -82,6 +82,10 @@ static async Task<int> RunAsync(AgentOptions options, CancellationToken cancella
             app.MapMetrics("/metrics", app.Services.GetRequiredService<PrometheusMetrics>().Registry).RequireHost($"*:{metricsPort}");
         }
 
+        // Start-up (the /proc scan, BPF loading, DI, Kestrel) leaves garbage that an idle agent
+        // would keep mapped for good: collect and decommit it once, a second in.
+        app.Lifetime.ApplicationStarted.Register(() => _ = Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None)
+            .ContinueWith(_ => GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true), TaskScheduler.Default));
         await app.RunAsync(cancellationToken);
         return 0;
     }

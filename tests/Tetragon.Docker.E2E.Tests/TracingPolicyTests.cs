@@ -168,6 +168,55 @@ public sealed partial class TracingPolicyTests
     }
 
     [Fact]
+    public async Task SysExitIsAttachedOnlyWhileASyscallHookWantsItsReturnValue()
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        var before = await SysExitLinksAsync();
+        await AddAsync(agent, SyscallPolicy("enter-only", withReturn: false));
+        Assert.Equal(before, await SysExitLinksAsync());
+
+        await AddAsync(agent, SyscallPolicy("with-return", withReturn: true));
+        Assert.Equal(before + 1, await SysExitLinksAsync());
+
+        await agent.Client.DeleteTracingPolicyAsync(new DeleteTracingPolicyRequest { Name = "with-return" }, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(before, await SysExitLinksAsync());
+    }
+
+    private static string SyscallPolicy(string name, bool withReturn) => $$"""
+        apiVersion: cilium.io/v1alpha1
+        kind: TracingPolicy
+        metadata:
+          name: "{{name}}"
+        spec:
+          kprobes:
+          - call: "sys_mkdirat"
+            syscall: true
+            args:
+            - index: 1
+              type: "string"
+        {{(withReturn ? ReturnLines : "")}}
+        """;
+
+    private const string ReturnLines = """
+            return: true
+            returnArg:
+              index: 0
+              type: "int"
+        """;
+
+    /// <summary>Links on the raw sys_exit tracepoint, host-wide, as bpftool lists them (tests run one at a time).</summary>
+    private static async Task<int> SysExitLinksAsync()
+    {
+        var info = new ProcessStartInfo("bpftool", ["-j", "link", "show"]) { RedirectStandardOutput = true, UseShellExecute = false };
+        using var bpftool = System.Diagnostics.Process.Start(info)!;
+        var json = await bpftool.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await bpftool.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(0, bpftool.ExitCode);
+        using var links = System.Text.Json.JsonDocument.Parse(json);
+        return links.RootElement.EnumerateArray().Count(l => l.TryGetProperty("tp_name", out var tp) && tp.GetString() == "sys_exit");
+    }
+
+    [Fact]
     public async Task UprobeOnATestProgramReportsItsArguments()
     {
         await using var agent = await AgentProcess.StartAsync();

@@ -10,8 +10,11 @@ public sealed record AgentOptions
     public string ServerAddress { get; init; } = "localhost:54321";
     public string ServerSocket { get; init; } = "/var/run/tetragon/tetragon.sock";
 
-    /// <summary>Ring buffer size in bytes (a power of two, at least one page).</summary>
-    public uint RbSize { get; init; } = 8 * 1024 * 1024;
+    /// <summary>
+    /// Ring buffer size in bytes (a power of two, at least one page). Its pages count in the
+    /// agent's RSS twice (user space maps them twice for wrap-around reads): 4 MiB costs 8.
+    /// </summary>
+    public uint RbSize { get; init; } = 4 * 1024 * 1024;
     public int RbQueueSize { get; init; } = 65536;
     public int EventQueueSize { get; init; } = 10000;
     public int ExportQueueSize { get; init; } = 65536;

@@ -70,6 +70,7 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
             catch (Exception e) when (e is BpfException or IOException or InvalidOperationException)
             {
                 Uninstall(loaded);
+                sensor.SetSyscallExit(NeedsSyscallExit(null));
                 throw new PolicyRejectedException($"policy \"{plan.Name}\": cannot load: {e.Message}");
             }
 
@@ -87,6 +88,7 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
             var loaded = policies.GetValueOrDefault(name) ?? throw new PolicyNotFoundException(name);
             Uninstall(loaded);
             policies.Remove(name);
+            sensor.SetSyscallExit(NeedsSyscallExit(null));
             logger.LogInformation("tracing policy {Name} deleted", name);
         }
     }
@@ -271,6 +273,9 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
             hooksMap.Update(BitConverter.GetBytes(encoded.HookId), encoded.Config);
         }
 
+        // Before any route: a return hook's pending entry always meets its sys_exit.
+        sensor.SetSyscallExit(NeedsSyscallExit(loaded));
+
         // Attach and route last: the first event finds its config in place.
         foreach (var hook in loaded.Hooks)
         {
@@ -373,6 +378,12 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
 
         sensor.Map("gen_routes").Update(BitConverter.GetBytes((uint)nr), value);
     }
+
+    /// <summary>Whether any installed syscall hook (and the one being added) wants its return value.</summary>
+    private bool NeedsSyscallExit(LoadedPolicy? adding) =>
+        policies.Values.Append(adding).OfType<LoadedPolicy>()
+            .SelectMany(p => p.Hooks)
+            .Any(h => h.Plan.Target is SyscallTarget && h.Plan.Return);
 
     private static GenericFamily Family(HookKind kind) => kind switch
     {

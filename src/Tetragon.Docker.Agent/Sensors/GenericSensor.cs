@@ -17,6 +17,7 @@ internal sealed class GenericSensor(string bpfDirectory, ProcessSensor process) 
     private readonly Dictionary<GenericFamily, BpfObject> objects = [];
     private readonly Dictionary<string, int> sharedFds = [];
     private readonly List<BpfLink> syscallLinks = [];
+    private BpfLink? syscallExit;
     private BpfObject? owner;
 
     public bool IsLoaded(GenericFamily family) => objects.ContainsKey(family);
@@ -61,7 +62,6 @@ internal sealed class GenericSensor(string bpfDirectory, ProcessSensor process) 
             if (family == GenericFamily.Syscall)
             {
                 syscallLinks.Add(obj.Attach("generic_sys_enter"));
-                syscallLinks.Add(obj.Attach("generic_sys_exit"));
             }
         }
         catch
@@ -93,6 +93,26 @@ internal sealed class GenericSensor(string bpfDirectory, ProcessSensor process) 
     public BpfLink AttachUprobe(string binary, string symbol, bool retprobe, uint hookId) =>
         objects[GenericFamily.Uprobe].AttachUprobe(retprobe ? "generic_uretprobe" : "generic_uprobe", binary, symbol, retprobe, hookId);
 
+    /// <summary>
+    /// sys_exit runs on every syscall of the host once attached, so it is attached only while
+    /// some syscall hook wants its return value (return: true) and detached after.
+    /// </summary>
+    public void SetSyscallExit(bool needed)
+    {
+        if (needed && syscallExit is null && objects.TryGetValue(GenericFamily.Syscall, out var obj))
+        {
+            syscallExit = obj.Attach("generic_sys_exit");
+        }
+        else if (!needed && syscallExit is not null)
+        {
+            syscallExit.Dispose();
+            syscallExit = null;
+        }
+    }
+
+    /// <summary>Whether sys_exit is attached now (status, tests).</summary>
+    public bool SyscallExitAttached => syscallExit is not null;
+
     /// <summary>Sum over CPUs of one per-hook counter (GenericLayout.Counter*).</summary>
     public ulong ReadCounter(uint hookId, int counter) =>
         owner is null ? 0 : BpfMap.SumPerCpu(sharedFds["gen_counters"], (uint)((hookId * GenericLayout.CounterStride) + counter));
@@ -105,6 +125,8 @@ internal sealed class GenericSensor(string bpfDirectory, ProcessSensor process) 
         }
 
         syscallLinks.Clear();
+        syscallExit?.Dispose();
+        syscallExit = null;
     }
 
     public void Dispose()
