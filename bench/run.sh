@@ -94,7 +94,8 @@ exec_storm() {
   for r in $(seq "$rounds"); do
     "$work/execstorm" "$n" >>"$work/none"
     start_agent
-    sleep 0.5
+    "$work/execstorm" 1000 /bin/false >/dev/null # steady state: the agent's JIT warms up on execs not counted
+    sleep 1
     "$work/execstorm" "$n" >>"$work/agent"
     sleep 1 # let the tail of the storm reach the export
     storm_rss=$(rss_kb "$agent_pid")
@@ -229,7 +230,8 @@ connect_storm() {
     "$work/connectstorm" "$n" "$port" >>"$work/none"
     start_agent
     tetra tracingpolicy add policies/sys-connect.yaml >/dev/null
-    sleep 0.5
+    "$work/connectstorm" 3000 $((port + 1)) >/dev/null # steady state: warm the agent's JIT on another port
+    sleep 1
     "$work/connectstorm" "$n" "$port" >>"$work/agent"
     sleep 1 # let the tail of the storm reach the export
     lost=$((lost + $(lost_now)))

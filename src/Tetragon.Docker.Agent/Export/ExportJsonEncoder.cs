@@ -25,6 +25,9 @@ internal sealed class ExportJsonEncoder
     private readonly TimestampJsonWriter timeWriter;
     private readonly Action<TextWriter, string> writeString;
     private readonly ConditionalWeakTable<Api.Process, ProcessText>.CreateValueCallback formatProcess;
+    private const int RecentSlots = 64;
+    private readonly Api.Process?[] recentProcess = new Api.Process?[RecentSlots];
+    private readonly ProcessText?[] recentText = new ProcessText?[RecentSlots];
     private string? nodeName;
     private string nodeNameJson = "";
 
@@ -185,7 +188,7 @@ internal sealed class ExportJsonEncoder
         }
 
         Name(writer, name, first);
-        var text = processJson.GetValue(process, formatProcess);
+        var text = ProcessTextOf(process);
         if (writer is Utf8LineWriter utf8)
         {
             utf8.WriteUtf8(text.Utf8); // the bulk of a line, copied as bytes
@@ -196,6 +199,25 @@ internal sealed class ExportJsonEncoder
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// The cached JSON of a process. A storm repeats the same few processes, and a
+    /// ConditionalWeakTable lookup goes through the runtime (dependent handles) each time:
+    /// a small direct-mapped table of recent ones answers first.
+    /// </summary>
+    private ProcessText ProcessTextOf(Api.Process process)
+    {
+        var slot = RuntimeHelpers.GetHashCode(process) & (RecentSlots - 1);
+        if (ReferenceEquals(recentProcess[slot], process))
+        {
+            return recentText[slot]!;
+        }
+
+        var text = processJson.GetValue(process, formatProcess);
+        recentProcess[slot] = process;
+        recentText[slot] = text;
+        return text;
     }
 
     /// <summary>A process's JSON, kept as text and as the UTF-8 bytes the export writes.</summary>

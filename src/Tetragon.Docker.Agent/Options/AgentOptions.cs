@@ -12,9 +12,10 @@ public sealed record AgentOptions
 
     /// <summary>
     /// Ring buffer size in bytes (a power of two, at least one page). Its pages count in the
-    /// agent's RSS twice (user space maps them twice for wrap-around reads): 4 MiB costs 8.
+    /// agent's RSS twice (user space maps them twice for wrap-around reads), but 4 MiB lost
+    /// events to a storm in the agent's first second, while the JIT tiers the hot path up.
     /// </summary>
-    public uint RbSize { get; init; } = 4 * 1024 * 1024;
+    public uint RbSize { get; init; } = 8 * 1024 * 1024;
     public int RbQueueSize { get; init; } = 65536;
     public int EventQueueSize { get; init; } = 10000;
     public int ExportQueueSize { get; init; } = 65536;
