@@ -58,24 +58,23 @@ public sealed class EventBusTests
     }
 
     [Fact]
-    public async Task ABlockedConsumerWakesOnReleaseAndEndsAfterDrainingOnComplete()
+    public async Task AWaitingConsumerWakesOnReleaseAndEndsAfterDrainingOnComplete()
     {
         var bus = new EventBus(counters);
         var sub = bus.Subscribe("t", 100, EventFilter.AllowAll, "drops");
         var taken = new List<uint>();
-        var consumer = Task.Factory.StartNew(
-            () =>
+        var consumer = Task.Run(
+            async () =>
             {
                 var batch = new List<GetEventsResponse>();
-                while (sub.Take(batch))
+                while (await sub.WaitAsync(TestContext.Current.CancellationToken))
                 {
+                    sub.TryTake(batch);
                     taken.AddRange(batch.Select(e => e.ProcessExec.Process.Pid ?? 0));
                     batch.Clear();
                 }
             },
-            TestContext.Current.CancellationToken,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default);
+            TestContext.Current.CancellationToken);
 
         bus.Publish(Event(1));
         bus.EndBatch();

@@ -4,8 +4,8 @@ using Tetragon.Docker.Events;
 namespace Tetragon.Docker.Agent.Export;
 
 /// <summary>
-/// One consumer of the event bus (the JSON file, a gRPC stream) with its own bounded
-/// queue: when it is full the event is dropped and counted here, never waited on.
+/// A gRPC GetEvents stream's place on the event bus, with its own bounded queue: when it
+/// is full the event is dropped and counted here, never waited on.
 /// The event thread stages events without locking and hands them over once per batch
 /// (<see cref="Release"/>), so a consumer wakes once per batch, not once per event.
 /// </summary>
@@ -21,7 +21,6 @@ public sealed class EventSubscription : IEventSink, IDisposable
     private List<GetEventsResponse> queued = []; // under gate
     private int queuedCount;
     private bool completed;
-    private bool syncWaiter;
     private TaskCompletionSource? asyncWaiter;
     private long dropped;
 
@@ -96,32 +95,9 @@ public sealed class EventSubscription : IEventSink, IDisposable
             queuedCount = queued.Count;
             wake = asyncWaiter;
             asyncWaiter = null;
-            if (syncWaiter)
-            {
-                Monitor.Pulse(gate);
-            }
         }
 
         wake?.TrySetResult();
-    }
-
-    /// <summary>
-    /// Blocks until events are queued, then moves them into <paramref name="batch"/>.
-    /// False once the subscription has ended and everything was taken.
-    /// </summary>
-    public bool Take(List<GetEventsResponse> batch)
-    {
-        lock (gate)
-        {
-            while (queued.Count == 0 && !completed)
-            {
-                syncWaiter = true;
-                Monitor.Wait(gate);
-                syncWaiter = false;
-            }
-
-            return SwapLocked(batch);
-        }
     }
 
     /// <summary>Waits without a thread until events are queued or the subscription ends.</summary>
@@ -151,21 +127,16 @@ public sealed class EventSubscription : IEventSink, IDisposable
     {
         lock (gate)
         {
-            return SwapLocked(batch) && batch.Count > 0;
-        }
-    }
+            if (queued.Count == 0)
+            {
+                return false;
+            }
 
-    private bool SwapLocked(List<GetEventsResponse> batch)
-    {
-        if (queued.Count == 0)
-        {
-            return !completed;
+            batch.AddRange(queued);
+            queued.Clear();
+            queuedCount = 0;
+            return true;
         }
-
-        batch.AddRange(queued);
-        queued.Clear();
-        queuedCount = 0;
-        return true;
     }
 
     /// <summary>Shutdown, after the event thread ended: what was staged is queued, then the consumer drains and stops.</summary>
@@ -189,7 +160,6 @@ public sealed class EventSubscription : IEventSink, IDisposable
             completed = true;
             wake = asyncWaiter;
             asyncWaiter = null;
-            Monitor.PulseAll(gate);
         }
 
         wake?.TrySetResult();
