@@ -12,12 +12,14 @@ namespace Tetragon.Docker.Agent.Export;
 internal sealed class ProcessJsonWriter
 {
     private readonly JsonFormatter formatter;
+    private readonly TimestampJsonWriter timeWriter;
     private readonly Action<TextWriter, string> writeString;
     private readonly ConditionalWeakTable<IMessage, string> shared = [];
 
     public ProcessJsonWriter(JsonFormatter formatter)
     {
         this.formatter = formatter;
+        timeWriter = new TimestampJsonWriter(formatter);
 
         writeString = new JsonStringWriter().Write;
     }
@@ -41,9 +43,15 @@ internal sealed class ProcessJsonWriter
         String(w, "binary", p.Binary, ref first);
         String(w, "arguments", p.Arguments, ref first);
         String(w, "flags", p.Flags, ref first);
-        Message(w, "start_time", p.StartTime, ref first, cache: false);
+        if (p.StartTime is not null)
+        {
+            // Every exec formats a new process: JsonFormatter's Timestamp path costs more than the rest of it.
+            Name(w, "start_time", ref first);
+            timeWriter.Write(w, p.StartTime);
+        }
+
         UInt32(w, "auid", p.Auid, ref first);
-        Message(w, "pod", p.Pod, ref first, cache: true);
+        Message(w, "pod", p.Pod, ref first);
         String(w, "docker", p.Docker, ref first);
         String(w, "parent_exec_id", p.ParentExecId, ref first);
         if (p.Refcnt != 0)
@@ -52,19 +60,19 @@ internal sealed class ProcessJsonWriter
             w.Write(p.Refcnt);
         }
 
-        Message(w, "cap", p.Cap, ref first, cache: true);
-        Message(w, "ns", p.Ns, ref first, cache: true);
+        Message(w, "cap", p.Cap, ref first);
+        Message(w, "ns", p.Ns, ref first);
         UInt32(w, "tid", p.Tid, ref first);
-        Message(w, "process_credentials", p.ProcessCredentials, ref first, cache: true);
-        Message(w, "binary_properties", p.BinaryProperties, ref first, cache: true);
-        Message(w, "user", p.User, ref first, cache: true);
+        Message(w, "process_credentials", p.ProcessCredentials, ref first);
+        Message(w, "binary_properties", p.BinaryProperties, ref first);
+        Message(w, "user", p.User, ref first);
         if (p.InInitTree is { } inInitTree)
         {
             Name(w, "in_init_tree", ref first);
             w.Write(inInitTree ? "true" : "false");
         }
 
-        Message(w, "container", p.Container, ref first, cache: true);
+        Message(w, "container", p.Container, ref first);
         w.Write(first ? "{ }" : " }");
         return w.ToString();
     }
@@ -95,7 +103,8 @@ internal sealed class ProcessJsonWriter
         }
     }
 
-    private void Message(TextWriter w, string name, IMessage? value, ref bool first, bool cache)
+    /// <summary>A shared sub-message (caps, namespaces, container ...): formatted once per instance.</summary>
+    private void Message(TextWriter w, string name, IMessage? value, ref bool first)
     {
         if (value is null)
         {
@@ -103,6 +112,6 @@ internal sealed class ProcessJsonWriter
         }
 
         Name(w, name, ref first);
-        w.Write(cache ? shared.GetValue(value, m => formatter.Format(m)) : formatter.Format(value));
+        w.Write(shared.GetValue(value, m => formatter.Format(m)));
     }
 }
