@@ -95,7 +95,8 @@ int BPF_PROG(tg_execve, struct task_struct *task, pid_t old_pid, struct linux_bi
 	m->binary_len = read_path_components_at(&binary, &root, heap->data, off, &truncated, heap->starts, &count);
 	if (truncated)
 		m->flags |= EXEC_TRUNC_BINARY;
-	store_binary(heap, m->pid, count);
+	if (tracking_binaries())
+		store_binary(heap, m->pid, count);
 	off += m->binary_len;
 
 	size = sizeof(struct msg_exec) + (__u64)off;

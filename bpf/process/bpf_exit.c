@@ -19,7 +19,8 @@ int BPF_PROG(tg_exit, struct task_struct *task)
 	m.tid = task->pid;
 	m.exit_code = task->exit_code;
 	m.cgroup_id = bpf_get_current_cgroup_id();
-	bpf_map_delete_elem(&exec_binary_map, &m.pid);
+	if (tracking_binaries())
+		bpf_map_delete_elem(&exec_binary_map, &m.pid);
 	emit_event(&m, sizeof(m));
 	return 0;
 }

@@ -19,9 +19,11 @@ int BPF_PROG(tg_fork, struct task_struct *parent, struct task_struct *child)
 	m.ppid = parent->tgid;
 	m.cgroup_id = bpf_get_current_cgroup_id();
 	/* The child runs the parent's binary until it execs. */
-	binary = bpf_map_lookup_elem(&exec_binary_map, &m.ppid);
-	if (binary)
-		bpf_map_update_elem(&exec_binary_map, &m.pid, binary, BPF_ANY);
+	if (tracking_binaries()) {
+		binary = bpf_map_lookup_elem(&exec_binary_map, &m.ppid);
+		if (binary)
+			bpf_map_update_elem(&exec_binary_map, &m.pid, binary, BPF_ANY);
+	}
 	emit_event(&m, sizeof(m));
 	return 0;
 }

@@ -59,10 +59,9 @@ internal sealed class AgentRuntime(
         var handler = new ProcessEventHandler(Cache, factory, scanner, containers, counters, bus.Publish, time);
         var registry = new GenericHookRegistry();
         generic = new GenericSensor(options.BpfLib, sensor);
-        Policies = new PolicyManager(generic, features, registry, logger);
+        Policies = new PolicyManager(generic, features, registry, options.ProcRoot, logger);
         handler.Generic = new GenericEventDecoder(registry, Cache, factory, counters, bus.Publish);
-        var binaries = ExecBinarySeeder.Seed(sensor.Objects[0].Map("exec_binary_map"), options.ProcRoot);
-        logger.LogInformation("generic sensors ready (syscalls via {Backend}, tracepoints, uprobes): {Binaries} binaries known for matchBinaries", GenericSensor.SyscallBackend, binaries);
+        logger.LogInformation("generic sensors ready (syscalls via {Backend}, tracepoints, uprobes)", GenericSensor.SyscallBackend);
 
         // Attached before the scan: a process started in between is seen by both, never by neither.
         loop = new EventLoop(sensor.RingBufferFd, handler, bus, counters, logger);

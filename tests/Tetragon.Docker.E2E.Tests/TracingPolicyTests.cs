@@ -217,6 +217,45 @@ public sealed partial class TracingPolicyTests
     }
 
     [Fact]
+    public async Task MatchBinariesKnowsAProcessThatStartedBeforeThePolicy()
+    {
+        // The kernel keeps binaries only while a matchBinaries policy is loaded: this shell
+        // exec'd long before, so only the seeding from /proc can name it.
+        var shell = Trigger.Resolve("/bin/sh");
+        var file = Path.Combine(Directory.CreateTempSubdirectory("tp-seed-").FullName, "seeded.txt");
+        File.WriteAllText(file, "x\n");
+        using var early = Trigger.Start(shell, "/", "-c", $"read line; : < {file}");
+        await using var agent = await AgentProcess.StartAsync();
+        await AddAsync(agent, $$"""
+            apiVersion: cilium.io/v1alpha1
+            kind: TracingPolicy
+            metadata:
+              name: "sh-only"
+            spec:
+              kprobes:
+              - call: "sys_openat"
+                syscall: true
+                args:
+                - index: 1
+                  type: "string"
+                selectors:
+                - matchBinaries:
+                  - operator: "In"
+                    values: ["{{shell}}"]
+                  matchArgs:
+                  - index: 1
+                    operator: "Equal"
+                    values: ["{{file}}"]
+            """);
+
+        await early.StandardInput.WriteLineAsync("go".AsMemory(), TestContext.Current.CancellationToken);
+        early.StandardInput.Close();
+        await early.WaitForExitAsync(TestContext.Current.CancellationToken);
+        var ev = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessKprobe?.Process?.Pid == (uint)early.Id)).ProcessKprobe;
+        Assert.Equal(file, ev.Args[0].StringArg);
+    }
+
+    [Fact]
     public async Task UprobeOnATestProgramReportsItsArguments()
     {
         await using var agent = await AgentProcess.StartAsync();

@@ -14,8 +14,10 @@ namespace Tetragon.Docker.Agent.Policy;
 /// A policy becomes map entries of the generic sensor (config, filter values, syscall
 /// routes) plus attach links for tracepoints and uprobes. One operation at a time.
 /// </summary>
-internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel, GenericHookRegistry registry, ILogger logger)
+internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel, GenericHookRegistry registry, string procRoot, ILogger logger)
 {
+    private bool trackingBinaries;
+
     private readonly Lock gate = new();
     private readonly Dictionary<string, LoadedPolicy> policies = new(StringComparer.Ordinal);
     private readonly Dictionary<int, List<uint>> routes = [];
@@ -71,6 +73,7 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
             {
                 Uninstall(loaded);
                 sensor.SetSyscallExit(NeedsSyscallExit(null));
+                SetBinaryTracking(NeedsBinaries(null));
                 throw new PolicyRejectedException($"policy \"{plan.Name}\": cannot load: {e.Message}");
             }
 
@@ -89,6 +92,7 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
             Uninstall(loaded);
             policies.Remove(name);
             sensor.SetSyscallExit(NeedsSyscallExit(null));
+            SetBinaryTracking(NeedsBinaries(null));
             logger.LogInformation("tracing policy {Name} deleted", name);
         }
     }
@@ -275,6 +279,7 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
 
         // Before any route: a return hook's pending entry always meets its sys_exit.
         sensor.SetSyscallExit(NeedsSyscallExit(loaded));
+        SetBinaryTracking(NeedsBinaries(loaded));
 
         // Attach and route last: the first event finds its config in place.
         foreach (var hook in loaded.Hooks)
@@ -384,6 +389,32 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
         policies.Values.Append(adding).OfType<LoadedPolicy>()
             .SelectMany(p => p.Hooks)
             .Any(h => h.Plan.Target is SyscallTarget && h.Plan.Return);
+
+    /// <summary>Whether any installed hook (or the one being added) filters on matchBinaries.</summary>
+    private bool NeedsBinaries(LoadedPolicy? adding) =>
+        policies.Values.Append(adding).OfType<LoadedPolicy>()
+            .SelectMany(p => p.Hooks)
+            .Any(h => h.Plan.Selectors.Any(s => s.MatchBinaries.Count > 0));
+
+    /// <summary>
+    /// exec_binary_map is kept by the kernel only while some policy needs it. Turning it on
+    /// comes before the seeding from /proc, so a process started in between is in either.
+    /// </summary>
+    private void SetBinaryTracking(bool on)
+    {
+        if (on == trackingBinaries)
+        {
+            return;
+        }
+
+        sensor.Process.SetBinaryTracking(on);
+        trackingBinaries = on;
+        if (on)
+        {
+            var seeded = ExecBinarySeeder.Seed(sensor.Process.ExecBinaries, procRoot);
+            logger.LogInformation("matchBinaries in use: {Binaries} running binaries seeded from {Proc}", seeded, procRoot);
+        }
+    }
 
     private static GenericFamily Family(HookKind kind) => kind switch
     {

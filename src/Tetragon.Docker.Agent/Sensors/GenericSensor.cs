@@ -44,6 +44,7 @@ internal sealed class GenericSensor(string bpfDirectory, ProcessSensor process) 
             obj.ReuseMap("lost_events", process.LostEventsFd);
             obj.ReuseMap("ringbuf_config", process.ConfigFd);
             obj.ReuseMap("exec_binary_map", process.ExecBinaryFd);
+            obj.ReuseMap("binary_tracking", process.BinaryTrackingFd);
             foreach (var (name, fd) in sharedFds)
             {
                 obj.ReuseMap(name, fd);
@@ -109,6 +110,9 @@ internal sealed class GenericSensor(string bpfDirectory, ProcessSensor process) 
             syscallExit = null;
         }
     }
+
+    /// <summary>The process sensor, whose exec_binary_map the matchBinaries selectors read.</summary>
+    public ProcessSensor Process => process;
 
     /// <summary>Whether sys_exit is attached now (status, tests).</summary>
     public bool SyscallExitAttached => syscallExit is not null;

@@ -48,6 +48,7 @@ internal sealed class ProcessSensor : IDisposable
                     obj.ReuseMap("lost_events", sensor.LostEventsFd);
                     obj.ReuseMap("ringbuf_config", sensor.ConfigFd);
                     obj.ReuseMap("exec_binary_map", sensor.ExecBinaryFd);
+                    obj.ReuseMap("binary_tracking", sensor.BinaryTrackingFd);
                 }
 
                 obj.Load();
@@ -57,6 +58,7 @@ internal sealed class ProcessSensor : IDisposable
                     sensor.LostEventsFd = obj.Map("lost_events").Fd;
                     sensor.ConfigFd = obj.Map("ringbuf_config").Fd;
                     sensor.ExecBinaryFd = obj.Map("exec_binary_map").Fd;
+                    sensor.BinaryTrackingFd = obj.Map("binary_tracking").Fd;
                     obj.Map("ringbuf_config").Update(0u, wakeupBytes);
                 }
             }
@@ -81,6 +83,13 @@ internal sealed class ProcessSensor : IDisposable
 
     /// <summary>The binary of each thread group (exec_binary_map), read by the generic sensors' matchBinaries.</summary>
     public int ExecBinaryFd { get; private set; }
+
+    /// <summary>Whether exec, fork and exit keep exec_binary_map (only while a policy uses matchBinaries).</summary>
+    public int BinaryTrackingFd { get; private set; }
+
+    public BpfMap ExecBinaries => objects[0].Map("exec_binary_map");
+
+    public void SetBinaryTracking(bool on) => objects[0].Map("binary_tracking").Update(0u, on ? 1u : 0u);
 
     /// <summary>Stops the kernel side producing; maps stay readable until Dispose.</summary>
     public void Detach()
