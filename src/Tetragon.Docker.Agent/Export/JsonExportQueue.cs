@@ -20,18 +20,14 @@ internal sealed class JsonExportQueue(int capacity) : IEventSink
     private ExportChunk staged = new(); // the event thread's alone
     private int queuedEvents;
     private bool completed;
-    private long dropped;
 
     public string DropCounter => AgentCounters.ExportDropped;
-
-    public long Dropped => Interlocked.Read(ref dropped);
 
     public bool TryDeliver(GetEventsResponse response)
     {
         if (staged.Count + Volatile.Read(ref queuedEvents) >= capacity)
         {
-            Interlocked.Increment(ref dropped);
-            return false;
+            return false; // the bus counts it under DropCounter
         }
 
         line.Clear();

@@ -72,8 +72,7 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
             catch (Exception e) when (e is BpfException or IOException or InvalidOperationException)
             {
                 Uninstall(loaded);
-                sensor.SetSyscallExit(NeedsSyscallExit(null));
-                SetBinaryTracking(NeedsBinaries(null));
+                FitKernelSide(adding: null);
                 throw new PolicyRejectedException($"policy \"{plan.Name}\": cannot load: {e.Message}");
             }
 
@@ -91,8 +90,7 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
             var loaded = policies.GetValueOrDefault(name) ?? throw new PolicyNotFoundException(name);
             Uninstall(loaded);
             policies.Remove(name);
-            sensor.SetSyscallExit(NeedsSyscallExit(null));
-            SetBinaryTracking(NeedsBinaries(null));
+            FitKernelSide(adding: null);
             logger.LogInformation("tracing policy {Name} deleted", name);
         }
     }
@@ -277,9 +275,9 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
             hooksMap.Update(BitConverter.GetBytes(encoded.HookId), encoded.Config);
         }
 
-        // Before any route: a return hook's pending entry always meets its sys_exit.
-        sensor.SetSyscallExit(NeedsSyscallExit(loaded));
-        SetBinaryTracking(NeedsBinaries(loaded));
+        // Before any route: a return hook's pending entry always meets its sys_exit, and
+        // matchBinaries finds the binaries already kept.
+        FitKernelSide(adding: loaded);
 
         // Attach and route last: the first event finds its config in place.
         foreach (var hook in loaded.Hooks)
@@ -384,17 +382,16 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
         sensor.Map("gen_routes").Update(BitConverter.GetBytes((uint)nr), value);
     }
 
-    /// <summary>Whether any installed syscall hook (and the one being added) wants its return value.</summary>
-    private bool NeedsSyscallExit(LoadedPolicy? adding) =>
-        policies.Values.Append(adding).OfType<LoadedPolicy>()
-            .SelectMany(p => p.Hooks)
-            .Any(h => h.Plan.Target is SyscallTarget && h.Plan.Return);
-
-    /// <summary>Whether any installed hook (or the one being added) filters on matchBinaries.</summary>
-    private bool NeedsBinaries(LoadedPolicy? adding) =>
-        policies.Values.Append(adding).OfType<LoadedPolicy>()
-            .SelectMany(p => p.Hooks)
-            .Any(h => h.Plan.Selectors.Any(s => s.MatchBinaries.Count > 0));
+    /// <summary>
+    /// What runs on every syscall or exec runs only while some installed hook (or the one
+    /// being added) needs it: sys_exit for return values, binary tracking for matchBinaries.
+    /// </summary>
+    private void FitKernelSide(LoadedPolicy? adding)
+    {
+        var hooks = policies.Values.Append(adding).OfType<LoadedPolicy>().SelectMany(p => p.Hooks).ToList();
+        sensor.SetSyscallExit(hooks.Any(h => h.Plan.Target is SyscallTarget && h.Plan.Return));
+        SetBinaryTracking(hooks.Any(h => h.Plan.Selectors.Any(s => s.MatchBinaries.Count > 0)));
+    }
 
     /// <summary>
     /// exec_binary_map is kept by the kernel only while some policy needs it. Turning it on

@@ -114,9 +114,6 @@ internal sealed class GenericSensor(string bpfDirectory, ProcessSensor process) 
     /// <summary>The process sensor, whose exec_binary_map the matchBinaries selectors read.</summary>
     public ProcessSensor Process => process;
 
-    /// <summary>Whether sys_exit is attached now (status, tests).</summary>
-    public bool SyscallExitAttached => syscallExit is not null;
-
     /// <summary>Sum over CPUs of one per-hook counter (GenericLayout.Counter*).</summary>
     public ulong ReadCounter(uint hookId, int counter) =>
         owner is null ? 0 : BpfMap.SumPerCpu(sharedFds["gen_counters"], (uint)((hookId * GenericLayout.CounterStride) + counter));
