@@ -12,13 +12,14 @@ public sealed class ProcessEventHandlerTests
     private readonly ManualTime time = new();
     private readonly ScriptedResolver resolver = new();
     private readonly AgentCounters counters = new();
+    private readonly ProcessCache cache = new();
     private readonly ProcessEventHandler handler;
 
     public ProcessEventHandlerTests()
     {
         var factory = new ProcessFactory("node", new BootClock(), new HostNamespaces([0, 0, 4026531832]), includeCredentials: true, includeNamespaces: true);
         var scanner = new ProcFsScanner("/nonexistent-proc", new CgroupFs(null));
-        handler = new ProcessEventHandler(new ProcessCache(), factory, scanner, resolver, counters, published.Add, time);
+        handler = new ProcessEventHandler(cache, factory, scanner, resolver, counters, published.Add, time);
         handler.AddProcFs(new ProcessSnapshot { Pid = 1, Ppid = 0, KtimeNs = 1000, Binary = "/sbin/init", Argv = ["init"], Cwd = "/", Uid = 0 });
     }
 
@@ -107,6 +108,30 @@ public sealed class ProcessEventHandlerTests
         Assert.Equal("web", published[0].ProcessExec.Process.Container.Name);
         Assert.Equal("0123456789abcdef0123456789abcde", published[0].ProcessExec.Process.Docker);
         Assert.Equal("x", published[1].ProcessExit.Process.Container.Labels["app"]);
+    }
+
+    [Fact]
+    public void HookEventsWaitBehindTheirProcessUntilItsContainerIsKnown()
+    {
+        resolver.Pending.Add(77);
+        handler.OnSample(MessageBuilder.Exec(100, 1, 3000, ["mkdir", "/x"], "/", "/bin/mkdir", cgroupId: 77));
+        var entry = cache.Get(100);
+        handler.EmitHookEvent(entry, new GetEventsResponse { ProcessKprobe = new ProcessKprobe { Process = entry!.Process, FunctionName = "__x64_sys_mkdir" } });
+        handler.EmitHookEvent(cache.Get(1), new GetEventsResponse { ProcessKprobe = new ProcessKprobe { Process = cache.Get(1)!.Process, FunctionName = "host" } });
+        handler.FlushDeferred();
+
+        // The host process's event does not wait; the container's kprobe waits behind its exec.
+        Assert.Single(published);
+        Assert.Equal("host", published[0].ProcessKprobe.FunctionName);
+
+        resolver.Pending.Remove(77);
+        resolver.Known[77] = new ContainerInfo("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "web", "nginx:1", "sha256:1", new Dictionary<string, string>(), null, null);
+        handler.FlushDeferred();
+
+        Assert.Equal(3, published.Count);
+        Assert.NotNull(published[1].ProcessExec);
+        Assert.Equal("__x64_sys_mkdir", published[2].ProcessKprobe.FunctionName);
+        Assert.Equal("web", published[2].ProcessKprobe.Process.Container.Name);
     }
 
     [Fact]

@@ -21,7 +21,7 @@ internal sealed class GenericEventDecoder(
     ProcessCache cache,
     ProcessFactory factory,
     AgentCounters counters,
-    Action<GetEventsResponse> publish)
+    Action<ProcessEntry?, GetEventsResponse> emit)
 {
     public const string UnknownHookCounter = "tetragon_generic_unknown_hook_total";
 
@@ -113,7 +113,7 @@ internal sealed class GenericEventDecoder(
                 }
         }
 
-        publish(response);
+        emit(entry, response);
     }
 
     private static void AddTags(RepeatedField<string> tags, IReadOnlyList<string> from)

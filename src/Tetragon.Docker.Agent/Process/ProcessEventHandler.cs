@@ -174,23 +174,47 @@ internal sealed class ProcessEventHandler(
         });
     }
 
+    /// <summary>
+    /// A generic sensor's event (process_kprobe, ...): it shares the process object, so it waits
+    /// behind the process's exec while the container is pending. Published at once, it would
+    /// reach the JSON export without the container that a later gRPC read would show.
+    /// </summary>
+    public void EmitHookEvent(ProcessEntry? entry, GetEventsResponse response)
+    {
+        if (entry is null || !MustWait(entry))
+        {
+            publish(response);
+            return;
+        }
+
+        Defer(entry, () => response);
+    }
+
     private void Emit(ProcessEntry entry, Func<GetEventsResponse> build)
     {
-        if (entry.ContainerPending || (deferred.Count > 0 && deferred.Any(d => d.Entry == entry)))
+        if (MustWait(entry))
         {
-            deferred.Enqueue(new Deferred(entry, build, time.GetUtcNow() + PendingTimeout));
-            if (deferred.Count > MaxDeferred)
-            {
-                var oldest = deferred.Dequeue();
-                oldest.Entry.ContainerPending = false;
-                counters.Add(AgentCounters.ContainerPendingTimeouts);
-                publish(oldest.Build());
-            }
-
+            Defer(entry, build);
             return;
         }
 
         publish(build());
+    }
+
+    /// <summary>Its container is pending, or an earlier event of it still waits (order per process).</summary>
+    private bool MustWait(ProcessEntry entry) =>
+        entry.ContainerPending || (deferred.Count > 0 && deferred.Any(d => d.Entry == entry));
+
+    private void Defer(ProcessEntry entry, Func<GetEventsResponse> build)
+    {
+        deferred.Enqueue(new Deferred(entry, build, time.GetUtcNow() + PendingTimeout));
+        if (deferred.Count > MaxDeferred)
+        {
+            var oldest = deferred.Dequeue();
+            oldest.Entry.ContainerPending = false;
+            counters.Add(AgentCounters.ContainerPendingTimeouts);
+            publish(oldest.Build());
+        }
     }
 
     /// <summary>A parent we never saw (raced the start-up scan): read it from /proc now.</summary>
