@@ -750,6 +750,8 @@ static long gen_filter_step(__u32 index, void *arg)
 		return 1;
 	sel = GEN_BOUND(sel, GEN_MAX_SELECTORS);
 	s = &cfg->sels[sel];
+	if (c->phase == 1)
+		index += 8; /* the return phase's loop covers only 8-9 */
 	if (c->phase == 0) {
 		if (index < 2) {
 			j = GEN_BOUND(index, GEN_MAX_PID_FILTERS);
@@ -788,14 +790,27 @@ static long gen_filter_step(__u32 index, void *arg)
 static long gen_selector_step(__u32 index, void *arg)
 {
 	struct gen_ctx *c = arg;
+	struct gen_hook *cfg = bpf_map_lookup_elem(&gen_hooks, &c->hook_id);
+	const struct gen_selector *s;
+	__u32 steps;
 
-	if (index >= GEN_MAX_SELECTORS)
+	if (!cfg || index >= GEN_MAX_SELECTORS)
 		return 1;
 	if (c->phase == 1 && !(c->sel_mask & (1 << index)))
 		return 0;
 	c->cur_sel = index;
 	c->fail = 0;
-	bpf_loop(10, gen_filter_step, c, 0);
+	/* Only up to the last group this selector uses: a callback per unused filter slot costs every event. */
+	s = &cfg->sels[GEN_BOUND(index, GEN_MAX_SELECTORS)];
+	if (c->phase == 1)
+		steps = s->nrets;
+	else if (s->nargs)
+		steps = 4 + s->nargs;
+	else if (s->nbins)
+		steps = 2 + s->nbins;
+	else
+		steps = s->npids;
+	bpf_loop(steps > 10 ? 10 : steps, gen_filter_step, c, 0);
 	if (c->fail)
 		return 0;
 	if (c->phase == 0) {

@@ -60,7 +60,7 @@ internal sealed class AgentRuntime(
         var registry = new GenericHookRegistry();
         generic = new GenericSensor(options.BpfLib, sensor);
         Policies = new PolicyManager(generic, features, registry, options.ProcRoot, logger);
-        handler.Generic = new GenericEventDecoder(registry, Cache, factory, counters, handler.EmitHookEvent);
+        handler.Generic = new GenericEventDecoder(registry, Cache, factory, counters, handler, bus);
         logger.LogInformation("generic sensors ready (syscalls via {Backend}, tracepoints, uprobes)", GenericSensor.SyscallBackend);
 
         // Attached before the scan: a process started in between is seen by both, never by neither.

@@ -29,6 +29,30 @@ public sealed class RotatingFileWriterTests : IDisposable
     }
 
     [Fact]
+    public void AChunkRotatesBetweenItsLinesAsSingleLinesWould()
+    {
+        var path = Path.Combine(dir, "c.log");
+        var chunk = new ExportChunk();
+        for (var i = 0; i < 10; i++)
+        {
+            chunk.Add(Encoding.UTF8.GetBytes($"line-{i:D2}-{new string('x', i == 3 ? 130 : 30)}\n")); // 40 bytes; line 3 is over the limit
+        }
+
+        using (var writer = new RotatingFileWriter(path, maxBytes: 100, maxBackups: 3, UnixFileMode.UserRead | UnixFileMode.UserWrite))
+        {
+            writer.WriteLine(Encoding.UTF8.GetBytes($"first---{new string('x', 31)}\n"));
+            writer.WriteChunk(chunk);
+            Assert.Equal(5, writer.Rotations);
+        }
+
+        Assert.Equal(["line-08", "line-09"], Lines(path));
+        Assert.Equal(["line-06", "line-07"], Lines(path + ".1"));
+        Assert.Equal(["line-04", "line-05"], Lines(path + ".2"));
+        Assert.Equal(["line-03"], Lines(path + ".3")); // alone: longer than the limit
+        Assert.False(File.Exists(path + ".4"));
+    }
+
+    [Fact]
     public void OpeningAnUnwritablePathFails()
     {
         using var writer = new RotatingFileWriter("/proc/version/x.log", 100, 1, UnixFileMode.UserRead);

@@ -46,6 +46,36 @@ public sealed class EventBus(AgentCounters counters)
         }
     }
 
+    /// <summary>
+    /// A hook event taken from its ring sample, with no message built: true when the JSON export
+    /// is the only subscriber (or there is none) and could encode it. Otherwise nothing was
+    /// delivered and the caller publishes the message.
+    /// </summary>
+    internal bool TryPublishHook(in HookSample sample)
+    {
+        var sinks = Volatile.Read(ref subscribers);
+        if (sinks.Length > 1 || (sinks.Length == 1 && sinks[0] is not JsonExportQueue))
+        {
+            return false; // a gRPC stream reads messages
+        }
+
+        if (sinks.Length == 1)
+        {
+            var export = (JsonExportQueue)sinks[0];
+            switch (export.TryDeliverHook(sample))
+            {
+                case HookDelivery.NotEncoded:
+                    return false;
+                case HookDelivery.Dropped:
+                    counters.Add(export.DropCounter);
+                    break;
+            }
+        }
+
+        eventsTotal.Value++;
+        return true;
+    }
+
     /// <summary>The end of a drained batch: each subscriber gets what was published since, with one wake-up.</summary>
     public void EndBatch()
     {

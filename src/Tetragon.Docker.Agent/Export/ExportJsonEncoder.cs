@@ -15,7 +15,7 @@ namespace Tetragon.Docker.Agent.Export;
 /// generic events (process_kprobe / _tracepoint / _uprobe) are written by hand in
 /// JsonFormatter's field order and spacing; any shape we do not write goes to JsonFormatter.
 /// </summary>
-internal sealed class ExportJsonEncoder
+internal sealed partial class ExportJsonEncoder
 {
     private readonly JsonFormatter formatter = new(JsonFormatter.Settings.Default.WithPreserveProtoFieldNames(true));
     private readonly JsonEventEncoder fallback = new();
@@ -126,7 +126,7 @@ internal sealed class ExportJsonEncoder
         writer.Write("{ \"process_kprobe\": ");
         var first = WriteProcessField(writer, "process", k.Process, first: true);
         first = WriteProcessField(writer, "parent", k.Parent, first);
-        first = String(writer, "function_name", k.FunctionName, first);
+        first = KprobeHead(writer, k, first);
         first = Args(writer, k.Args, first);
         if (k.Return is not null)
         {
@@ -135,12 +135,19 @@ internal sealed class ExportJsonEncoder
             first = false;
         }
 
+        first = KprobeTail(writer, k, first);
+        writer.Write(first ? "{ }" : " }");
+    }
+
+    private bool KprobeHead(TextWriter writer, ProcessKprobe k, bool first) => String(writer, "function_name", k.FunctionName, first);
+
+    private bool KprobeTail(TextWriter writer, ProcessKprobe k, bool first)
+    {
         first = Action(writer, "action", k.Action, first);
         first = String(writer, "policy_name", k.PolicyName, first);
         first = Action(writer, "return_action", k.ReturnAction, first);
         first = String(writer, "message", k.Message, first);
-        first = Tags(writer, k.Tags, first);
-        writer.Write(first ? "{ }" : " }");
+        return Tags(writer, k.Tags, first);
     }
 
     // ProcessTracepoint: process 1, parent 2, subsys 4, event 5, args 6, policy_name 7, action 8,
@@ -150,14 +157,24 @@ internal sealed class ExportJsonEncoder
         writer.Write("{ \"process_tracepoint\": ");
         var first = WriteProcessField(writer, "process", t.Process, first: true);
         first = WriteProcessField(writer, "parent", t.Parent, first);
-        first = String(writer, "subsys", t.Subsys, first);
-        first = String(writer, "event", t.Event, first);
+        first = TracepointHead(writer, t, first);
         first = Args(writer, t.Args, first);
+        first = TracepointTail(writer, t, first);
+        writer.Write(first ? "{ }" : " }");
+    }
+
+    private bool TracepointHead(TextWriter writer, ProcessTracepoint t, bool first)
+    {
+        first = String(writer, "subsys", t.Subsys, first);
+        return String(writer, "event", t.Event, first);
+    }
+
+    private bool TracepointTail(TextWriter writer, ProcessTracepoint t, bool first)
+    {
         first = String(writer, "policy_name", t.PolicyName, first);
         first = Action(writer, "action", t.Action, first);
         first = String(writer, "message", t.Message, first);
-        first = Tags(writer, t.Tags, first);
-        writer.Write(first ? "{ }" : " }");
+        return Tags(writer, t.Tags, first);
     }
 
     // ProcessUprobe: process 1, parent 2, path 3, symbol 4, policy_name 5, message 6, args 7,
@@ -167,16 +184,26 @@ internal sealed class ExportJsonEncoder
         writer.Write("{ \"process_uprobe\": ");
         var first = WriteProcessField(writer, "process", u.Process, first: true);
         first = WriteProcessField(writer, "parent", u.Parent, first);
+        first = UprobeHead(writer, u, first);
+        first = Args(writer, u.Args, first);
+        first = UprobeTail(writer, u, first);
+        writer.Write(first ? "{ }" : " }");
+    }
+
+    private bool UprobeHead(TextWriter writer, ProcessUprobe u, bool first)
+    {
         first = String(writer, "path", u.Path, first);
         first = String(writer, "symbol", u.Symbol, first);
         first = String(writer, "policy_name", u.PolicyName, first);
-        first = String(writer, "message", u.Message, first);
-        first = Args(writer, u.Args, first);
+        return String(writer, "message", u.Message, first);
+    }
+
+    private bool UprobeTail(TextWriter writer, ProcessUprobe u, bool first)
+    {
         first = Tags(writer, u.Tags, first);
         first = UInt64(writer, "offset", u.Offset, first);
         first = UInt64(writer, "ref_ctr_offset", u.RefCtrOffset, first);
-        first = Action(writer, "action", u.Action, first);
-        writer.Write(first ? "{ }" : " }");
+        return Action(writer, "action", u.Action, first);
     }
 
     /// <summary>Writes `"name": {...}`; returns whether nothing has been written yet.</summary>

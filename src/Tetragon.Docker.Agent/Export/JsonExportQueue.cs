@@ -23,6 +23,9 @@ internal sealed class JsonExportQueue(int capacity) : IEventSink
 
     public string DropCounter => AgentCounters.ExportDropped;
 
+    /// <summary>Lines written from ring samples rather than from messages (the event thread's).</summary>
+    public long HookLines { get; private set; }
+
     public bool TryDeliver(GetEventsResponse response)
     {
         if (staged.Count + Volatile.Read(ref queuedEvents) >= capacity)
@@ -39,6 +42,30 @@ internal sealed class JsonExportQueue(int capacity) : IEventSink
         }
 
         return true;
+    }
+
+    /// <summary>A hook event encoded straight from its sample (see <see cref="EventBus.TryPublishHook"/>).</summary>
+    public HookDelivery TryDeliverHook(in HookSample sample)
+    {
+        if (staged.Count + Volatile.Read(ref queuedEvents) >= capacity)
+        {
+            return HookDelivery.Dropped;
+        }
+
+        line.Clear();
+        if (!encoder.TryWriteHook(sample, line))
+        {
+            return HookDelivery.NotEncoded;
+        }
+
+        staged.Add(line.Written);
+        HookLines++;
+        if (staged.IsFull)
+        {
+            Release();
+        }
+
+        return HookDelivery.Delivered;
     }
 
     public void Release()
@@ -96,6 +123,15 @@ internal sealed class JsonExportQueue(int capacity) : IEventSink
     }
 }
 
+internal enum HookDelivery
+{
+    Delivered,
+    Dropped,
+
+    /// <summary>An argument the sample path does not write (or text that needs escaping): publish the message instead.</summary>
+    NotEncoded,
+}
+
 /// <summary>Complete JSON lines back to back, with where each ends (rotation cuts between lines).</summary>
 internal sealed class ExportChunk
 {
@@ -116,6 +152,9 @@ internal sealed class ExportChunk
     public bool IsFull => ends.Count > 0 && ends[^1] >= HandOverBytes;
 
     public ReadOnlySpan<byte> Bytes => bytes.AsSpan(0, ends.Count == 0 ? 0 : ends[^1]);
+
+    /// <summary>Where line i ends (its newline included), from the chunk's start.</summary>
+    public int End(int i) => ends[i];
 
     /// <summary>Line i, newline included.</summary>
     public ReadOnlySpan<byte> Line(int i) => bytes.AsSpan(i == 0 ? 0 : ends[i - 1], ends[i] - (i == 0 ? 0 : ends[i - 1]));

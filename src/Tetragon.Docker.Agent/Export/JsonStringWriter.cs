@@ -33,7 +33,11 @@ internal sealed class JsonStringWriter
         }
 
         plain = SearchValues.Create([.. chars]);
+        PlainBytes = SearchValues.Create([.. chars.Select(c => (byte)c)]);
     }
+
+    /// <summary>The bytes of <see cref="plain"/>: UTF-8 made only of these is its own JSON string body.</summary>
+    public SearchValues<byte> PlainBytes { get; }
 
     public void Write(TextWriter w, string value)
     {

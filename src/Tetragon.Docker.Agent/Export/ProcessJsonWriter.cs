@@ -21,8 +21,11 @@ internal sealed class ProcessJsonWriter
         this.formatter = formatter;
         timeWriter = new TimestampJsonWriter(formatter);
 
-        writeString = new JsonStringWriter().Write;
+        Strings = new JsonStringWriter();
+        writeString = Strings.Write;
     }
+
+    public JsonStringWriter Strings { get; }
 
     /// <summary>Quotes and escapes a string exactly as JsonFormatter does.</summary>
     public Action<TextWriter, string> WriteString => writeString;

@@ -43,7 +43,7 @@ public sealed class RotatingFileWriter : IDisposable
             Mode = FileMode.Append,
             Access = FileAccess.Write,
             Share = FileShare.Read | FileShare.Delete,
-            BufferSize = 256 * 1024,
+            BufferSize = 0, // chunks of whole lines come ready: one write() each, no copy into a buffer
             UnixCreateMode = mode,
         });
     }
@@ -65,15 +65,29 @@ public sealed class RotatingFileWriter : IDisposable
     {
         Open();
         var bytes = chunk.Bytes;
-        if (maxBytes <= 0 || stream!.Position + bytes.Length <= maxBytes)
+        var start = 0; // the first byte not yet written, always at a line start
+        var line = 0; // the line that starts there
+        while (start < bytes.Length)
         {
-            stream!.Write(bytes);
-            return;
-        }
+            if (maxBytes <= 0 || stream!.Position + (bytes.Length - start) <= maxBytes)
+            {
+                stream!.Write(bytes[start..]);
+                return;
+            }
 
-        for (var i = 0; i < chunk.Count; i++)
-        {
-            WriteLine(chunk.Line(i));
+            // As many lines as still fit, in one write; into an empty file at least one, however long.
+            var end = start;
+            while (line < chunk.Count && (stream.Position + (chunk.End(line) - start) <= maxBytes || (end == start && stream.Position == 0)))
+            {
+                end = chunk.End(line++);
+            }
+
+            stream.Write(bytes[start..end]);
+            start = end;
+            if (start < bytes.Length)
+            {
+                Rotate();
+            }
         }
     }
 

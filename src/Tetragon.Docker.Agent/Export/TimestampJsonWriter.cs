@@ -19,13 +19,27 @@ internal sealed class TimestampJsonWriter(JsonFormatter formatter)
 
     public void Write(TextWriter w, Timestamp t)
     {
-        var seconds = t.Seconds;
-        var nanos = t.Nanos;
-        if (seconds is < MinSeconds or > MaxSeconds || nanos is < 0 or > 999_999_999)
+        if (t.Seconds is < MinSeconds or > MaxSeconds || t.Nanos is < 0 or > 999_999_999)
         {
             w.Write(formatter.Format(t)); // not normalized: JsonFormatter decides (and throws)
             return;
         }
+
+        Write(w, t.Seconds, t.Nanos);
+    }
+
+    /// <summary>
+    /// Nanoseconds since the Unix epoch, cut to .NET ticks first as <c>Timestamp.FromDateTimeOffset</c>
+    /// of <c>BootClock.ToWallClock</c> does, so both paths print the same time.
+    /// </summary>
+    public void WriteUnixNs(TextWriter w, long unixNs)
+    {
+        var ticks = unixNs / 100;
+        Write(w, ticks / TimeSpan.TicksPerSecond, (int)(ticks % TimeSpan.TicksPerSecond) * 100);
+    }
+
+    private void Write(TextWriter w, long seconds, int nanos)
+    {
 
         if (seconds != lastSeconds)
         {

@@ -47,6 +47,19 @@ internal sealed class Utf8LineWriter : TextWriter
         length += utf8.Length;
     }
 
+    /// <summary>Appends a number's decimal digits (invariant culture), with no string in between.</summary>
+    public void WriteNumber<T>(T value)
+        where T : IUtf8SpanFormattable
+    {
+        if (buffer.Length - length < 32)
+        {
+            Array.Resize(ref buffer, buffer.Length * 2);
+        }
+
+        value.TryFormat(buffer.AsSpan(length), out var written, "d", System.Globalization.CultureInfo.InvariantCulture);
+        length += written;
+    }
+
     public override void Write(string? value) => Write(value.AsSpan());
 
     public override void Write(char[] buffer, int index, int count) => Write(buffer.AsSpan(index, count));

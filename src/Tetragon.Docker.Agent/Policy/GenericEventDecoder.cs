@@ -3,6 +3,7 @@ using System.Text;
 using Google.Protobuf;
 using Google.Protobuf.Collections;
 using Google.Protobuf.WellKnownTypes;
+using Tetragon.Docker.Agent.Export;
 using Tetragon.Docker.Agent.Metrics;
 using Tetragon.Docker.Agent.Observer;
 using Tetragon.Docker.Agent.Process;
@@ -15,13 +16,16 @@ namespace Tetragon.Docker.Agent.Policy;
 /// <summary>
 /// Decodes msg_generic (bpf/generic/generic.h) into process_kprobe / process_tracepoint /
 /// process_uprobe with the process and parent from the cache. Runs on the pipeline thread.
+/// When the JSON export is the only subscriber, it encodes the sample itself and no message
+/// is built: a storm of hook events costs one line each, not a tree of objects.
 /// </summary>
 internal sealed class GenericEventDecoder(
     GenericHookRegistry registry,
     ProcessCache cache,
     ProcessFactory factory,
     AgentCounters counters,
-    Action<ProcessEntry?, GetEventsResponse> emit)
+    ProcessEventHandler handler,
+    EventBus bus)
 {
     public const string UnknownHookCounter = "tetragon_generic_unknown_hook_total";
 
@@ -48,18 +52,14 @@ internal sealed class GenericEventDecoder(
         }
 
         var count = Math.Min((int)nargs, hook.Encoded.Args.Count);
-        var args = count == 0 ? [] : new KprobeArgument[count];
-        var off = L.MsgSize;
+        var end = L.MsgSize;
         for (var i = 0; i < count; i++)
         {
-            var len = BinaryPrimitives.ReadUInt16LittleEndian(sample[(60 + (2 * i))..]);
-            if (off + len > sample.Length)
+            end += BinaryPrimitives.ReadUInt16LittleEndian(sample[(60 + (2 * i))..]);
+            if (end > sample.Length)
             {
                 throw new InvalidDataException($"generic event: argument {i} runs past the sample");
             }
-
-            args[i] = Argument(hook.Encoded.Args[i], sample.Slice(off, len));
-            off += len;
         }
 
         var entry = cache.Get(pid);
@@ -67,21 +67,54 @@ internal sealed class GenericEventDecoder(
         {
             counters.Add(AgentCounters.ProcessCacheMisses);
         }
-
-        var process = entry?.Process;
-        var parent = entry?.Parent?.Process;
-        var kprobeAction = (KprobeAction)action;
-        var response = new GetEventsResponse
+        else if (!handler.MustWait(entry) && bus.TryPublishHook(new HookSample
         {
+            Sample = sample,
+            Op = op,
+            Hook = hook,
+            Process = entry.Process,
+            Parent = entry.Parent?.Process,
+            Action = (KprobeAction)action,
+            ArgCount = count,
+            HasReturn = hasRet && op is not (MsgOp.GenericTracepoint or MsgOp.GenericUprobe),
+            Return = ret,
+            UnixNs = factory.Clock.ToUnixNs(ktime),
             NodeName = factory.NodeName,
-            Time = Timestamp.FromDateTimeOffset(factory.Clock.ToWallClock(ktime)),
-        };
+        }))
+        {
+            return;
+        }
+
+        var args = count == 0 ? [] : new KprobeArgument[count];
+        var off = L.MsgSize;
+        for (var i = 0; i < count; i++)
+        {
+            var len = BinaryPrimitives.ReadUInt16LittleEndian(sample[(60 + (2 * i))..]);
+            args[i] = Argument(hook.Encoded.Args[i], sample.Slice(off, len));
+            off += len;
+        }
+
+        var response = Event(hook, op, (KprobeAction)action, entry?.Process, entry?.Parent?.Process, args);
+        response.NodeName = factory.NodeName;
+        response.Time = Timestamp.FromDateTimeOffset(factory.Clock.ToWallClock(ktime));
+        if (hasRet && response.ProcessKprobe is { } kprobe)
+        {
+            kprobe.Return = Number(hook.Encoded.ReturnType, ret, hook.Plan.ReturnArg?.Label);
+        }
+
+        handler.EmitHookEvent(entry, response);
+    }
+
+    /// <summary>The event message of one hook: its constants, the process and parent, the arguments (no time, node or return).</summary>
+    public static GetEventsResponse Event(ActiveHook hook, byte op, KprobeAction action, Api.Process? process, Api.Process? parent, KprobeArgument[] args)
+    {
+        var response = new GetEventsResponse();
         switch (op)
         {
             case MsgOp.GenericTracepoint:
                 {
                     var tp = (TracepointTarget)hook.Plan.Target;
-                    var ev = new ProcessTracepoint { Process = process, Parent = parent, Subsys = tp.Subsystem, Event = tp.Event, PolicyName = hook.PolicyName, Action = kprobeAction, Message = hook.Plan.Message ?? "" };
+                    var ev = new ProcessTracepoint { Process = process, Parent = parent, Subsys = tp.Subsystem, Event = tp.Event, PolicyName = hook.PolicyName, Action = action, Message = hook.Plan.Message ?? "" };
                     ev.Args.AddRange(args);
                     AddTags(ev.Tags, hook.Plan.Tags);
                     response.ProcessTracepoint = ev;
@@ -91,7 +124,7 @@ internal sealed class GenericEventDecoder(
             case MsgOp.GenericUprobe:
                 {
                     var up = (UprobeTarget)hook.Plan.Target;
-                    var ev = new ProcessUprobe { Process = process, Parent = parent, Path = up.Path, Symbol = hook.Symbol ?? "", PolicyName = hook.PolicyName, Action = kprobeAction, Message = hook.Plan.Message ?? "" };
+                    var ev = new ProcessUprobe { Process = process, Parent = parent, Path = up.Path, Symbol = hook.Symbol ?? "", PolicyName = hook.PolicyName, Action = action, Message = hook.Plan.Message ?? "" };
                     ev.Args.AddRange(args);
                     AddTags(ev.Tags, hook.Plan.Tags);
                     response.ProcessUprobe = ev;
@@ -100,20 +133,15 @@ internal sealed class GenericEventDecoder(
 
             default:
                 {
-                    var ev = new ProcessKprobe { Process = process, Parent = parent, FunctionName = hook.FunctionName, PolicyName = hook.PolicyName, Action = kprobeAction, Message = hook.Plan.Message ?? "" };
+                    var ev = new ProcessKprobe { Process = process, Parent = parent, FunctionName = hook.FunctionName, PolicyName = hook.PolicyName, Action = action, Message = hook.Plan.Message ?? "" };
                     ev.Args.AddRange(args);
                     AddTags(ev.Tags, hook.Plan.Tags);
-                    if (hasRet)
-                    {
-                        ev.Return = Number(hook.Encoded.ReturnType, ret, hook.Plan.ReturnArg?.Label);
-                    }
-
                     response.ProcessKprobe = ev;
                     break;
                 }
         }
 
-        emit(entry, response);
+        return response;
     }
 
     private static void AddTags(RepeatedField<string> tags, IReadOnlyList<string> from)

@@ -202,7 +202,7 @@ internal sealed class ProcessEventHandler(
     }
 
     /// <summary>Its container is pending, or an earlier event of it still waits (order per process).</summary>
-    private bool MustWait(ProcessEntry entry) =>
+    public bool MustWait(ProcessEntry entry) =>
         entry.ContainerPending || (deferred.Count > 0 && deferred.Any(d => d.Entry == entry));
 
     private void Defer(ProcessEntry entry, Func<GetEventsResponse> build)
