@@ -8,10 +8,19 @@ namespace Tetragon.Docker.Agent.Export;
 /// published, into a chunk of lines; a chunk goes to the writer thread at the end of each
 /// batch. Queuing bytes rather than event objects means no event outlives its batch on
 /// the managed heap, so a storm costs the GC nothing but short-lived allocations.
-/// Bounded by events: past <c>capacity</c> queued, an event is dropped and counted.
+/// Bounded by events. When the writer is a full queue behind, the event thread waits for it
+/// (up to <c>fullWait</c>) rather than dropping: the kernel's ring buffer holds an event in a
+/// tenth of the bytes of its line, and keeps it until the writer catches up. A writer stuck
+/// past the wait (a hung disk) makes the export drop and count events until it has room again,
+/// so the event thread, the process cache and gRPC streams go on.
 /// </summary>
-internal sealed class JsonExportQueue(int capacity) : IEventSink
+internal sealed class JsonExportQueue(int capacity, TimeSpan fullWait) : IEventSink
 {
+    public JsonExportQueue(int capacity)
+        : this(capacity, TimeSpan.FromMilliseconds(250))
+    {
+    }
+
     private readonly ExportJsonEncoder encoder = new();
     private readonly Utf8LineWriter line = new();
     private readonly object gate = new();
@@ -20,6 +29,7 @@ internal sealed class JsonExportQueue(int capacity) : IEventSink
     private ExportChunk staged = new(); // the event thread's alone
     private int queuedEvents;
     private bool completed;
+    private bool writerStalled; // the event thread's: the last wait ran out
 
     public string DropCounter => AgentCounters.ExportDropped;
 
@@ -28,7 +38,7 @@ internal sealed class JsonExportQueue(int capacity) : IEventSink
 
     public bool TryDeliver(GetEventsResponse response)
     {
-        if (staged.Count + Volatile.Read(ref queuedEvents) >= capacity)
+        if (!HasRoom())
         {
             return false; // the bus counts it under DropCounter
         }
@@ -47,7 +57,7 @@ internal sealed class JsonExportQueue(int capacity) : IEventSink
     /// <summary>A hook event encoded straight from its sample (see <see cref="EventBus.TryPublishHook"/>).</summary>
     public HookDelivery TryDeliverHook(in HookSample sample)
     {
-        if (staged.Count + Volatile.Read(ref queuedEvents) >= capacity)
+        if (!HasRoom())
         {
             return HookDelivery.Dropped;
         }
@@ -66,6 +76,40 @@ internal sealed class JsonExportQueue(int capacity) : IEventSink
         }
 
         return HookDelivery.Delivered;
+    }
+
+    /// <summary>Room for one more event, after waiting for the writer if the queue is full (see the class).</summary>
+    private bool HasRoom()
+    {
+        if (staged.Count + Volatile.Read(ref queuedEvents) < capacity)
+        {
+            writerStalled = false;
+            return true;
+        }
+
+        if (writerStalled)
+        {
+            return false;
+        }
+
+        Release(); // what is staged counts against the bound too: hand it over before waiting
+        var deadline = Environment.TickCount64 + (long)fullWait.TotalMilliseconds;
+        lock (gate)
+        {
+            while (queuedEvents >= capacity && !completed)
+            {
+                var left = deadline - Environment.TickCount64;
+                if (left <= 0)
+                {
+                    writerStalled = true;
+                    return false;
+                }
+
+                Monitor.Wait(gate, (int)left);
+            }
+        }
+
+        return true;
     }
 
     public void Release()
@@ -119,6 +163,8 @@ internal sealed class JsonExportQueue(int capacity) : IEventSink
             {
                 free.Push(chunk);
             }
+
+            Monitor.PulseAll(gate); // an event thread may wait for room
         }
     }
 }

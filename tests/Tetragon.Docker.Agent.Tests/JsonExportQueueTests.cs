@@ -1,0 +1,52 @@
+using Tetragon.Docker.Agent.Export;
+using Tetragon.Docker.Api;
+
+namespace Tetragon.Docker.Agent.Tests;
+
+public sealed class JsonExportQueueTests
+{
+    private static GetEventsResponse Event(uint pid) => new() { ProcessExec = new ProcessExec { Process = new Api.Process { Pid = pid } } };
+
+    [Fact]
+    public async Task AFullQueueWaitsForTheWriterInsteadOfDropping()
+    {
+        var queue = new JsonExportQueue(capacity: 2, fullWait: TimeSpan.FromSeconds(10));
+        Assert.True(queue.TryDeliver(Event(1)));
+        Assert.True(queue.TryDeliver(Event(2)));
+
+        // The writer frees the queue a little later; the third event waits for it.
+        var writer = new Thread(() =>
+        {
+            Thread.Sleep(200);
+            queue.Return(queue.Take()!);
+        });
+        writer.Start();
+        var started = Environment.TickCount64;
+        Assert.True(queue.TryDeliver(Event(3)));
+        Assert.True(Environment.TickCount64 - started >= 150, "the event thread did not wait for the writer");
+        await Task.Run(writer.Join, TestContext.Current.CancellationToken);
+
+        queue.Complete();
+        var chunk = queue.Take()!;
+        Assert.Equal(1, chunk.Count);
+        Assert.Contains("\"pid\": 3", System.Text.Encoding.UTF8.GetString(chunk.Line(0)));
+    }
+
+    [Fact]
+    public void AStuckWriterCostsOneWaitThenDropsUntilThereIsRoom()
+    {
+        var queue = new JsonExportQueue(capacity: 1, fullWait: TimeSpan.FromMilliseconds(100));
+        Assert.True(queue.TryDeliver(Event(1)));
+
+        var started = Environment.TickCount64;
+        Assert.False(queue.TryDeliver(Event(2))); // waited, then dropped
+        Assert.True(Environment.TickCount64 - started >= 90);
+
+        started = Environment.TickCount64;
+        Assert.False(queue.TryDeliver(Event(3))); // stalled: no second wait
+        Assert.True(Environment.TickCount64 - started < 50, "a stuck writer made every event wait");
+
+        queue.Return(queue.Take()!);
+        Assert.True(queue.TryDeliver(Event(4))); // room again
+    }
+}
