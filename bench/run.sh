@@ -185,6 +185,9 @@ syscall_storm() {
     echo "$t_none" >>"$work/nopolicy"; echo "$t_with" >>"$work/nonmatching"
     echo $(( (t_with - t_none) / m )) >>"$work/diff"
   done
+  # The storm's own ceiling on this machine: faccessat with no hook on it at all.
+  local bare_ns
+  bare_ns=$("$work/syscallstorm" "$m" /tmp/tetragon-bench-hot)
   # A matching policy: every faccessat of the hot path is an event; N of them at full speed.
   tetra tracingpolicy add bench/syscall-storm-match.yaml >/dev/null
   "$work/syscallstorm" 20000 /tmp/tetragon-bench-hot >/dev/null # warm the encoder
@@ -209,6 +212,7 @@ syscall_storm() {
   rm -rf "$export_dir"
   local none with
   none=$(median <"$work/nopolicy"); with=$(median <"$work/nonmatching")
+  echo "syscall-storm: faccessat without a policy runs at $(( m * 1000000000 / bare_ns ))/s: the most the storm could produce"
   echo "syscall-storm: getppid=$((none / m))ns per syscall without a policy, non-matching differences: $(tr '\n' ' ' <"$work/diff")ns; rounds=$rounds n=$n, lost per round: $(tr '\n' ' ' <"$work/lost")rss_peak=${syscall_rss}kB"
   echo "syscall-storm: events_per_s=$(median <"$work/rate") lost=$(awk '{s += $1} END {print s + 0}' "$work/lost") nonmatching_ns=$(median <"$work/diff") ratio_nonmatching=$(awk -v a="$with" -v b="$none" 'BEGIN {printf "%.3f", a / b}')"
 }
@@ -229,6 +233,14 @@ footprint() {
   for _ in $(seq 100); do tetra status >/dev/null 2>&1 && break; sleep 0.05; done
   sleep 5 # idle: past start-up and its one-time collection
   local idle=$(rss_kb "$agent_pid")
+  # What the idle RSS is made of: the ring buffer's mapping (kernel memory, mapped twice for
+  # wrap-around), the runtime's double-mapped code (W^X), shared files (runtime and
+  # framework images), and the PSS that shares each page among the processes using it.
+  local idle_detail
+  idle_detail=$(awk '/^[0-9a-f]+-/ {name = $6} /^Rss:/ && name == "anon_inode:bpf-map" {ring += $2} /^Rss:/ && name == "/memfd:doublemapper" {wx += $2}
+    END {printf "ring_buffer_map=%dMB code_double_map=%dMB", ring / 1024, wx / 1024}' "/proc/$agent_pid/smaps")
+  idle_detail+=$(awk '/^(RssAnon|RssFile|RssShmem):/ {sub(":", "", $1); printf " %s=%dMB", tolower($1), $2 / 1024}' "/proc/$agent_pid/status")
+  idle_detail+=$(awk '/^Pss:/ {printf " pss=%dMB", $2 / 1024}' "/proc/$agent_pid/smaps_rollup")
   rss_watch_start
   "$work/execstorm" "$n" >/dev/null
   sleep 1
@@ -239,6 +251,7 @@ footprint() {
   export_settle >/dev/null
   local sys_rss=$(rss_watch_stop)
   stop_agent
+  echo "footprint: idle rss $((idle / 1024))MB: $idle_detail"
   echo "footprint: rss_idle_mb=$((idle / 1024)) rss_exec_storm_mb=$((exec_rss / 1024)) rss_syscall_storm_mb=$((sys_rss / 1024)) start_to_first_event_ms=${first:-timeout}"
 }
 
