@@ -59,7 +59,13 @@ static async Task<int> RunAsync(AgentOptions options, CancellationToken cancella
 
     try
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // No appsettings reload: it puts a recursive inotify watch on the working directory (in a
+        // container often "/"), and its thread then wakes for every file written below it.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.Host.UseSerilog();
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(exportWriter);

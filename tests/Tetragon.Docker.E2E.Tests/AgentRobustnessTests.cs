@@ -89,6 +89,18 @@ public sealed class AgentRobustnessTests
     }
 
     [Fact]
+    public async Task TheAgentWatchesNoFiles()
+    {
+        // ASP.NET's appsettings reload would watch the working directory recursively with inotify:
+        // in a container that is "/", and the watcher then wakes for every file written anywhere.
+        await using var agent = await AgentProcess.StartAsync();
+        await agent.Client.GetStatusAsync(new GetStatusRequest(), cancellationToken: TestContext.Current.CancellationToken);
+        var descriptors = new DirectoryInfo($"/proc/{agent.Pid}/fd").GetFileSystemInfos().Select(fd => fd.LinkTarget ?? "").ToList();
+        Assert.Contains(descriptors, d => d.StartsWith("anon_inode:", StringComparison.Ordinal)); // the listing works
+        Assert.DoesNotContain("anon_inode:inotify", descriptors);
+    }
+
+    [Fact]
     public async Task AClientThatNeverReadsOnlyLosesItsOwnEvents()
     {
         await using var agent = await AgentProcess.StartAsync("--event-queue-size", "50");
