@@ -733,9 +733,9 @@ static __always_inline bool gen_pid_filter(const struct gen_pid_filter *f, __u32
 }
 
 /*
- * Filter `index` of the current selector (bpf_loop callback): 0-1 matchPIDs,
- * 2-3 matchBinaries, 4-7 matchArgs at entry; 8-9 matchReturnArgs at return.
- * Sets c->fail and stops at the first filter that does not match.
+ * Filter `index` of the current selector (bpf_loop callback): at entry its matchPIDs, then
+ * its matchBinaries, then its matchArgs; at return its matchReturnArgs. Filter ids keep
+ * fixed slots (see gen_filter_id). Sets c->fail and stops at the first filter that does not match.
  */
 static long gen_filter_step(__u32 index, void *arg)
 {
@@ -750,30 +750,25 @@ static long gen_filter_step(__u32 index, void *arg)
 		return 1;
 	sel = GEN_BOUND(sel, GEN_MAX_SELECTORS);
 	s = &cfg->sels[sel];
-	if (c->phase == 1)
-		index += 8; /* the return phase's loop covers only 8-9 */
+	/* The loop runs over the selector's filters only, pids then binaries then args. */
 	if (c->phase == 0) {
-		if (index < 2) {
+		if (index < s->npids) {
 			j = GEN_BOUND(index, GEN_MAX_PID_FILTERS);
-			if (j < s->npids)
-				ok = gen_pid_filter(&s->pids[j], gen_filter_id(c->hook_id, sel, 8 + j));
-		} else if (index < 4) {
-			j = GEN_BOUND(index - 2, GEN_MAX_BIN_FILTERS);
-			if (j < s->nbins)
-				ok = gen_binary_filter(heap, s->bin_ops[j], gen_filter_id(c->hook_id, sel, 6 + j));
-		} else if (index < 8) {
-			j = GEN_BOUND(index - 4, GEN_MAX_ARG_FILTERS);
-			if (j < s->nargs)
-				ok = gen_arg_filter(heap, &s->args[j], gen_filter_id(c->hook_id, sel, j));
+			ok = gen_pid_filter(&s->pids[j], gen_filter_id(c->hook_id, sel, 8 + j));
+		} else if ((index -= s->npids) < s->nbins) {
+			j = GEN_BOUND(index, GEN_MAX_BIN_FILTERS);
+			ok = gen_binary_filter(heap, s->bin_ops[j], gen_filter_id(c->hook_id, sel, 6 + j));
+		} else if ((index -= s->nbins) < s->nargs) {
+			j = GEN_BOUND(index, GEN_MAX_ARG_FILTERS);
+			ok = gen_arg_filter(heap, &s->args[j], gen_filter_id(c->hook_id, sel, j));
 		} else {
 			return 1;
 		}
 	} else {
-		if (index < 8)
-			return 0;
-		j = GEN_BOUND(index - 8, GEN_MAX_RET_FILTERS);
-		if (j < s->nrets)
-			ok = gen_arg_filter(heap, &s->rets[j], gen_filter_id(c->hook_id, sel, 4 + j));
+		if (index >= s->nrets)
+			return 1;
+		j = GEN_BOUND(index, GEN_MAX_RET_FILTERS);
+		ok = gen_arg_filter(heap, &s->rets[j], gen_filter_id(c->hook_id, sel, 4 + j));
 	}
 	if (!ok) {
 		c->fail = 1;
@@ -800,16 +795,9 @@ static long gen_selector_step(__u32 index, void *arg)
 		return 0;
 	c->cur_sel = index;
 	c->fail = 0;
-	/* Only up to the last group this selector uses: a callback per unused filter slot costs every event. */
+	/* A callback per filter the selector has, none for the slots it leaves empty. */
 	s = &cfg->sels[GEN_BOUND(index, GEN_MAX_SELECTORS)];
-	if (c->phase == 1)
-		steps = s->nrets;
-	else if (s->nargs)
-		steps = 4 + s->nargs;
-	else if (s->nbins)
-		steps = 2 + s->nbins;
-	else
-		steps = s->npids;
+	steps = c->phase == 1 ? s->nrets : s->npids + s->nbins + s->nargs;
 	bpf_loop(steps > 10 ? 10 : steps, gen_filter_step, c, 0);
 	if (c->fail)
 		return 0;

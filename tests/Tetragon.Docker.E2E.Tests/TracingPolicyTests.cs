@@ -168,6 +168,66 @@ public sealed partial class TracingPolicyTests
     }
 
     [Fact]
+    public async Task EveryKindOfFilterInOneSelectorMustPass()
+    {
+        // matchPIDs, matchBinaries, matchArgs and matchReturnArgs together: the kernel walks the
+        // selector's filters in turn, and each one can turn the event away on its own.
+        await using var agent = await AgentProcess.StartAsync();
+        var dir = Directory.CreateTempSubdirectory("tp-all-").FullName;
+        var file = Path.Combine(dir, "present.txt");
+        File.WriteAllText(file, "x\n");
+        var missing = Path.Combine(dir, "missing.txt");
+        await AddAsync(agent, $$"""
+            apiVersion: cilium.io/v1alpha1
+            kind: TracingPolicy
+            metadata:
+              name: "all-filters"
+            spec:
+              kprobes:
+              - call: "sys_openat"
+                syscall: true
+                return: true
+                args:
+                - index: 1
+                  type: "string"
+                returnArg:
+                  index: 0
+                  type: "int"
+                selectors:
+                - matchPIDs:
+                  - operator: "NotIn"
+                    values: [1]
+                  matchBinaries:
+                  - operator: "In"
+                    values: ["{{Cat}}"]
+                  matchArgs:
+                  - index: 1
+                    operator: "Prefix"
+                    values: ["{{dir}}/"]
+                  matchReturnArgs:
+                  - index: 0
+                    operator: "GreaterThan"
+                    values: ["-1"]
+            """);
+
+        var (catPid, _) = await Trigger.RunAsync(Cat, "/", file); // every filter passes
+        var (missingPid, _) = await Trigger.RunAsync(Cat, "/", missing); // the return (-ENOENT) fails
+        var (headPid, _) = await Trigger.RunAsync(Head, "/", file); // the binary fails
+        var (otherPid, _) = await Trigger.RunAsync(Cat, "/", "/etc/hostname"); // the argument fails
+
+        var ev = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessKprobe?.Process?.Pid == (uint)catPid)).ProcessKprobe;
+        Assert.Equal(file, ev.Args[0].StringArg);
+        Assert.True(ev.Return.IntArg >= 0);
+        // A last event that passes marks the end: everything before it has been exported.
+        var (lastPid, _) = await Trigger.RunAsync(Cat, "/", file);
+        await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessKprobe?.Process?.Pid == (uint)lastPid);
+        var pids = ExportFile.Read(agent.ExportFile).Where(e => e.ProcessKprobe is not null).Select(e => (int)(e.ProcessKprobe.Process.Pid ?? 0)).ToHashSet();
+        Assert.DoesNotContain(missingPid, pids);
+        Assert.DoesNotContain(headPid, pids);
+        Assert.DoesNotContain(otherPid, pids);
+    }
+
+    [Fact]
     public async Task SysExitIsAttachedOnlyWhileASyscallHookWantsItsReturnValue()
     {
         await using var agent = await AgentProcess.StartAsync();
