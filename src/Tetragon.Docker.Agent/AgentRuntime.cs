@@ -29,6 +29,9 @@ internal sealed class AgentRuntime(
 
     public DateTimeOffset StartTime { get; } = time.GetUtcNow();
 
+    /// <summary>While events flow, producers wake the reader only when 1/8 of the ring waits (it also polls every 5 ms).</summary>
+    private ulong BatchWakeupBytes => Math.Max(4096, options.RbSize / 8);
+
     public bool Running { get; private set; }
 
     public string? SensorError { get; private set; }
@@ -47,7 +50,7 @@ internal sealed class AgentRuntime(
             throw new InvalidOperationException($"cannot start the process sensor: {SensorError}");
         }
 
-        sensor = ProcessSensor.Load(options.BpfLib, options.RbSize, wakeupBytes: Math.Max(4096, options.RbSize / 8));
+        sensor = ProcessSensor.Load(options.BpfLib, options.RbSize, wakeupBytes: BatchWakeupBytes);
         counters.KernelLostReader = sensor.ReadLostEvents;
         logger.LogInformation(
             "sensor {Sensor} loaded: backend {Backend}, {Links} programs attached, ring buffer {Bytes} bytes",
@@ -64,7 +67,7 @@ internal sealed class AgentRuntime(
         logger.LogInformation("generic sensors ready (syscalls via {Backend}, tracepoints, uprobes)", GenericSensor.SyscallBackend);
 
         // Attached before the scan: a process started in between is seen by both, never by neither.
-        loop = new EventLoop(sensor.RingBufferFd, handler, bus, counters, logger);
+        loop = new EventLoop(sensor.RingBufferFd, handler, bus, counters, logger, idle => sensor.SetWakeupBytes(idle ? 1 : BatchWakeupBytes));
         var known = 0;
         foreach (var snapshot in scanner.Scan())
         {

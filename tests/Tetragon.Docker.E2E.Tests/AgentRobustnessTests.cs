@@ -101,6 +101,56 @@ public sealed class AgentRobustnessTests
     }
 
     [Fact]
+    public async Task AnIdleAgentSleepsYetReportsAnExecAtOnce()
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        using var stream = agent.Client.GetEvents(new GetEventsRequest(), cancellationToken: TestContext.Current.CancellationToken);
+        var marker = $"idle-{Guid.NewGuid():N}";
+        var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
+        var reader = Task.Run(
+            async () =>
+            {
+                while (await stream.ResponseStream.MoveNext(CancellationToken.None))
+                {
+                    if (stream.ResponseStream.Current.ProcessExec?.Process.Arguments is { } args && args.StartsWith(marker, StringComparison.Ordinal))
+                    {
+                        seen[args] = Stopwatch.GetTimestamp();
+                    }
+                }
+            },
+            TestContext.Current.CancellationToken);
+
+        // Idle: the event thread waits for the kernel instead of polling every 5 ms (400 wake-ups in 2 s).
+        await Task.Delay(1000, TestContext.Current.CancellationToken);
+        var loop = new DirectoryInfo($"/proc/{agent.Pid}/task").GetDirectories().Single(t => File.ReadAllText(Path.Combine(t.FullName, "comm")).Trim() == "event-loop");
+        var before = VoluntarySwitches(loop.FullName);
+        await Task.Delay(2000, TestContext.Current.CancellationToken);
+        var switches = VoluntarySwitches(loop.FullName) - before;
+        Assert.True(switches < 150, $"the idle event thread woke {switches} times in 2 s");
+
+        // ...yet the first record wakes it: each exec, after a second of quiet, arrives within 300 ms
+        // (a wake-up lost to the idle switch would cost up to its 1 s fallback poll).
+        for (var i = 0; i < 3; i++)
+        {
+            await Task.Delay(1200, TestContext.Current.CancellationToken);
+            var started = Stopwatch.GetTimestamp();
+            await Trigger.RunAsync("/bin/true", "/", $"{marker}-{i}");
+            var deadline = DateTime.UtcNow.AddSeconds(5);
+            while (!seen.ContainsKey($"{marker}-{i}") && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(5, TestContext.Current.CancellationToken);
+            }
+
+            Assert.True(seen.TryGetValue($"{marker}-{i}", out var at), "the exec never arrived");
+            var latency = Stopwatch.GetElapsedTime(started, at);
+            Assert.True(latency < TimeSpan.FromMilliseconds(300), $"exec {i} arrived after {latency.TotalMilliseconds:F0} ms");
+        }
+    }
+
+    private static long VoluntarySwitches(string task) =>
+        long.Parse(File.ReadLines(Path.Combine(task, "status")).Single(l => l.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal)).Split(':')[1].Trim());
+
+    [Fact]
     public async Task AClientThatNeverReadsOnlyLosesItsOwnEvents()
     {
         await using var agent = await AgentProcess.StartAsync("--event-queue-size", "50");

@@ -89,6 +89,9 @@ internal sealed class ProcessSensor : IDisposable
 
     public BpfMap ExecBinaries => objects[0].Map("exec_binary_map");
 
+    /// <summary>Bytes waiting in the ring before a producer wakes the reader (1: the first record after it drained).</summary>
+    public void SetWakeupBytes(ulong bytes) => objects[0].Map("ringbuf_config").Update(0u, bytes);
+
     public void SetBinaryTracking(bool on) => objects[0].Map("binary_tracking").Update(0u, on ? 1u : 0u);
 
     /// <summary>Stops the kernel side producing; maps stay readable until Dispose.</summary>
