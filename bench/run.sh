@@ -233,6 +233,9 @@ footprint() {
   for _ in $(seq 100); do tetra status >/dev/null 2>&1 && break; sleep 0.05; done
   sleep 5 # idle: past start-up and its one-time collection
   local idle=$(rss_kb "$agent_pid")
+  # Idle CPU: the agent's user+system ticks over 5 quiet seconds (USER_HZ 100: one tick is 10 ms).
+  local ticks0 ticks1
+  ticks0=$(awk '{print $14 + $15}' "/proc/$agent_pid/stat"); sleep 5; ticks1=$(awk '{print $14 + $15}' "/proc/$agent_pid/stat")
   # What the idle RSS is made of: the ring buffer's mapping (kernel memory, mapped twice for
   # wrap-around), the runtime's double-mapped code (W^X), shared files (runtime and
   # framework images), and the PSS that shares each page among the processes using it.
@@ -251,7 +254,7 @@ footprint() {
   export_settle >/dev/null
   local sys_rss=$(rss_watch_stop)
   stop_agent
-  echo "footprint: idle rss $((idle / 1024))MB: $idle_detail"
+  echo "footprint: idle rss $((idle / 1024))MB: $idle_detail; idle cpu $(( (ticks1 - ticks0) * 10 / 5 ))ms/s"
   echo "footprint: rss_idle_mb=$((idle / 1024)) rss_exec_storm_mb=$((exec_rss / 1024)) rss_syscall_storm_mb=$((sys_rss / 1024)) start_to_first_event_ms=${first:-timeout}"
 }
 
