@@ -55,6 +55,14 @@ public sealed class HookSampleExportTests
             - index: 1
               type: "char_buf"
               sizeArgIndex: 3
+          - call: "sys_connect"
+            syscall: true
+            args:
+            - index: 0
+              type: "int"
+            - index: 1
+              type: "sockaddr"
+              label: "address"
           uprobes:
           - path: "/bin/true"
             symbols: ["main"]
@@ -73,7 +81,7 @@ public sealed class HookSampleExportTests
         var plan = TracingPolicyLoader.Load(Policy, "t").EnsureSuccess();
         for (var i = 0; i < plan.Hooks.Count; i++)
         {
-            var op = i < 2 ? MsgOp.GenericKprobe : MsgOp.GenericUprobe;
+            var op = plan.Hooks[i].Target is Tetragon.Docker.Policy.Plan.UprobeTarget ? MsgOp.GenericUprobe : MsgOp.GenericKprobe;
             var problems = new List<string>();
             var encoded = GenericHookEncoder.Encode(plan.Hooks[i], (uint)(i + 1), op, null, problems);
             Assert.Empty(problems);
@@ -106,10 +114,36 @@ public sealed class HookSampleExportTests
         AssertSameLine(withBuffer, expectSamplePath: false);
     }
 
+    public static TheoryData<byte[]> Sockaddrs => new()
+    {
+        Sockaddr(L.AfInet, 8080, [127, 0, 0, 1]),
+        Sockaddr(L.AfInet6, 443, [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]),
+        Sockaddr(1, 0, []), // AF_UNIX: the family alone
+        Array.Empty<byte>(), // the kernel could not read it
+    };
+
+    [Theory]
+    [MemberData(nameof(Sockaddrs))]
+    public void ASockaddrLineIsTheSameFromTheSampleAsFromTheMessage(byte[] sockaddr)
+    {
+        var sample = Generic(MsgOp.GenericKprobe, hookId: 3, action: L.ActionPost, ret: 0, hasRet: false, Number(5), sockaddr);
+        var line = AssertSameLine(sample, expectSamplePath: true);
+        Assert.Contains("{ \"label\": \"address\", \"sockaddr_arg\": ", line);
+    }
+
+    private static byte[] Sockaddr(ushort family, ushort port, byte[] address)
+    {
+        var bytes = new byte[L.SockaddrSize];
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes, family);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(2), port);
+        address.CopyTo(bytes, 4);
+        return bytes;
+    }
+
     [Fact]
     public void AUprobeLineIsTheSameFromTheSampleAsFromTheMessage()
     {
-        var sample = Generic(MsgOp.GenericUprobe, hookId: 3, action: L.ActionPost, ret: 0, hasRet: false, Number(uint.MaxValue), "hello"u8.ToArray());
+        var sample = Generic(MsgOp.GenericUprobe, hookId: 4, action: L.ActionPost, ret: 0, hasRet: false, Number(uint.MaxValue), "hello"u8.ToArray());
         AssertSameLine(sample, expectSamplePath: true);
     }
 

@@ -25,7 +25,7 @@ internal sealed partial class ExportJsonEncoder
     /// <summary>
     /// Writes the line <see cref="Write"/> would write for the message the decoder builds from
     /// <paramref name="s"/>. False, with a partial line to discard, for what only the message
-    /// path writes: char buffers, sockaddrs, text that needs escaping.
+    /// path writes: char buffers, text that needs escaping.
     /// </summary>
     public bool TryWriteHook(in HookSample s, Utf8LineWriter w)
     {
@@ -55,7 +55,7 @@ internal sealed partial class ExportJsonEncoder
                     w.WriteUtf8(", "u8);
                 }
 
-                if (!TryWriteArg(w, s.Hook.Encoded.Args[i].KernelType, s.Arg(i, ref offset), json.ArgEnds[i]))
+                if (!TryWriteArg(w, s.Hook.Encoded.Args[i].KernelType, s.Arg(i, ref offset), json, i))
                 {
                     return false;
                 }
@@ -85,8 +85,9 @@ internal sealed partial class ExportJsonEncoder
     }
 
     /// <summary>One argument as KprobeArgumentJsonWriter writes the decoder's KprobeArgument of it.</summary>
-    private bool TryWriteArg(Utf8LineWriter w, byte kernelType, ReadOnlySpan<byte> data, byte[] end)
+    private bool TryWriteArg(Utf8LineWriter w, byte kernelType, ReadOnlySpan<byte> data, HookJson json, int i)
     {
+        var end = json.ArgEnds[i];
         switch (kernelType)
         {
             case L.TypeString or L.TypeDataLoc:
@@ -118,7 +119,13 @@ internal sealed partial class ExportJsonEncoder
                 }
 
                 break;
-            case L.TypeCharBuf or L.TypeSockaddr:
+            case L.TypeSockaddr:
+                // Its label comes first: field number 18 before sockaddr_arg's 30.
+                w.WriteUtf8(json.SockaddrOpens[i]);
+                argWriter.WriteSockaddr(w, SockaddrDecoder.Decode(data));
+                w.WriteUtf8(" }"u8);
+                return true;
+            case L.TypeCharBuf:
                 return false;
             default:
                 WriteNumberArg(w, kernelType, data.Length >= 8 ? BinaryPrimitives.ReadInt64LittleEndian(data) : 0, end);
@@ -202,6 +209,7 @@ internal sealed partial class ExportJsonEncoder
                 _ => ("{ \"process_kprobe\": { \"process\": "u8.ToArray(), encoder.Capture(w => encoder.KprobeHead(w, message.ProcessKprobe, first: false))),
             };
             ArgEnds = [.. hook.Encoded.Args.Select(a => LabelEnd(a.Descriptor.Label))];
+            SockaddrOpens = [.. hook.Encoded.Args.Select(a => SockaddrOpen(a.Descriptor.Label))];
             ReturnEnd = LabelEnd(hook.Plan.ReturnArg?.Label);
         }
 
@@ -213,6 +221,9 @@ internal sealed partial class ExportJsonEncoder
 
         /// <summary>Per argument: its label (when it has one) and the closing brace.</summary>
         public byte[][] ArgEnds { get; }
+
+        /// <summary>Per argument: how a sockaddr argument opens (its label, if any, comes first).</summary>
+        public byte[][] SockaddrOpens { get; }
 
         public byte[] ReturnEnd { get; }
 
@@ -245,6 +256,15 @@ internal sealed partial class ExportJsonEncoder
         }
 
         private GetEventsResponse Prototype(KprobeAction action) => GenericEventDecoder.Event(hook, Op, action, null, null, []);
+
+        private byte[] SockaddrOpen(string? label) => string.IsNullOrEmpty(label)
+            ? "{ \"sockaddr_arg\": "u8.ToArray()
+            : encoder.Capture(w =>
+            {
+                w.Write("{ \"label\": ");
+                encoder.writeString(w, label);
+                w.Write(", \"sockaddr_arg\": ");
+            });
 
         private byte[] LabelEnd(string? label) => string.IsNullOrEmpty(label)
             ? " }"u8.ToArray()

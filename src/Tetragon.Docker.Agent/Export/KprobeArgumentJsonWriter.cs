@@ -122,7 +122,7 @@ internal sealed class KprobeArgumentJsonWriter(JsonFormatter formatter, Action<T
         w.Write(first ? "{ }" : " }");
     }
 
-    private void WriteSockaddr(TextWriter w, KprobeSockaddr s)
+    public void WriteSockaddr(TextWriter w, KprobeSockaddr s)
     {
         var first = true;
         Field(w, "family", s.Family, ref first);
