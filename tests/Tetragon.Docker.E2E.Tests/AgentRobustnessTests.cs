@@ -123,9 +123,15 @@ public sealed class AgentRobustnessTests
         // Idle: the event thread waits for the kernel instead of polling every 5 ms (400 wake-ups in 2 s).
         await Task.Delay(1000, TestContext.Current.CancellationToken);
         var loop = new DirectoryInfo($"/proc/{agent.Pid}/task").GetDirectories().Single(t => File.ReadAllText(Path.Combine(t.FullName, "comm")).Trim() == "event-loop");
-        var before = VoluntarySwitches(loop.FullName);
-        await Task.Delay(2000, TestContext.Current.CancellationToken);
-        var switches = VoluntarySwitches(loop.FullName) - before;
+        // The fewest over up to three windows: another process's exec on the host wakes it for good reason.
+        var switches = long.MaxValue;
+        for (var window = 0; window < 3 && switches >= 150; window++)
+        {
+            var before = VoluntarySwitches(loop.FullName);
+            await Task.Delay(2000, TestContext.Current.CancellationToken);
+            switches = Math.Min(switches, VoluntarySwitches(loop.FullName) - before);
+        }
+
         Assert.True(switches < 150, $"the idle event thread woke {switches} times in 2 s");
 
         // ...yet the first record wakes it: each exec, after a second of quiet, arrives within 300 ms
