@@ -33,6 +33,20 @@ public sealed class JsonExportQueueTests
     }
 
     [Fact]
+    public async Task ABatchEndHoldsAYoungChunkForMoreLines()
+    {
+        var queue = new JsonExportQueue(capacity: 100);
+        Assert.True(queue.TryDeliver(Event(1)));
+        queue.Release();
+        Assert.True(queue.TryDeliver(Event(2))); // the next batch joins the same chunk
+
+        await Task.Delay(JsonExportQueue.HoldMs + 10, TestContext.Current.CancellationToken);
+        queue.Release();
+        var chunk = await Task.Run(queue.Take, TestContext.Current.CancellationToken); // handed over: Take does not block
+        Assert.Equal(2, chunk!.Count);
+    }
+
+    [Fact]
     public void AStuckWriterCostsOneWaitThenDropsUntilThereIsRoom()
     {
         var queue = new JsonExportQueue(capacity: 1, fullWait: TimeSpan.FromMilliseconds(100));

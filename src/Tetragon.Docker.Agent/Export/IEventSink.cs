@@ -11,7 +11,7 @@ internal interface IEventSink
     /// <summary>False when the sink's queue was full and the event was dropped.</summary>
     bool TryDeliver(GetEventsResponse response);
 
-    /// <summary>The end of a batch: hand over what was delivered since, with one wake-up.</summary>
+    /// <summary>The end of a batch: hand over what was delivered since, with one wake-up (a sink may hold it a few ms for more).</summary>
     void Release();
 
     /// <summary>Shutdown, after the event thread stopped: release the rest and let the consumer finish.</summary>
