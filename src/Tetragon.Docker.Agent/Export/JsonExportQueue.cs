@@ -32,6 +32,9 @@ internal sealed class JsonExportQueue(int capacity, TimeSpan fullWait) : IEventS
     private bool writerStalled; // the event thread's: the last wait ran out
     private long stagedSince; // the event thread's: when the staged chunk got its first line
 
+    /// <summary>Chunks kept for reuse once the writer has caught up.</summary>
+    private const int KeepFreeChunks = 16;
+
     /// <summary>How long the first line of a chunk may wait for more before the chunk goes to the writer.</summary>
     public const int HoldMs = 20;
 
@@ -186,9 +189,17 @@ internal sealed class JsonExportQueue(int capacity, TimeSpan fullWait) : IEventS
         {
             queuedEvents -= chunk.Count;
             chunk.Clear();
-            if (free.Count < 16 && chunk.Capacity <= ExportChunk.KeepCapacity)
+            if (chunk.Capacity <= ExportChunk.KeepCapacity)
             {
+                // While the writer is behind, every chunk is reused: a new one each time would be
+                // large-object garbage that only a full collection returns.
                 free.Push(chunk);
+            }
+
+            // Caught up: the backlog's chunks go back to the GC, a few stay for the next batches.
+            while (queued.Count == 0 && free.Count > KeepFreeChunks)
+            {
+                free.Pop();
             }
 
             Monitor.PulseAll(gate); // an event thread may wait for room

@@ -18,7 +18,7 @@ public sealed record AgentOptions
     public uint RbSize { get; init; } = 8 * 1024 * 1024;
     public int RbQueueSize { get; init; } = 65536;
     public int EventQueueSize { get; init; } = 10000;
-    public int ExportQueueSize { get; init; } = 8192;
+    public int ExportQueueSize { get; init; } = 65536;
     public bool EnableProcessCred { get; init; }
     public bool EnableProcessNs { get; init; }
     public string BpfLib { get; init; } = Path.Combine(AppContext.BaseDirectory, "bpf");
