@@ -6,8 +6,6 @@ namespace Tetragon.Docker.Cli;
 /// <summary>Runs one unary call against the agent and reports failures as one line on stderr.</summary>
 internal static class AgentCall
 {
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
-
     public static async Task<int> RunAsync(
         CliContext context,
         ParseResult parseResult,
@@ -28,7 +26,7 @@ internal static class AgentCall
         try
         {
             using var channel = AgentChannel.Create(address);
-            return await action(AgentChannel.Client(channel), DateTime.UtcNow + Timeout, cancellationToken).ConfigureAwait(false);
+            return await action(AgentChannel.Client(channel), DateTime.UtcNow + parseResult.GetValue(context.TimeoutOption), cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -20,6 +20,25 @@ internal sealed class CliContext(TextWriter output, TextWriter error, Func<Strea
         Recursive = true,
     };
 
+    /// <summary>tetra's --timeout: how long one call to the agent may take (a Go duration, as Tetragon's tetra takes it).</summary>
+    public Option<TimeSpan> TimeoutOption { get; } = new("--timeout")
+    {
+        Description = "how long a call to the agent may take, e.g. 10s, 1m30s, 500ms (default 10s)",
+        Recursive = true,
+        DefaultValueFactory = _ => TimeSpan.FromSeconds(10),
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+            if (GoDuration.TryParse(text, out var value) && value > TimeSpan.Zero)
+            {
+                return value;
+            }
+
+            result.AddError($"--timeout: \"{text}\" is not a positive duration (e.g. 10s, 1m30s, 500ms)");
+            return default;
+        },
+    };
+
     private readonly Func<string, bool> _fileExists = fileExists;
 
     public static CliContext FromConsole() => new(

@@ -14,7 +14,7 @@ internal static class CliErrors
                 error.WriteLine($"tetra: cannot reach the agent at {address.Text}: {Reason(rpc)}");
                 break;
             case RpcException { StatusCode: StatusCode.DeadlineExceeded } when address is not null:
-                error.WriteLine($"tetra: the agent at {address.Text} did not answer in time");
+                error.WriteLine($"tetra: the agent at {address.Text} did not answer in time (--timeout sets how long to wait)");
                 break;
             case RpcException { StatusCode: StatusCode.Unimplemented } rpc:
                 error.WriteLine($"tetra: the agent does not support this call: {rpc.Status.Detail}");

@@ -11,6 +11,7 @@ internal sealed class TetraCommand
         GetEvents = new GetEventsCommand(context);
         Root = new RootCommand("tetra: the Tetragon.Docker CLI");
         Root.Options.Add(context.ServerAddressOption);
+        Root.Options.Add(context.TimeoutOption);
         Root.Subcommands.Add(GetEvents.Command);
         Root.Subcommands.Add(new StatusCommand(context).Command);
         Root.Subcommands.Add(new VersionCommand(context).Command);
