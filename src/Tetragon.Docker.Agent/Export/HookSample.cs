@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Tetragon.Docker.Agent.Policy;
 using Tetragon.Docker.Api;
 using L = Tetragon.Docker.Agent.Sensors.GenericLayout;
@@ -39,11 +40,14 @@ internal readonly ref struct HookSample
     /// <summary>Argument <paramref name="i"/>'s bytes; <paramref name="offset"/> walks the arguments in order, from <see cref="FirstArgOffset"/>.</summary>
     public ReadOnlySpan<byte> Arg(int i, ref int offset)
     {
-        var length = Sample[60 + (2 * i)] | (Sample[61 + (2 * i)] << 8);
+        var length = ArgLength(Sample, i);
         var data = Sample.Slice(offset, length);
         offset += length;
         return data;
     }
 
     public const int FirstArgOffset = L.MsgSize;
+
+    /// <summary>msg_generic.arg_len[i]: the byte length of captured argument i.</summary>
+    public static int ArgLength(ReadOnlySpan<byte> sample, int i) => BinaryPrimitives.ReadUInt16LittleEndian(sample[(60 + (2 * i))..]);
 }

@@ -55,7 +55,7 @@ internal sealed class GenericEventDecoder(
         var end = L.MsgSize;
         for (var i = 0; i < count; i++)
         {
-            end += BinaryPrimitives.ReadUInt16LittleEndian(sample[(60 + (2 * i))..]);
+            end += HookSample.ArgLength(sample, i);
             if (end > sample.Length)
             {
                 throw new InvalidDataException($"generic event: argument {i} runs past the sample");
@@ -89,7 +89,7 @@ internal sealed class GenericEventDecoder(
         var off = L.MsgSize;
         for (var i = 0; i < count; i++)
         {
-            var len = BinaryPrimitives.ReadUInt16LittleEndian(sample[(60 + (2 * i))..]);
+            var len = HookSample.ArgLength(sample, i);
             args[i] = Argument(hook.Encoded.Args[i], sample.Slice(off, len));
             off += len;
         }
