@@ -78,6 +78,9 @@ static async Task<int> RunAsync(AgentOptions options, CancellationToken cancella
         builder.Services.AddSingleton<PrometheusMetrics>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AgentRuntime>());
         builder.Services.AddGrpc();
+        // Resolved from DI, the service is not built per call by gRPC's activator, whose
+        // compiled-expression factory pulls System.Linq.Expressions and its JIT work into the agent.
+        builder.Services.AddSingleton<FineGuidanceSensorsService>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         builder.WebHost.ConfigureKestrel(kestrel => ConfigureListeners(kestrel, options));
 

@@ -63,6 +63,63 @@ public sealed class BpfObjectTests
     }
 
     [Fact]
+    public async Task SamplesThatWrapAroundTheRingsEndArriveWhole()
+    {
+        // A 16 KiB ring and exec samples of varied lengths: every few dozen samples one
+        // straddles the end of the data pages, which the reader maps only once.
+        using var exec = BpfObject.Open(BpfObjects.Path("bpf_execve.o"));
+        exec.SetMaxEntries("events", 16384);
+        exec.Load();
+        exec.Map("ringbuf_config").Update(0u, 1UL); // wake on every sample
+        exec.AttachAll();
+
+        var samples = new List<byte[]>();
+        using var ring = new RingBuffer(exec.Map("events").Fd, s => samples.Add(s.ToArray()));
+        using var stop = new CancellationTokenSource();
+        var reader = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                ring.PollAndDrain(10);
+            }
+        }, TestContext.Current.CancellationToken);
+
+        const int Runs = 200;
+        for (var i = 0; i < Runs; i++)
+        {
+            using var p = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", "exit 0", Marker(i)]))!;
+            await p.WaitForExitAsync(TestContext.Current.CancellationToken);
+        }
+
+        await Task.Delay(200, TestContext.Current.CancellationToken);
+        await stop.CancelAsync();
+        await reader;
+        ring.PollAndDrain(0);
+
+        var found = 0;
+        foreach (var sample in samples.Where(s => s[0] == MsgOpExecve))
+        {
+            Assert.Equal((uint)sample.Length, BinaryPrimitives.ReadUInt32LittleEndian(sample.AsSpan(4)));
+            var text = Encoding.Latin1.GetString(sample);
+            var at = text.IndexOf("ring-wrap-", StringComparison.Ordinal);
+            if (at < 0)
+            {
+                continue;
+            }
+
+            var arg = text[at..text.IndexOf('\0', at)];
+            var i = int.Parse(arg.Split('-')[2], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(Marker(i), arg);
+            found++;
+        }
+
+        Assert.True(ring.WrappedSamples > 0, "no sample wrapped around the ring's end");
+        Assert.True(found >= Runs * 3 / 4, $"{found} of {Runs} exec samples arrived");
+    }
+
+    private static string Marker(int i) => $"ring-wrap-{i}-" + new string((char)('a' + (i % 26)), i * 37 % 700);
+
+    [Fact]
     public void LostEventsAreCountedPerCpuWhenTheRingBufferIsFull()
     {
         using var exec = BpfObject.Open(BpfObjects.Path("bpf_execve.o"));

@@ -53,17 +53,8 @@ internal static unsafe partial class LibBpf
     [LibraryImport(Libraries.LibBpf, EntryPoint = "libbpf_num_possible_cpus")]
     public static partial int NumPossibleCpus();
 
-    [LibraryImport(Libraries.LibBpf, EntryPoint = "ring_buffer__new", SetLastError = true)]
-    public static partial nint RingBufferNew(int mapFd, delegate* unmanaged<nint, void*, nuint, int> sampleCb, nint ctx, nint opts);
-
-    [LibraryImport(Libraries.LibBpf, EntryPoint = "ring_buffer__poll", SetLastError = true)]
-    public static partial int RingBufferPoll(nint rb, int timeoutMs);
-
-    [LibraryImport(Libraries.LibBpf, EntryPoint = "ring_buffer__consume", SetLastError = true)]
-    public static partial int RingBufferConsume(nint rb);
-
-    [LibraryImport(Libraries.LibBpf, EntryPoint = "ring_buffer__free")]
-    public static partial void RingBufferFree(nint rb);
+    [LibraryImport(Libraries.LibBpf, EntryPoint = "bpf_obj_get_info_by_fd", SetLastError = true)]
+    public static partial int ObjGetInfoByFd(int fd, void* info, uint* infoLen);
 
     [LibraryImport(Libraries.LibBpf, EntryPoint = "libbpf_set_print")]
     public static partial nint SetPrint(delegate* unmanaged<int, nint, nint, int> fn);

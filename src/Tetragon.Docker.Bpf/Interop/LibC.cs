@@ -23,4 +23,26 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Libraries.LibC, EntryPoint = "mount", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Mount(string source, string target, string type, ulong flags, nint data);
+
+    public const int ProtRead = 1;
+    public const int ProtWrite = 2;
+    public const int MapShared = 1;
+    public const short PollIn = 1;
+
+    [LibraryImport(Libraries.LibC, EntryPoint = "mmap", SetLastError = true)]
+    public static partial nint Mmap(nint addr, nuint length, int prot, int flags, int fd, long offset);
+
+    [LibraryImport(Libraries.LibC, EntryPoint = "munmap", SetLastError = true)]
+    public static partial int Munmap(nint addr, nuint length);
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    [LibraryImport(Libraries.LibC, EntryPoint = "poll", SetLastError = true)]
+    public static partial int Poll(PollFd* fds, nuint count, int timeoutMs);
 }
