@@ -117,6 +117,15 @@ public sealed class BpfObjectTests
         Assert.True(found >= Runs * 3 / 4, $"{found} of {Runs} exec samples arrived");
     }
 
+    [Fact]
+    public void ReadingAMapThatIsNotARingBufferNamesTheProblem()
+    {
+        using var exec = BpfObject.Open(BpfObjects.Path("bpf_execve.o"));
+        exec.Load();
+        var e = Assert.Throws<BpfException>(() => new RingBuffer(exec.Map("lost_events").Fd, _ => { }));
+        Assert.Contains("is not a ring buffer", e.Message, StringComparison.Ordinal);
+    }
+
     private static string Marker(int i) => $"ring-wrap-{i}-" + new string((char)('a' + (i % 26)), i * 37 % 700);
 
     [Fact]
