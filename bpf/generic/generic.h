@@ -244,7 +244,6 @@ struct gen_heap {
 	__s64 vals[GEN_SLOTS];     /* numeric value per slot, extended per type */
 	__u16 off[GEN_SLOTS];      /* where each slot's bytes start in ev.data */
 	__u16 pad[2];
-	__u32 str_len;
 	char str[GEN_ARG_MAX * 2]; /* the string being compared */
 	struct gen_str_key key;
 	__u16 starts[PATH_MAX_COMPONENTS];
@@ -527,7 +526,7 @@ static __always_inline __u64 gen_event_size(const struct gen_event *ev)
 	return size;
 }
 
-/* Reverses heap->str (length heap->str_len) in place, for postfix matching. */
+/* Reverses heap->str (length *arg) in place, for postfix matching. */
 static long gen_reverse_step(__u32 index, void *arg)
 {
 	struct gen_heap *heap = gen_heap();
@@ -543,27 +542,32 @@ static long gen_reverse_step(__u32 index, void *arg)
 	return 0;
 }
 
-/* Looks heap->str up among the filter's values. exact: the value must be the whole string. */
-static __always_inline bool gen_string_in(struct gen_heap *heap, __u32 fid, bool exact, bool reverse)
+/*
+ * Looks the string at src (len bytes, in a map value) up among the filter's values. exact: the
+ * value must be the whole string. It is copied once, straight into the key; only a postfix
+ * match reverses it in heap->str first.
+ */
+static __always_inline bool gen_string_in(struct gen_heap *heap, __u32 fid, bool exact, bool reverse,
+					  const char *src, __u32 len)
 {
-	__u32 len = heap->str_len;
-
 	if (len > GEN_STR_CMP)
 		len = GEN_STR_CMP;
 	if (reverse) {
+		bpf_probe_read_kernel(heap->str, len & 0xff, src);
 		bpf_loop(len / 2 + 1, gen_reverse_step, &len, 0);
+		src = heap->str;
 	}
 	heap->key.data[0] = fid >> 24;
 	heap->key.data[1] = fid >> 16;
 	heap->key.data[2] = fid >> 8;
 	heap->key.data[3] = fid;
-	bpf_probe_read_kernel(&heap->key.data[4], len & 0xff, heap->str);
+	bpf_probe_read_kernel(&heap->key.data[4], len & 0xff, src);
 	heap->key.data[(4 + len) & 0xff] = 0;
 	heap->key.prefixlen = 32 + 8 * (len + (exact ? 1 : 0));
 	return bpf_map_lookup_elem(&gen_strings, &heap->key) != NULL;
 }
 
-static __noinline bool gen_string_op(struct gen_heap *heap, __u8 op, __u32 fid)
+static __noinline bool gen_string_op(struct gen_heap *heap, __u8 op, __u32 fid, const char *src, __u32 len)
 {
 	bool negate = op == GEN_OP_NOT_EQUAL || op == GEN_OP_NOT_PREFIX || op == GEN_OP_NOT_POSTFIX;
 	bool exact = op == GEN_OP_EQUAL || op == GEN_OP_NOT_EQUAL;
@@ -571,7 +575,7 @@ static __noinline bool gen_string_op(struct gen_heap *heap, __u8 op, __u32 fid)
 
 	if (!heap)
 		return false;
-	return gen_string_in(heap, fid, exact, reverse) != negate;
+	return gen_string_in(heap, fid, exact, reverse, src, len) != negate;
 }
 
 static __always_inline bool gen_number_op(const struct gen_filter *f, __u32 fid, __s64 v)
@@ -679,10 +683,8 @@ static __always_inline bool gen_arg_filter(struct gen_heap *heap, const struct g
 		return gen_number_op(f, fid, slot == GEN_RET_SLOT ? heap->ev.msg.ret : heap->vals[GEN_BOUND(slot, GEN_SLOTS)]);
 	if (slot >= GEN_MAX_ARGS)
 		return false;
-	heap->str_len = heap->ev.msg.arg_len[slot] & (GEN_ARG_MAX - 1);
-	bpf_probe_read_kernel(heap->str, heap->str_len & (GEN_ARG_MAX - 1),
-			      heap->ev.data + (heap->off[slot] & (GEN_DATA_SIZE - 1)));
-	return gen_string_op(heap, f->op, fid);
+	return gen_string_op(heap, f->op, fid, heap->ev.data + (heap->off[slot] & (GEN_DATA_SIZE - 1)),
+			     heap->ev.msg.arg_len[slot] & (GEN_ARG_MAX - 1));
 }
 
 static __always_inline bool gen_binary_filter(struct gen_heap *heap, __u8 op, __u32 fid)
@@ -690,16 +692,13 @@ static __always_inline bool gen_binary_filter(struct gen_heap *heap, __u8 op, __
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct exec_binary *bin = bpf_map_lookup_elem(&exec_binary_map, &tgid);
 
-	heap->str_len = 0;
-	if (bin) {
-		heap->str_len = bin->len & (BINARY_MAX - 1);
-		bpf_probe_read_kernel(heap->str, BINARY_MAX, bin->path);
-	}
 	if (op == GEN_OP_NOT_IN)
 		op = GEN_OP_NOT_EQUAL;
 	else if (op == GEN_OP_IN)
 		op = GEN_OP_EQUAL;
-	return gen_string_op(heap, op, fid);
+	if (!bin)
+		return gen_string_op(heap, op, fid, heap->str, 0); /* not seen exec: the empty path */
+	return gen_string_op(heap, op, fid, bin->path, bin->len & (BINARY_MAX - 1));
 }
 
 static __always_inline bool gen_pid_in(__u32 fid, __u32 pid)

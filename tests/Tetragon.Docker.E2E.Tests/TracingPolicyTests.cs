@@ -38,6 +38,21 @@ public sealed partial class TracingPolicyTests
     }
 
     [Fact]
+    public async Task APostfixSelectorMatchesTheEndOfTheStringInTheKernel()
+    {
+        var root = Directory.CreateTempSubdirectory("tp-postfix-").FullName;
+        await using var agent = await AgentProcess.StartAsync();
+        await AddAsync(agent, MkdirKillPolicy("mkdir-postfix", ".forbidden", "Postfix"));
+
+        Assert.Equal(0, (await Trigger.RunAsync(Mkdir, root, root + "/x.forbidden.not")).ExitCode);
+        Assert.Equal(0, (await Trigger.RunAsync(Mkdir, root, root + "/forbidden")).ExitCode);
+        var (pid, killed) = await Trigger.RunAsync(Mkdir, root, root + "/x.forbidden");
+        Assert.Equal(137, killed);
+        var ev = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessKprobe?.Process?.Pid == (uint)pid)).ProcessKprobe;
+        Assert.Equal(root + "/x.forbidden", ev.Args[0].StringArg);
+    }
+
+    [Fact]
     public async Task OpenatOfEtcShadowIsReportedWithThePath()
     {
         await using var agent = await AgentProcess.StartAsync();
@@ -475,7 +490,7 @@ public sealed partial class TracingPolicyTests
         Assert.Contains("setuid-root", names);
     }
 
-    private static string MkdirKillPolicy(string name, string prefix) => $$"""
+    private static string MkdirKillPolicy(string name, string value, string op = "Prefix") => $$"""
         apiVersion: cilium.io/v1alpha1
         kind: TracingPolicy
         metadata:
@@ -492,8 +507,8 @@ public sealed partial class TracingPolicyTests
             selectors:
             - matchArgs:
               - index: 0
-                operator: "Prefix"
-                values: ["{{prefix}}"]
+                operator: "{{op}}"
+                values: ["{{value}}"]
               matchActions:
               - action: Sigkill
         """;
