@@ -185,4 +185,28 @@ public sealed class ExportJsonEncoderTests
             Assert.Equal(System.Text.Encoding.UTF8.GetBytes(expected.ToString()), line.Written.ToArray());
         }
     }
+
+    [Fact]
+    public void AProcessKeepsItsTextAfterItsGenerationOfTheCacheIsDropped()
+    {
+        var encoder = new ExportJsonEncoder();
+        var parent = P(1, "/bin/sh");
+        string Line(Api.Process p)
+        {
+            var w = new StringWriter();
+            encoder.Write(new GetEventsResponse { ProcessExec = new ProcessExec { Process = p, Parent = parent }, Time = Time }, w);
+            return w.ToString();
+        }
+
+        // Enough processes to roll both generations over several times; the parent stays hot throughout.
+        var processes = Enumerable.Range(2, (ExportJsonEncoder.ProcessTextGeneration * 5) + 3).Select(pid => P((uint)pid, $"/bin/p{pid}")).ToList();
+        var first = processes.Select(Line).ToList();
+        for (var i = 0; i < processes.Count; i += 97) // again, long after most left the cache
+        {
+            var expected = new StringWriter();
+            new JsonEventEncoder().Write(new GetEventsResponse { ProcessExec = new ProcessExec { Process = processes[i], Parent = parent }, Time = Time }, expected);
+            Assert.Equal(expected.ToString(), first[i]);
+            Assert.Equal(expected.ToString(), Line(processes[i]));
+        }
+    }
 }

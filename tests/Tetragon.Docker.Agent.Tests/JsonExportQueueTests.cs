@@ -63,4 +63,39 @@ public sealed class JsonExportQueueTests
         queue.Return(queue.Take()!);
         Assert.True(queue.TryDeliver(Event(4))); // room again
     }
+
+    [Fact]
+    public void ALineWhoseEncodingFailsLeavesNothingInTheChunk()
+    {
+        var queue = new JsonExportQueue(capacity: 10);
+        var bad = Event(1);
+        bad.Time = new Google.Protobuf.WellKnownTypes.Timestamp { Seconds = 1, Nanos = -5 }; // JsonFormatter refuses it
+        Assert.ThrowsAny<Exception>(() => queue.TryDeliver(bad)); // the bus counts it; the line is half written
+        Assert.True(queue.TryDeliver(Event(2)));
+
+        queue.Complete();
+        var chunk = queue.Take()!;
+        Assert.Equal(1, chunk.Count);
+        var text = System.Text.Encoding.UTF8.GetString(chunk.Bytes);
+        Assert.StartsWith("{ \"process_exec\": { \"process\": { \"pid\": 2 }", text);
+        Assert.Equal(text, System.Text.Encoding.UTF8.GetString(chunk.Line(0)));
+        Assert.DoesNotContain("\"pid\": 1", text);
+    }
+
+    [Fact]
+    public void AChunkCountsOnlyCommittedLines()
+    {
+        var chunk = new ExportChunk();
+        chunk.NextLine().Write("{ \"partial\": ");
+        chunk.NextLine().Write("{ \"a\": 1 }\n");
+        chunk.CommitLine();
+        chunk.Add("{ \"b\": 2 }\n"u8);
+        chunk.NextLine().Write("{ \"left\": "); // not committed: not in Bytes
+
+        Assert.Equal(2, chunk.Count);
+        Assert.Equal("{ \"a\": 1 }\n{ \"b\": 2 }\n", System.Text.Encoding.UTF8.GetString(chunk.Bytes));
+        Assert.Equal("{ \"b\": 2 }\n", System.Text.Encoding.UTF8.GetString(chunk.Line(1)));
+        chunk.Clear();
+        Assert.Equal(0, chunk.Bytes.Length);
+    }
 }

@@ -42,6 +42,16 @@ public sealed class ProcessMessageDecoderTests
     }
 
     [Fact]
+    public void ComponentsJoinLeafLastWhateverTheirLength()
+    {
+        Assert.Equal("/usr/bin/dash", ProcessMessageDecoder.JoinComponents("dash\0bin\0usr\0"u8));
+        Assert.Equal("/a b/é", ProcessMessageDecoder.JoinComponents("é\0a b\0"u8.ToArray()));
+        var deep = Enumerable.Range(0, 300).Select(i => $"dir{i:D3}").ToList(); // 2,100 bytes: past the stack buffer
+        var bytes = System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Reverse(deep).Select(d => d + "\0")));
+        Assert.Equal("/" + string.Join('/', deep), ProcessMessageDecoder.JoinComponents(bytes));
+    }
+
+    [Fact]
     public void TruncatedSampleIsRejectedNotMisread()
     {
         var sample = MessageBuilder.Exec(42, 7, 1, ["true"], "/", "/bin/true");

@@ -30,4 +30,25 @@ public sealed class Utf8LineWriterTests
             Assert.Equal(Encoding.UTF8.GetBytes(expected.ToString()), writer.Written.ToArray());
         }
     }
+
+    [Fact]
+    public void NumbersAreWrittenAsAStringWriterWritesThem()
+    {
+        var writer = new Utf8LineWriter(4); // numbers grow the buffer too
+        var expected = new StringWriter();
+        foreach (var w in new TextWriter[] { writer, expected })
+        {
+            w.Write(int.MinValue);
+            w.Write(' ');
+            w.Write(uint.MaxValue);
+            w.Write(' ');
+            w.Write(long.MinValue);
+            w.Write(' ');
+            w.Write(ulong.MaxValue);
+            w.Write(' ');
+            w.Write(0);
+        }
+
+        Assert.Equal(Encoding.UTF8.GetBytes(expected.ToString()), writer.Written.ToArray());
+    }
 }

@@ -19,12 +19,16 @@ internal sealed partial class ExportJsonEncoder
 {
     private readonly JsonFormatter formatter = new(JsonFormatter.Settings.Default.WithPreserveProtoFieldNames(true));
     private readonly JsonEventEncoder fallback = new();
-    private readonly ConditionalWeakTable<Api.Process, ProcessText> processJson = [];
+    private Dictionary<Api.Process, ProcessText> processJson = new(ReferenceEqualityComparer.Instance);
+    private Dictionary<Api.Process, ProcessText> olderProcessJson = new(ReferenceEqualityComparer.Instance);
     private readonly ProcessJsonWriter processWriter;
+    private readonly Utf8LineWriter processScratch = new();
     private readonly KprobeArgumentJsonWriter argWriter;
     private readonly TimestampJsonWriter timeWriter;
     private readonly Action<TextWriter, string> writeString;
-    private readonly ConditionalWeakTable<Api.Process, ProcessText>.CreateValueCallback formatProcess;
+
+    /// <summary>Processes whose text a generation keeps: two generations bound the cache, and a live one is carried over.</summary>
+    internal const int ProcessTextGeneration = 1024;
     private const int RecentSlots = 64;
     private readonly Api.Process?[] recentProcess = new Api.Process?[RecentSlots];
     private readonly ProcessText?[] recentText = new ProcessText?[RecentSlots];
@@ -37,7 +41,6 @@ internal sealed partial class ExportJsonEncoder
         writeString = processWriter.WriteString;
         argWriter = new KprobeArgumentJsonWriter(formatter, writeString);
         timeWriter = new TimestampJsonWriter(formatter);
-        formatProcess = p => new ProcessText(processWriter.Format(p));
     }
 
     public void Write(GetEventsResponse response, TextWriter writer)
@@ -229,9 +232,11 @@ internal sealed partial class ExportJsonEncoder
     }
 
     /// <summary>
-    /// The cached JSON of a process. A storm repeats the same few processes, and a
-    /// ConditionalWeakTable lookup goes through the runtime (dependent handles) each time:
-    /// a small direct-mapped table of recent ones answers first.
+    /// The cached JSON of a process. A storm repeats the same few processes: a small
+    /// direct-mapped table of recent ones answers first. Behind it, two generations of
+    /// reference-keyed tables: the text of a process seen in the last generation moves to the
+    /// current one, the rest is dropped with the older generation. (A ConditionalWeakTable
+    /// cost a runtime handle per process, created under a lock and walked by every collection.)
     /// </summary>
     private ProcessText ProcessTextOf(Api.Process process)
     {
@@ -241,18 +246,41 @@ internal sealed partial class ExportJsonEncoder
             return recentText[slot]!;
         }
 
-        var text = processJson.GetValue(process, formatProcess);
+        if (!processJson.TryGetValue(process, out var text))
+        {
+            if (!olderProcessJson.Remove(process, out text))
+            {
+                text = FormatProcess(process);
+            }
+
+            if (processJson.Count >= ProcessTextGeneration)
+            {
+                (olderProcessJson, processJson) = (processJson, olderProcessJson);
+                processJson.Clear();
+            }
+
+            processJson.Add(process, text);
+        }
+
         recentProcess[slot] = process;
         recentText[slot] = text;
         return text;
     }
 
-    /// <summary>A process's JSON, kept as text and as the UTF-8 bytes the export writes.</summary>
-    private sealed class ProcessText(string text)
+    /// <summary>Formats straight to UTF-8: the bytes are what the export copies into every line of the process.</summary>
+    private ProcessText FormatProcess(Api.Process process)
     {
-        public string Text { get; } = text;
+        processScratch.Clear();
+        processWriter.Write(processScratch, process);
+        return new ProcessText(processScratch.Written.ToArray());
+    }
 
-        public byte[] Utf8 { get; } = System.Text.Encoding.UTF8.GetBytes(text);
+    /// <summary>A process's JSON as the UTF-8 bytes the export writes; as text only for a writer that is not UTF-8.</summary>
+    private sealed class ProcessText(byte[] utf8)
+    {
+        public byte[] Utf8 { get; } = utf8;
+
+        public string Text => System.Text.Encoding.UTF8.GetString(Utf8);
     }
 
     /// <summary>Opens the object before the first field, separates the others.</summary>

@@ -22,7 +22,6 @@ internal sealed class JsonExportQueue(int capacity, TimeSpan fullWait) : IEventS
     }
 
     private readonly ExportJsonEncoder encoder = new();
-    private readonly Utf8LineWriter line = new();
     private readonly object gate = new();
     private readonly Queue<ExportChunk> queued = new();
     private readonly Stack<ExportChunk> free = new();
@@ -50,8 +49,7 @@ internal sealed class JsonExportQueue(int capacity, TimeSpan fullWait) : IEventS
             return false; // the bus counts it under DropCounter
         }
 
-        line.Clear();
-        encoder.Write(response, line);
+        encoder.Write(response, staged.NextLine());
         Stage();
         if (staged.IsFull)
         {
@@ -69,10 +67,9 @@ internal sealed class JsonExportQueue(int capacity, TimeSpan fullWait) : IEventS
             return HookDelivery.Dropped;
         }
 
-        line.Clear();
-        if (!encoder.TryWriteHook(sample, line))
+        if (!encoder.TryWriteHook(sample, staged.NextLine()))
         {
-            return HookDelivery.NotEncoded;
+            return HookDelivery.NotEncoded; // the partial line is dropped by the next NextLine
         }
 
         Stage();
@@ -92,7 +89,7 @@ internal sealed class JsonExportQueue(int capacity, TimeSpan fullWait) : IEventS
             stagedSince = Environment.TickCount64;
         }
 
-        staged.Add(line.Written);
+        staged.CommitLine();
     }
 
     /// <summary>Room for one more event, after waiting for the writer if the queue is full (see the class).</summary>
@@ -216,7 +213,11 @@ internal enum HookDelivery
     NotEncoded,
 }
 
-/// <summary>Complete JSON lines back to back, with where each ends (rotation cuts between lines).</summary>
+/// <summary>
+/// Complete JSON lines back to back, with where each ends (rotation cuts between lines). A line
+/// is encoded in place, after the last complete one, and counts once committed: the bytes the
+/// event thread writes are the bytes the writer thread hands to write(2), with no copy between.
+/// </summary>
 internal sealed class ExportChunk
 {
     /// <summary>A chunk this full goes to the writer without waiting for the end of the batch.</summary>
@@ -226,34 +227,44 @@ internal sealed class ExportChunk
     public const int KeepCapacity = 1024 * 1024;
 
     // Reused through the queue's free list: a storm allocates no new chunks once it runs steady.
-    private byte[] bytes = new byte[256 * 1024];
+    private readonly Utf8LineWriter text = new(256 * 1024);
     private readonly List<int> ends = [];
 
     public int Count => ends.Count;
 
-    public int Capacity => bytes.Length;
+    public int Capacity => text.Capacity;
 
-    public bool IsFull => ends.Count > 0 && ends[^1] >= HandOverBytes;
+    public bool IsFull => LastEnd >= HandOverBytes;
 
-    public ReadOnlySpan<byte> Bytes => bytes.AsSpan(0, ends.Count == 0 ? 0 : ends[^1]);
+    public ReadOnlySpan<byte> Bytes => text.Written[..LastEnd];
+
+    private int LastEnd => ends.Count == 0 ? 0 : ends[^1];
 
     /// <summary>Where line i ends (its newline included), from the chunk's start.</summary>
     public int End(int i) => ends[i];
 
     /// <summary>Line i, newline included.</summary>
-    public ReadOnlySpan<byte> Line(int i) => bytes.AsSpan(i == 0 ? 0 : ends[i - 1], ends[i] - (i == 0 ? 0 : ends[i - 1]));
+    public ReadOnlySpan<byte> Line(int i) => text.Written[(i == 0 ? 0 : ends[i - 1])..ends[i]];
+
+    /// <summary>The writer of a new line; whatever an uncommitted line left after the last complete one is dropped.</summary>
+    public Utf8LineWriter NextLine()
+    {
+        text.Truncate(LastEnd);
+        return text;
+    }
+
+    /// <summary>What was written since <see cref="NextLine"/> is a complete line (its newline included).</summary>
+    public void CommitLine() => ends.Add(text.Length);
 
     public void Add(ReadOnlySpan<byte> line)
     {
-        var start = ends.Count == 0 ? 0 : ends[^1];
-        if (bytes.Length - start < line.Length)
-        {
-            Array.Resize(ref bytes, Math.Max(bytes.Length * 2, start + line.Length));
-        }
-
-        line.CopyTo(bytes.AsSpan(start));
-        ends.Add(start + line.Length);
+        NextLine().WriteUtf8(line);
+        CommitLine();
     }
 
-    public void Clear() => ends.Clear();
+    public void Clear()
+    {
+        ends.Clear();
+        text.Clear();
+    }
 }

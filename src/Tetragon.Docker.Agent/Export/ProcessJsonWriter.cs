@@ -32,12 +32,19 @@ internal sealed class ProcessJsonWriter
 
     public string Format(Api.Process p)
     {
+        var w = new StringWriter();
+        Write(w, p);
+        return w.ToString();
+    }
+
+    public void Write(TextWriter w, Api.Process p)
+    {
         if (p.EnvironmentVariables.Count > 0)
         {
-            return formatter.Format(p);
+            w.Write(formatter.Format(p));
+            return;
         }
 
-        var w = new StringWriter();
         var first = true;
         String(w, "exec_id", p.ExecId, ref first);
         UInt32(w, "pid", p.Pid, ref first);
@@ -77,7 +84,6 @@ internal sealed class ProcessJsonWriter
 
         Message(w, "container", p.Container, ref first);
         w.Write(first ? "{ }" : " }");
-        return w.ToString();
     }
 
     private static void Name(TextWriter w, string name, ref bool first)

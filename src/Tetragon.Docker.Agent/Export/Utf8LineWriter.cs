@@ -4,24 +4,37 @@ namespace Tetragon.Docker.Agent.Export;
 
 /// <summary>
 /// A TextWriter that encodes what it is given straight into one reused UTF-8 buffer: the
-/// exporter's line is built without a StringBuilder and copied once, into the file.
-/// The encoder is stateful, so a surrogate pair split across two writes stays whole.
+/// exporter's lines are built without a StringBuilder, in the buffer that goes to the file
+/// (see <see cref="ExportChunk"/>). The encoder is stateful, so a surrogate pair split across
+/// two writes stays whole.
 /// </summary>
-internal sealed class Utf8LineWriter : TextWriter
+internal sealed class Utf8LineWriter(int capacity) : TextWriter
 {
     private readonly Encoder encoder = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetEncoder();
-    private byte[] buffer = new byte[16 * 1024];
+    private byte[] buffer = new byte[capacity];
     private int length;
+
+    public Utf8LineWriter()
+        : this(16 * 1024)
+    {
+    }
 
     public override Encoding Encoding => Encoding.UTF8;
 
     /// <summary>The bytes written since the last <see cref="Clear"/>.</summary>
     public ReadOnlySpan<byte> Written => buffer.AsSpan(0, length);
 
-    public void Clear()
+    public int Length => length;
+
+    public int Capacity => buffer.Length;
+
+    public void Clear() => Truncate(0);
+
+    /// <summary>Drops what was written after the first <paramref name="keep"/> bytes.</summary>
+    public void Truncate(int keep)
     {
         encoder.Reset();
-        length = 0;
+        length = keep;
     }
 
     public override void Write(char value)
@@ -53,12 +66,21 @@ internal sealed class Utf8LineWriter : TextWriter
     {
         if (buffer.Length - length < 32)
         {
-            Array.Resize(ref buffer, buffer.Length * 2);
+            Array.Resize(ref buffer, Math.Max(buffer.Length * 2, length + 32));
         }
 
         value.TryFormat(buffer.AsSpan(length), out var written, "d", System.Globalization.CultureInfo.InvariantCulture);
         length += written;
     }
+
+    // TextWriter's own number writes go through a string and the culture (a thread-static read).
+    public override void Write(int value) => WriteNumber(value);
+
+    public override void Write(uint value) => WriteNumber(value);
+
+    public override void Write(long value) => WriteNumber(value);
+
+    public override void Write(ulong value) => WriteNumber(value);
 
     public override void Write(string? value) => Write(value.AsSpan());
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Tetragon.Docker.Events;
@@ -16,7 +17,7 @@ internal static class ProcessMessageDecoder
     public static ExecMessage DecodeExec(ReadOnlySpan<byte> sample)
     {
         var header = Read<MsgExec>(sample);
-        var data = sample[Marshal.SizeOf<MsgExec>()..];
+        var data = sample[Unsafe.SizeOf<MsgExec>()..];
         var total = header.ArgsLen + header.CwdLen + header.BinaryLen;
         if (total > data.Length)
         {
@@ -41,37 +42,30 @@ internal static class ProcessMessageDecoder
     /// <summary>BPF writes path components leaf first, each NUL ended: reverse them into "/a/b/c".</summary>
     public static string JoinComponents(ReadOnlySpan<byte> components)
     {
-        if (components.IsEmpty)
-        {
-            return "/";
-        }
-
-        var parts = new List<string>();
+        // The joined path is no longer than the components (a NUL each becomes a slash).
+        Span<byte> path = components.Length <= 1024 ? stackalloc byte[components.Length + 1] : new byte[components.Length + 1];
+        var start = path.Length; // the path is built from its end, leaf first
         while (!components.IsEmpty)
         {
             var end = components.IndexOf((byte)0);
             var part = end < 0 ? components : components[..end];
             if (!part.IsEmpty)
             {
-                parts.Add(Encoding.UTF8.GetString(part));
+                start -= part.Length;
+                part.CopyTo(path[start..]);
+                path[--start] = (byte)'/';
             }
 
             components = end < 0 ? [] : components[(end + 1)..];
         }
 
-        var sb = new StringBuilder();
-        for (var i = parts.Count - 1; i >= 0; i--)
-        {
-            sb.Append('/').Append(parts[i]);
-        }
-
-        return sb.Length == 0 ? "/" : sb.ToString();
+        return start == path.Length ? "/" : Encoding.UTF8.GetString(path[start..]);
     }
 
     private static T Read<T>(ReadOnlySpan<byte> sample)
         where T : struct
     {
-        var size = Marshal.SizeOf<T>();
+        var size = Unsafe.SizeOf<T>(); // what MemoryMarshal.Read reads (Marshal.SizeOf is a runtime call per sample)
         if (sample.Length < size)
         {
             throw new InvalidDataException($"{typeof(T).Name}: sample of {sample.Length} bytes, need {size}");
