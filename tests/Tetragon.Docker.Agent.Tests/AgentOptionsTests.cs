@@ -25,6 +25,18 @@ public sealed class AgentOptionsTests
     }
 
     [Fact]
+    public void ExportListsAreCheckedBeforeStartUp()
+    {
+        var errors = (Valid with { ExportAllowlist = "{\"binary_regex\":[\"(\"]}", ExportDenylist = "{\"event_set\":[\"PROCESS_EXEC\"]}\n{\"bogus\":1}" }).Validate();
+        Assert.Contains(errors, e => e.StartsWith("--export-denylist: filter 2 (line 2)", StringComparison.Ordinal));
+        Assert.Empty((Valid with { ExportAllowlist = "{\"event_set\":[\"PROCESS_EXEC\"]}", ExportRateLimit = 0 }).Validate());
+
+        // The deny list is parsed first only once the allow list is: fix one, the other is named.
+        errors = (Valid with { ExportAllowlist = "{\"binary_regex\":[\"(\"]}" }).Validate();
+        Assert.Contains(errors, e => e.StartsWith("--export-allowlist[0].binary_regex[0]: invalid regular expression", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void ParsesOctalModes()
     {
         Assert.True(AgentOptions.TryParseFileMode("640", out var mode));

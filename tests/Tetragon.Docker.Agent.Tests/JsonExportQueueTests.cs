@@ -98,4 +98,64 @@ public sealed class JsonExportQueueTests
         chunk.Clear();
         Assert.Equal(0, chunk.Bytes.Length);
     }
+
+    [Fact]
+    public void TheListsKeepEventsOutOfTheExportWithoutCountingThemAsDrops()
+    {
+        var queue = new JsonExportQueue(capacity: 10)
+        {
+            Filter = Events.EventFilter.Compile(
+                Events.FilterList.Parse("{\"event_set\":[\"PROCESS_EXEC\"]}", "--export-allowlist"),
+                Events.FilterList.Parse("{\"pid\":[2]}", "--export-denylist")),
+        };
+        Assert.True(queue.TryDeliver(Event(1)));
+        Assert.True(queue.TryDeliver(Event(2))); // denied: kept out, yet not a drop
+        Assert.True(queue.TryDeliver(new GetEventsResponse { ProcessExit = new ProcessExit { Process = new Api.Process { Pid = 3 } } }));
+
+        queue.Complete();
+        var chunk = queue.Take()!;
+        Assert.Equal(1, chunk.Count);
+        Assert.Contains("\"pid\": 1 }", System.Text.Encoding.UTF8.GetString(chunk.Line(0)));
+    }
+
+    [Fact]
+    public void TheRateLimitExportsTheLimitAndReportsTheRestInTheExport()
+    {
+        var time = new ManualTime();
+        var counted = new System.Runtime.CompilerServices.StrongBox<long>();
+        var queue = new JsonExportQueue(capacity: 1000)
+        {
+            RateLimit = new ExportRateLimiter(5, time),
+            RateLimited = counted,
+            NodeName = "node-a",
+        };
+        for (uint pid = 1; pid <= 12; pid++)
+        {
+            Assert.True(queue.TryDeliver(Event(pid))); // over the limit: kept out, not a drop
+        }
+
+        queue.Release(); // the minute is not over: no report yet
+        time.Advance(ExportRateLimiter.Interval);
+        queue.Release();
+        for (uint pid = 13; pid <= 20; pid++)
+        {
+            queue.TryDeliver(Event(pid)); // a new minute: 5 more, 3 refused
+        }
+
+        queue.Complete(); // shutdown reports the rest
+        var lines = new List<string>();
+        while (queue.Take() is { } chunk)
+        {
+            lines.AddRange(Enumerable.Range(0, chunk.Count).Select(i => System.Text.Encoding.UTF8.GetString(chunk.Line(i))));
+        }
+
+        var parser = new Google.Protobuf.JsonParser(Google.Protobuf.JsonParser.Settings.Default);
+        var events = lines.Select(l => parser.Parse<GetEventsResponse>(l)).ToList();
+        Assert.Equal([1u, 2, 3, 4, 5, 13, 14, 15, 16, 17], events.Where(e => e.ProcessExec is not null).Select(e => e.ProcessExec.Process.Pid));
+        var reports = events.Where(e => e.RateLimitInfo is not null).ToList();
+        Assert.Equal([7ul, 3ul], reports.Select(r => r.RateLimitInfo.NumberOfDroppedProcessEvents));
+        Assert.All(reports, r => Assert.Equal("node-a", r.NodeName));
+        Assert.Equal(10, counted.Value);
+        Assert.Contains("{ \"rate_limit_info\": { \"number_of_dropped_process_events\": \"7\" }, \"node_name\": \"node-a\", \"time\": ", lines[5]);
+    }
 }

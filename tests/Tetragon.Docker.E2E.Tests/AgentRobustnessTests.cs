@@ -13,6 +13,8 @@ public sealed class AgentRobustnessTests
     [InlineData("--export-filename=/proc/version/tetragon.log", "--export-filename: cannot write /proc/version/tetragon.log")]
     [InlineData("--export-file-perm=abc", "--export-file-perm")]
     [InlineData("--server-address=nonsense", "--server-address")]
+    [InlineData("--export-denylist={\"pid\":[1]} {\"no_such_field\":true}", "--export-denylist: filter 2 (line 1)")]
+    [InlineData("--export-allowlist={\"binary_regex\":[\"(\"]}", "--export-allowlist[0].binary_regex[0]: invalid regular expression")]
     public async Task BadFlagsFailFastWithAClearErrorAndLoadNothing(string flag, string expected)
     {
         var info = new ProcessStartInfo(Paths.Agent) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };

@@ -72,6 +72,11 @@ internal sealed partial class ExportJsonEncoder
             case GetEventsResponse.EventOneofCase.ProcessUprobe when IsPlain(response.ProcessUprobe):
                 WriteUprobe(writer, response.ProcessUprobe);
                 break;
+            case GetEventsResponse.EventOneofCase.RateLimitInfo:
+                // Field 40001 would follow node_name and time in field-number order; Tetragon writes the event first.
+                writer.Write("{ \"rate_limit_info\": ");
+                writer.Write(formatter.Format(response.RateLimitInfo));
+                break;
             default:
                 fallback.Write(response, writer);
                 return;

@@ -1,5 +1,8 @@
+using System.Runtime.CompilerServices;
+using Google.Protobuf.WellKnownTypes;
 using Tetragon.Docker.Agent.Metrics;
 using Tetragon.Docker.Api;
+using Tetragon.Docker.Events;
 
 namespace Tetragon.Docker.Agent.Export;
 
@@ -39,11 +42,28 @@ internal sealed class JsonExportQueue(int capacity, TimeSpan fullWait) : IEventS
 
     public string DropCounter => AgentCounters.ExportDropped;
 
+    /// <summary><c>--export-allowlist</c> / <c>--export-denylist</c>: an event they keep out is not exported, and not a drop.</summary>
+    public EventFilter Filter { get; init; } = EventFilter.AllowAll;
+
+    /// <summary><c>--export-rate-limit</c>; null: no limit.</summary>
+    public ExportRateLimiter? RateLimit { get; init; }
+
+    /// <summary>Counts the events the rate limit refused (all time; the limiter reports per minute).</summary>
+    public StrongBox<long> RateLimited { get; init; } = new();
+
+    /// <summary>node_name of the <c>rate_limit_info</c> events the export writes itself.</summary>
+    public string NodeName { get; init; } = "";
+
     /// <summary>Lines written from ring samples rather than from messages (the event thread's).</summary>
     public long HookLines { get; private set; }
 
     public bool TryDeliver(GetEventsResponse response)
     {
+        if (!Filter.Matches(response) || !UnderRateLimit())
+        {
+            return true; // kept out on purpose: not a drop
+        }
+
         if (!HasRoom())
         {
             return false; // the bus counts it under DropCounter
@@ -62,6 +82,16 @@ internal sealed class JsonExportQueue(int capacity, TimeSpan fullWait) : IEventS
     /// <summary>A hook event encoded straight from its sample (see <see cref="EventBus.TryPublishHook"/>).</summary>
     public HookDelivery TryDeliverHook(in HookSample sample)
     {
+        if (!Filter.IsAllowAll)
+        {
+            return HookDelivery.NotEncoded; // the lists look at the message
+        }
+
+        if (!UnderRateLimit())
+        {
+            return HookDelivery.RateLimited;
+        }
+
         if (!HasRoom())
         {
             return HookDelivery.Dropped;
@@ -80,6 +110,36 @@ internal sealed class JsonExportQueue(int capacity, TimeSpan fullWait) : IEventS
         }
 
         return HookDelivery.Delivered;
+    }
+
+    private bool UnderRateLimit()
+    {
+        if (RateLimit is null || RateLimit.TryTake())
+        {
+            return true;
+        }
+
+        RateLimited.Value++; // one writer: the event thread
+        return false;
+    }
+
+    /// <summary>Tetragon's <c>rate_limit_info</c>: how many events the rate limit kept out of the export since the last one.</summary>
+    private void ReportRateLimit(bool force)
+    {
+        var dropped = RateLimit?.TakeReport(force) ?? 0;
+        if (dropped == 0)
+        {
+            return;
+        }
+
+        var info = new GetEventsResponse
+        {
+            RateLimitInfo = new RateLimitInfo { NumberOfDroppedProcessEvents = dropped },
+            NodeName = NodeName,
+            Time = Timestamp.FromDateTimeOffset(RateLimit!.Now),
+        };
+        encoder.Write(info, staged.NextLine()); // past the queue's bound: one line a minute
+        Stage();
     }
 
     private void Stage()
@@ -133,6 +193,7 @@ internal sealed class JsonExportQueue(int capacity, TimeSpan fullWait) : IEventS
     /// </summary>
     public void Release()
     {
+        ReportRateLimit(force: false);
         if (staged.Count > 0 && Environment.TickCount64 - stagedSince >= HoldMs)
         {
             HandOver();
@@ -157,6 +218,7 @@ internal sealed class JsonExportQueue(int capacity, TimeSpan fullWait) : IEventS
 
     public void Complete()
     {
+        ReportRateLimit(force: true); // what was refused since the last report is not lost from the count
         HandOver();
         lock (gate)
         {
@@ -209,8 +271,11 @@ internal enum HookDelivery
     Delivered,
     Dropped,
 
-    /// <summary>An argument the sample path does not write (or text that needs escaping): publish the message instead.</summary>
+    /// <summary>An argument the sample path does not write (or text that needs escaping), or filter lists to apply: publish the message instead.</summary>
     NotEncoded,
+
+    /// <summary>Over <c>--export-rate-limit</c>: counted, not exported, not a drop.</summary>
+    RateLimited,
 }
 
 /// <summary>

@@ -8,7 +8,13 @@ namespace Tetragon.Docker.Agent.Export;
 internal sealed class JsonExportService(AgentOptions options, RotatingFileWriter writer, EventBus bus, AgentCounters counters, ILogger<JsonExportService> logger, TimeProvider time)
     : BackgroundService
 {
-    private readonly JsonExportQueue queue = bus.Attach(new JsonExportQueue(options.ExportQueueSize));
+    private readonly JsonExportQueue queue = bus.Attach(new JsonExportQueue(options.ExportQueueSize)
+    {
+        Filter = options.ExportFilter(), // validated before start-up
+        RateLimit = options.ExportRateLimit >= 0 ? new ExportRateLimiter(options.ExportRateLimit, time) : null,
+        RateLimited = counters.Cell(AgentCounters.ExportRateLimited),
+        NodeName = options.NodeName,
+    });
 
     // Not tied to the stopping token: the runtime ends the queue after draining the kernel side.
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>

@@ -17,6 +17,7 @@ public sealed class AgentCounters
     public const string ExportDropped = "tetragon_export_dropped_total";
     public const string ExportWritten = "tetragon_export_events_total";
     public const string ExportErrors = "tetragon_export_errors_total";
+    public const string ExportRateLimited = "tetragon_ratelimit_dropped_total";
     public const string GrpcDropped = "tetragon_grpc_dropped_total";
     public const string ContainerPendingTimeouts = "tetragon_container_pending_timeouts_total";
 

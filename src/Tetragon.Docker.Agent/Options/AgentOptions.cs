@@ -1,3 +1,5 @@
+using Tetragon.Docker.Events;
+
 namespace Tetragon.Docker.Agent.Options;
 
 /// <summary>The agent's configuration; flag names follow Tetragon's.</summary>
@@ -7,6 +9,16 @@ public sealed record AgentOptions
     public int ExportFileMaxSizeMb { get; init; } = 10;
     public int ExportFileMaxBackups { get; init; } = 5;
     public string ExportFilePerm { get; init; } = "600";
+
+    /// <summary>Filter objects in proto JSON (Tetragon's form): an event goes to the export when it matches one; blank: all.</summary>
+    public string ExportAllowlist { get; init; } = "";
+
+    /// <summary>Filter objects in proto JSON: an event that matches one stays out of the export.</summary>
+    public string ExportDenylist { get; init; } = "";
+
+    /// <summary>Events a minute into the export (a bucket of that many, refilled over the minute); negative: no limit.</summary>
+    public int ExportRateLimit { get; init; } = -1;
+
     public string ServerAddress { get; init; } = "localhost:54321";
     public string ServerSocket { get; init; } = "/var/run/tetragon/tetragon.sock";
 
@@ -66,6 +78,15 @@ public sealed record AgentOptions
             errors.Add($"--export-file-perm: \"{ExportFilePerm}\" is not an octal file mode like 600");
         }
 
+        try
+        {
+            ExportFilter();
+        }
+        catch (ArgumentException e)
+        {
+            errors.Add(e.Message);
+        }
+
         if (!string.IsNullOrEmpty(ServerAddress) && !TryParseHostPort(ServerAddress, out _, out _))
         {
             errors.Add($"--server-address: \"{ServerAddress}\" is not host:port");
@@ -88,6 +109,14 @@ public sealed record AgentOptions
 
         return errors;
     }
+
+    /// <summary>The export's allow and deny lists, compiled.</summary>
+    /// <exception cref="ArgumentException">The message names the flag, the filter and what is wrong with it.</exception>
+    public EventFilter ExportFilter() => EventFilter.Compile(
+        FilterList.Parse(ExportAllowlist, "--export-allowlist"),
+        FilterList.Parse(ExportDenylist, "--export-denylist"),
+        "--export-allowlist",
+        "--export-denylist");
 
     public static bool TryParseFileMode(string text, out UnixFileMode mode)
     {

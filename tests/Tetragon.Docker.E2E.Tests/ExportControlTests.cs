@@ -1,0 +1,90 @@
+using Tetragon.Docker.Api;
+
+namespace Tetragon.Docker.E2E.Tests;
+
+/// <summary>What goes into the JSON export: --export-allowlist, --export-denylist and --export-rate-limit on the real agent.</summary>
+public sealed class ExportControlTests
+{
+    private static readonly string Env = Trigger.Resolve("/usr/bin/env");
+
+    [Fact]
+    public async Task TheExportKeepsWhatTheAllowlistAllowsAndTheDenylistDoesNot()
+    {
+        var marker = Guid.NewGuid().ToString("N");
+        await using var agent = await AgentProcess.StartAsync(
+            "--export-allowlist", "{\"event_set\":[\"PROCESS_EXEC\"]}",
+            "--export-denylist", $"{{\"arguments_regex\":[\"deny-{marker}\"]}}\n{{\"binary_regex\":[\"/sleep$\"]}}");
+
+        // A gRPC stream is not filtered by the export's lists: it sees every event.
+        using var stream = agent.Client.GetEvents(new GetEventsRequest(), cancellationToken: TestContext.Current.CancellationToken);
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<GetEventsResponse>();
+        _ = Task.Run(async () =>
+        {
+            while (await stream.ResponseStream.MoveNext(TestContext.Current.CancellationToken))
+            {
+                seen.Enqueue(stream.ResponseStream.Current);
+            }
+        }, TestContext.Current.CancellationToken);
+        await WaitUntilAsync(async () =>
+        {
+            var sentinel = await Trigger.RunAsync(Env, "/", "true"); // until the stream is subscribed
+            await Task.Delay(100);
+            return seen.Any(e => e.ProcessExec?.Process.Pid == (uint)sentinel.Pid);
+        });
+
+        var denied = await Trigger.RunAsync(Env, "/", "true", $"deny-{marker}");
+        await Trigger.RunAsync(Trigger.Resolve("/bin/sleep"), "/", "0");
+        var kept = await Trigger.RunAsync(Env, "/", "true", $"keep-{marker}");
+
+        await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessExec?.Process.Pid == (uint)kept.Pid);
+        await WaitUntilAsync(() => Task.FromResult(seen.Any(e => e.ProcessExit?.Process.Pid == (uint)kept.Pid)));
+        Assert.Contains(seen, e => e.ProcessExec?.Process.Pid == (uint)denied.Pid);
+        var exported = ExportFile.Read(agent.ExportFile).ToList();
+        Assert.DoesNotContain(exported, e => e.ProcessExec?.Process.Arguments.Contains($"deny-{marker}") == true);
+        Assert.DoesNotContain(exported, e => e.ProcessExec?.Process.Binary.EndsWith("/sleep", StringComparison.Ordinal) == true);
+        Assert.All(exported, e => Assert.Equal(GetEventsResponse.EventOneofCase.ProcessExec, e.EventCase)); // no exits: not allowed
+        var status = await agent.Client.GetStatusAsync(new GetStatusRequest(), cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(0ul, status.Counters.GetValueOrDefault("tetragon_export_dropped_total")); // kept out is not dropped
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out");
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    public async Task TheRateLimitCapsTheExportAndTheExportSaysHowManyItDropped()
+    {
+        await using var agent = await AgentProcess.StartAsync("--export-rate-limit", "20");
+        var burst = await Trigger.RunAsync(Trigger.Resolve("/bin/sh"), "/", "-c", "for i in $(seq 100); do /bin/true; done");
+        Assert.Equal(0, burst.ExitCode);
+
+        // 200 events from the burst alone (an exec and an exit each): the limit lets 20 through, plus what a
+        // few seconds refill at 20 a minute; the rest is counted as it is refused.
+        ulong refused = 0;
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (refused < 150 && DateTime.UtcNow < deadline)
+        {
+            var status = await agent.Client.GetStatusAsync(new GetStatusRequest(), cancellationToken: TestContext.Current.CancellationToken);
+            refused = status.Counters.GetValueOrDefault("tetragon_ratelimit_dropped_total");
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        Assert.True(refused >= 150, $"only {refused} events refused by the rate limit");
+        Assert.Equal(0, await agent.StopAsync());
+
+        // The minute is not over: the report comes at shutdown, and counts every refused event.
+        var exported = ExportFile.Read(agent.ExportFile).ToList();
+        var events = exported.Count(e => e.RateLimitInfo is null);
+        var reported = exported.Where(e => e.RateLimitInfo is not null).Sum(e => (long)e.RateLimitInfo.NumberOfDroppedProcessEvents);
+        Assert.InRange(events, 20, 25);
+        Assert.True(reported >= (long)refused, $"the export reports {reported} dropped, the agent counted {refused}");
+        Assert.Equal(GetEventsResponse.EventOneofCase.RateLimitInfo, exported[^1].EventCase);
+        Assert.NotEmpty(exported[^1].NodeName);
+    }
+}
