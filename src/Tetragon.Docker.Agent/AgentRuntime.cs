@@ -41,6 +41,9 @@ internal sealed class AgentRuntime(
     /// <summary>TracingPolicy lifecycle; null until the sensors are loaded.</summary>
     public PolicyManager? Policies { get; private set; }
 
+    /// <summary>Policy changes over gRPC, recorded with --persist-grpc-policies; null until the sensors are loaded.</summary>
+    public GrpcPolicies? GrpcPolicies { get; private set; }
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var features = KernelFeatures.Probe();
@@ -63,6 +66,7 @@ internal sealed class AgentRuntime(
         var registry = new GenericHookRegistry();
         generic = new GenericSensor(options.BpfLib, sensor);
         Policies = new PolicyManager(generic, features, registry, options.ProcRoot, logger);
+        GrpcPolicies = new GrpcPolicies(Policies, options.PersistGrpcPolicies ? new GrpcPolicyStore(options.PersistGrpcPoliciesDir) : null, logger);
         handler.Generic = new GenericEventDecoder(registry, Cache, factory, counters, handler, bus);
         logger.LogInformation("generic sensors ready (syscalls via {Backend}, tracepoints, uprobes)", GenericSensor.SyscallBackend);
 
@@ -79,6 +83,11 @@ internal sealed class AgentRuntime(
         loop.Start();
         Running = true;
         LoadStartupPolicies();
+        if (options.PersistGrpcPolicies)
+        {
+            logger.LogInformation("tracing policies restored from {Directory}: {Count}", options.PersistGrpcPoliciesDir, GrpcPolicies.Restore());
+        }
+
         return Task.CompletedTask;
     }
 

@@ -15,6 +15,7 @@ public sealed class AgentRobustnessTests
     [InlineData("--server-address=nonsense", "--server-address")]
     [InlineData("--export-denylist={\"pid\":[1]} {\"no_such_field\":true}", "--export-denylist: filter 2 (line 1)")]
     [InlineData("--export-allowlist={\"binary_regex\":[\"(\"]}", "--export-allowlist[0].binary_regex[0]: invalid regular expression")]
+    [InlineData("--persist-grpc-policies-dir=/proc/version/store", "--persist-grpc-policies-dir: cannot write /proc/version/store")]
     public async Task BadFlagsFailFastWithAClearErrorAndLoadNothing(string flag, string expected)
     {
         var info = new ProcessStartInfo(Paths.Agent) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
@@ -22,6 +23,11 @@ public sealed class AgentRobustnessTests
         if (!flag.StartsWith("--export-filename", StringComparison.Ordinal))
         {
             args.AddRange(["--export-filename", Path.Combine(Path.GetTempPath(), $"t-{Guid.NewGuid():N}.log")]);
+        }
+
+        if (flag.StartsWith("--persist-grpc-policies-dir", StringComparison.Ordinal))
+        {
+            args.Add("--persist-grpc-policies"); // the directory is checked when persisting is on
         }
 
         foreach (var arg in args)

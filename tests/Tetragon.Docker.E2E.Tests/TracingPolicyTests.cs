@@ -490,7 +490,7 @@ public sealed partial class TracingPolicyTests
         Assert.Contains("setuid-root", names);
     }
 
-    private static string MkdirKillPolicy(string name, string value, string op = "Prefix") => $$"""
+    internal static string MkdirKillPolicy(string name, string value, string op = "Prefix") => $$"""
         apiVersion: cilium.io/v1alpha1
         kind: TracingPolicy
         metadata:

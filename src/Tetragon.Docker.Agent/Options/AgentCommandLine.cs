@@ -31,6 +31,8 @@ internal sealed class AgentCommandLine
     private readonly Option<string> metricsServer = Flag("--metrics-server", "Prometheus metrics address, e.g. :2112 (empty disables)", Defaults.MetricsServer);
     private readonly Option<string> logLevel = Flag("--log-level", "debug, info, warn or error", Defaults.LogLevel);
     private readonly Option<string> tracingPolicy = Flag("--tracing-policy", "TracingPolicy file to load at start-up", Defaults.TracingPolicy);
+    private readonly Option<bool> persistGrpcPolicies = Flag("--persist-grpc-policies", "record policies added over gRPC and load them again at start", Defaults.PersistGrpcPolicies);
+    private readonly Option<string> persistGrpcPoliciesDir = Flag("--persist-grpc-policies-dir", "where --persist-grpc-policies records them", Defaults.PersistGrpcPoliciesDir);
     private readonly Option<string> tracingPolicyDir = Flag("--tracing-policy-dir", "directory of TracingPolicy files to load at start-up", Defaults.TracingPolicyDir);
 
     private static readonly AgentOptions Defaults = new();
@@ -41,7 +43,7 @@ internal sealed class AgentCommandLine
         {
             exportFilename, exportMaxSize, exportMaxBackups, exportPerm, exportAllowlist, exportDenylist, exportRateLimit, serverAddress, serverSocket, rbSize, rbQueueSize,
             eventQueueSize, exportQueueSize, enableProcessCred, enableProcessNs, bpfLib, procRoot, nodeName, dockerHost, enableDocker, metricsServer, logLevel,
-            tracingPolicy, tracingPolicyDir,
+            tracingPolicy, tracingPolicyDir, persistGrpcPolicies, persistGrpcPoliciesDir,
         };
         root.SetAction((result, ct) => run(Bind(result), ct));
         return root;
@@ -73,6 +75,8 @@ internal sealed class AgentCommandLine
         LogLevel = r.GetValue(logLevel)!,
         TracingPolicy = r.GetValue(tracingPolicy) ?? "",
         TracingPolicyDir = r.GetValue(tracingPolicyDir) ?? "",
+        PersistGrpcPolicies = r.GetValue(persistGrpcPolicies),
+        PersistGrpcPoliciesDir = r.GetValue(persistGrpcPoliciesDir) ?? "",
     };
 
     private static Option<T> Flag<T>(string name, string description, T fallback) => new(name)

@@ -46,6 +46,11 @@ public sealed record AgentOptions
     /// <summary>Every *.yaml / *.yml here is loaded at start-up; a missing directory means none.</summary>
     public string TracingPolicyDir { get; init; } = "/etc/tetragon/tetragon.tp.d";
 
+    /// <summary>Policies added over gRPC are recorded in <see cref="PersistGrpcPoliciesDir"/> and loaded again at start.</summary>
+    public bool PersistGrpcPolicies { get; init; }
+
+    public string PersistGrpcPoliciesDir { get; init; } = "/var/run/tetragon/grpc-policies";
+
     /// <summary>Prometheus endpoint, e.g. ":2112" or "localhost:2112"; empty disables.</summary>
     public string MetricsServer { get; init; } = "";
 
@@ -102,6 +107,11 @@ public sealed record AgentOptions
             errors.Add($"--tracing-policy: file {TracingPolicy} does not exist");
         }
 
+        if (PersistGrpcPolicies && CannotWrite(PersistGrpcPoliciesDir) is { } reason)
+        {
+            errors.Add($"--persist-grpc-policies-dir: cannot write {PersistGrpcPoliciesDir}: {reason}");
+        }
+
         if (!Directory.Exists(BpfLib))
         {
             errors.Add($"--bpf-lib: directory {BpfLib} does not exist");
@@ -117,6 +127,23 @@ public sealed record AgentOptions
         FilterList.Parse(ExportDenylist, "--export-denylist"),
         "--export-allowlist",
         "--export-denylist");
+
+    /// <summary>Why files cannot be created in <paramref name="directory"/> (made if missing); null when they can.</summary>
+    private static string? CannotWrite(string directory)
+    {
+        try
+        {
+            Directory.CreateDirectory(directory);
+            var probe = Path.Combine(directory, $".probe-{Environment.ProcessId}");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return e.Message;
+        }
+    }
 
     public static bool TryParseFileMode(string text, out UnixFileMode mode)
     {

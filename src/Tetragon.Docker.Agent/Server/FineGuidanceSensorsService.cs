@@ -103,25 +103,25 @@ internal sealed class FineGuidanceSensorsService(
 
     public override Task<AddTracingPolicyResponse> AddTracingPolicy(AddTracingPolicyRequest request, ServerCallContext context)
     {
-        Run(() => Policies().Add(request.Yaml, "grpc"));
+        Run(() => GrpcPolicies().Add(request.Yaml));
         return Task.FromResult(new AddTracingPolicyResponse());
     }
 
     public override Task<DeleteTracingPolicyResponse> DeleteTracingPolicy(DeleteTracingPolicyRequest request, ServerCallContext context)
     {
-        Run(() => Policies().Delete(request.Name));
+        Run(() => GrpcPolicies().Delete(request.Name));
         return Task.FromResult(new DeleteTracingPolicyResponse());
     }
 
     public override Task<EnableTracingPolicyResponse> EnableTracingPolicy(EnableTracingPolicyRequest request, ServerCallContext context)
     {
-        Run(() => Policies().SetEnabled(request.Name, true));
+        Run(() => GrpcPolicies().SetEnabled(request.Name, true));
         return Task.FromResult(new EnableTracingPolicyResponse());
     }
 
     public override Task<DisableTracingPolicyResponse> DisableTracingPolicy(DisableTracingPolicyRequest request, ServerCallContext context)
     {
-        Run(() => Policies().SetEnabled(request.Name, false));
+        Run(() => GrpcPolicies().SetEnabled(request.Name, false));
         return Task.FromResult(new DisableTracingPolicyResponse());
     }
 
@@ -132,8 +132,11 @@ internal sealed class FineGuidanceSensorsService(
         return Task.FromResult(response);
     }
 
-    private PolicyManager Policies() => runtime.Policies
-        ?? throw new RpcException(new Status(StatusCode.Unavailable, "sensors are not loaded: " + (runtime.SensorError ?? "starting")));
+    private PolicyManager Policies() => runtime.Policies ?? throw NotLoaded();
+
+    private GrpcPolicies GrpcPolicies() => runtime.GrpcPolicies ?? throw NotLoaded();
+
+    private RpcException NotLoaded() => new(new Status(StatusCode.Unavailable, "sensors are not loaded: " + (runtime.SensorError ?? "starting")));
 
     /// <summary>A policy error is the caller's: InvalidArgument with every reason; an unknown name is NotFound.</summary>
     private static void Run(Action action)
