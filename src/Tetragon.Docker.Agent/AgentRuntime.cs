@@ -61,7 +61,7 @@ internal sealed class AgentRuntime(
 
         var cgroups = CgroupFs.Detect();
         var scanner = new ProcFsScanner(options.ProcRoot, cgroups);
-        var factory = new ProcessFactory(options.NodeName, new BootClock(), HostNamespaces.FromProc(options.ProcRoot), options.EnableProcessCred, options.EnableProcessNs);
+        var factory = new ProcessFactory(options.NodeName, new BootClock(), HostNamespaces.FromProc(options.ProcRoot), options.EnableProcessCred, options.EnableProcessNs, options.Redaction());
         var handler = new ProcessEventHandler(Cache, factory, scanner, containers, counters, bus.Publish, time);
         var registry = new GenericHookRegistry();
         generic = new GenericSensor(options.BpfLib, sensor);

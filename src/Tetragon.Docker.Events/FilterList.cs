@@ -4,18 +4,23 @@ using Tetragon.Docker.Api;
 namespace Tetragon.Docker.Events;
 
 /// <summary>
-/// Tetragon's text form of a filter list (<c>--export-allowlist</c>, <c>--export-denylist</c>):
-/// Filter objects in proto JSON, one after another, whitespace or newlines between, e.g.
-/// <c>{"event_set":["PROCESS_EXEC"]} {"binary_regex":["^/usr/bin/"]}</c>.
+/// Tetragon's text form of a filter list (<c>--export-allowlist</c>, <c>--export-denylist</c>,
+/// <c>--redaction-filters</c>): objects in proto JSON, one after another, whitespace or
+/// newlines between, e.g. <c>{"event_set":["PROCESS_EXEC"]} {"binary_regex":["^/usr/bin/"]}</c>.
 /// </summary>
 public static class FilterList
 {
     /// <summary>The filters of <paramref name="text"/> (none for blank text).</summary>
     /// <exception cref="ArgumentException">The text is not such a list: the message starts with <paramref name="flag"/> and names the filter and its line.</exception>
-    public static IReadOnlyList<Filter> Parse(string text, string flag)
+    public static IReadOnlyList<Filter> Parse(string text, string flag) => Parse<Filter>(text, flag);
+
+    /// <summary>The <typeparamref name="T"/> objects of <paramref name="text"/>, each with the line it starts on.</summary>
+    /// <exception cref="ArgumentException">As <see cref="Parse(string, string)"/>.</exception>
+    public static IReadOnlyList<T> Parse<T>(string text, string flag)
+        where T : IMessage<T>, new()
     {
         ArgumentNullException.ThrowIfNull(text);
-        var filters = new List<Filter>();
+        var filters = new List<T>();
         var i = 0;
         while (true)
         {
@@ -43,7 +48,7 @@ public static class FilterList
 
             try
             {
-                filters.Add(JsonParser.Default.Parse<Filter>(text[i..end]));
+                filters.Add(JsonParser.Default.Parse<T>(text[i..end]));
             }
             catch (InvalidProtocolBufferException e)
             {

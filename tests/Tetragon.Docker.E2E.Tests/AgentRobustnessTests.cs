@@ -16,6 +16,7 @@ public sealed class AgentRobustnessTests
     [InlineData("--export-denylist={\"pid\":[1]} {\"no_such_field\":true}", "--export-denylist: filter 2 (line 1)")]
     [InlineData("--export-allowlist={\"binary_regex\":[\"(\"]}", "--export-allowlist[0].binary_regex[0]: invalid regular expression")]
     [InlineData("--persist-grpc-policies-dir=/proc/version/store", "--persist-grpc-policies-dir: cannot write /proc/version/store")]
+    [InlineData("--redaction-filters={\"redact\":[\"--password=\\\\S+\"]}", "--redaction-filters[0].redact[0]: \"--password=\\S+\" has no capture group")]
     public async Task BadFlagsFailFastWithAClearErrorAndLoadNothing(string flag, string expected)
     {
         var info = new ProcessStartInfo(Paths.Agent) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };

@@ -47,6 +47,36 @@ public sealed class ExportControlTests
         Assert.Equal(0ul, status.Counters.GetValueOrDefault("tetragon_export_dropped_total")); // kept out is not dropped
     }
 
+    [Fact]
+    public async Task SecretsInArgumentsAreRedactedInEveryEventEvenOfProcessesFromBeforeTheStart()
+    {
+        var secret = $"s3cret-{Guid.NewGuid():N}";
+        var shell = Trigger.Resolve("/bin/sh");
+
+        // Started before the agent: known from /proc, as the parent of what it runs next.
+        using var early = Trigger.Start(shell, "/", "-c", "sleep 3; /usr/bin/env true", "sh", $"--password={secret}");
+        await using var agent = await AgentProcess.StartAsync(
+            "--redaction-filters",
+            """
+            {"redact": ["--password(?:\\s+|=)(\\S*)"]}
+            {"binary_regex": ["(?:^|/)env$"], "redact": ["-p\\s+(\\S+)"]}
+            """);
+        var (pid, _) = await Trigger.RunAsync(Env, "/", "true", "-p", secret, "--password", secret);
+
+        var exec = await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessExec?.Process.Pid == (uint)pid && e.ProcessExec.Process.Binary == Env);
+        Assert.Equal("true -p ***** --password *****", exec.ProcessExec.Process.Arguments);
+        // env then runs true with the same arguments: -p is redacted for env only.
+        var child = await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessExec?.Process.Pid == (uint)pid && e.ProcessExec.Process.Binary != Env);
+        Assert.Equal($"-p {secret} --password *****", child.ProcessExec.Process.Arguments);
+
+        var late = await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessExec?.Parent?.Pid == (uint)early.Id, TimeSpan.FromSeconds(20));
+        Assert.Contains("procFS", late.ProcessExec.Parent.Flags);
+        Assert.Equal("-c \"sleep 3; /usr/bin/env true\" sh --password=*****", late.ProcessExec.Parent.Arguments);
+        await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessExit?.Process.Pid == (uint)pid && e.ProcessExit.Process.Binary != Env);
+        // Only true's exec and exit hold the secret, in its "-p" that only env's filter redacts.
+        Assert.Equal(2, File.ReadAllLines(agent.ExportFile).Count(l => l.Contains(secret, StringComparison.Ordinal)));
+    }
+
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(15);

@@ -15,6 +15,7 @@ internal sealed class AgentCommandLine
     private readonly Option<string> exportAllowlist = Flag("--export-allowlist", "JSON export allowlist: Filter objects in proto JSON, e.g. {\"event_set\":[\"PROCESS_EXEC\"]}", Defaults.ExportAllowlist);
     private readonly Option<string> exportDenylist = Flag("--export-denylist", "JSON export denylist: Filter objects in proto JSON, e.g. {\"binary_regex\":[\"^/usr/bin/true$\"]}", Defaults.ExportDenylist);
     private readonly Option<int> exportRateLimit = Flag("--export-rate-limit", "events a minute into the JSON export (-1: no limit)", Defaults.ExportRateLimit);
+    private readonly Option<string> redactionFilters = Flag("--redaction-filters", "redaction filters: {\"redact\":[regex],\"binary_regex\":[regex]} objects; what the capture groups match in process arguments becomes *****", Defaults.RedactionFilters);
     private readonly Option<string> serverAddress = Flag("--server-address", "gRPC TCP address (host:port; empty disables)", Defaults.ServerAddress);
     private readonly Option<string> serverSocket = Flag("--server-socket", "gRPC unix socket path (empty disables)", Defaults.ServerSocket);
     private readonly Option<uint> rbSize = Flag("--rb-size", "BPF ring buffer size in bytes (power of two)", Defaults.RbSize);
@@ -41,7 +42,7 @@ internal sealed class AgentCommandLine
     {
         var root = new RootCommand("tetragon: eBPF security observability and runtime enforcement for Docker hosts")
         {
-            exportFilename, exportMaxSize, exportMaxBackups, exportPerm, exportAllowlist, exportDenylist, exportRateLimit, serverAddress, serverSocket, rbSize, rbQueueSize,
+            exportFilename, exportMaxSize, exportMaxBackups, exportPerm, exportAllowlist, exportDenylist, exportRateLimit, redactionFilters, serverAddress, serverSocket, rbSize, rbQueueSize,
             eventQueueSize, exportQueueSize, enableProcessCred, enableProcessNs, bpfLib, procRoot, nodeName, dockerHost, enableDocker, metricsServer, logLevel,
             tracingPolicy, tracingPolicyDir, persistGrpcPolicies, persistGrpcPoliciesDir,
         };
@@ -58,6 +59,7 @@ internal sealed class AgentCommandLine
         ExportAllowlist = r.GetValue(exportAllowlist) ?? "",
         ExportDenylist = r.GetValue(exportDenylist) ?? "",
         ExportRateLimit = r.GetValue(exportRateLimit),
+        RedactionFilters = r.GetValue(redactionFilters) ?? "",
         ServerAddress = r.GetValue(serverAddress) ?? "",
         ServerSocket = r.GetValue(serverSocket) ?? "",
         RbSize = r.GetValue(rbSize),

@@ -19,6 +19,9 @@ public sealed record AgentOptions
     /// <summary>Events a minute into the export (a bucket of that many, refilled over the minute); negative: no limit.</summary>
     public int ExportRateLimit { get; init; } = -1;
 
+    /// <summary>Tetragon's redaction filters: <c>{"redact": [regex], "binary_regex": [regex]}</c> objects; capture groups in process arguments become *****.</summary>
+    public string RedactionFilters { get; init; } = "";
+
     public string ServerAddress { get; init; } = "localhost:54321";
     public string ServerSocket { get; init; } = "/var/run/tetragon/tetragon.sock";
 
@@ -92,6 +95,15 @@ public sealed record AgentOptions
             errors.Add(e.Message);
         }
 
+        try
+        {
+            Redaction();
+        }
+        catch (ArgumentException e)
+        {
+            errors.Add(e.Message);
+        }
+
         if (!string.IsNullOrEmpty(ServerAddress) && !TryParseHostPort(ServerAddress, out _, out _))
         {
             errors.Add($"--server-address: \"{ServerAddress}\" is not host:port");
@@ -144,6 +156,10 @@ public sealed record AgentOptions
             return e.Message;
         }
     }
+
+    /// <summary>The redaction filters, compiled.</summary>
+    /// <exception cref="ArgumentException">The message names the filter, its field and what is wrong with it.</exception>
+    public ArgumentRedaction Redaction() => ArgumentRedaction.Parse(RedactionFilters);
 
     public static bool TryParseFileMode(string text, out UnixFileMode mode)
     {

@@ -10,9 +10,12 @@ namespace Tetragon.Docker.Agent.Process;
 /// Builds Tetragon's Process message from a snapshot. The result is never mutated afterwards.
 /// As in Tetragon, capabilities and credentials come with --enable-process-cred and namespaces
 /// with --enable-process-ns: without them a root process's event is a fifth of the size.
+/// Arguments pass through --redaction-filters here, once per process, before any event holds them.
 /// </summary>
-internal sealed class ProcessFactory(string nodeName, BootClock clock, HostNamespaces hostNamespaces, bool includeCredentials, bool includeNamespaces)
+internal sealed class ProcessFactory(string nodeName, BootClock clock, HostNamespaces hostNamespaces, bool includeCredentials, bool includeNamespaces, ArgumentRedaction? redaction = null)
 {
+    private readonly ArgumentRedaction redaction = redaction ?? ArgumentRedaction.None;
+
     /// <summary>Tetragon keeps the first 31 characters of the container id in Process.docker.</summary>
     public const int DockerIdLength = 31;
 
@@ -41,7 +44,7 @@ internal sealed class ProcessFactory(string nodeName, BootClock clock, HostNames
             Auid = s.Auid,
             Cwd = cwd,
             Binary = s.Binary,
-            Arguments = ProcessArguments.Format(s.Argv),
+            Arguments = Arguments(s),
             Flags = flags,
             StartTime = Timestamp.FromDateTimeOffset(clock.ToWallClock(s.KtimeNs)),
             ParentExecId = parentExecId ?? "",
@@ -69,6 +72,12 @@ internal sealed class ProcessFactory(string nodeName, BootClock clock, HostNames
 
         SetContainer(process, container);
         return process;
+    }
+
+    private string Arguments(ProcessSnapshot s)
+    {
+        var arguments = ProcessArguments.Format(s.Argv);
+        return redaction.IsEmpty ? arguments : redaction.Redact(s.Binary, arguments);
     }
 
     /// <summary>A cloned child: the parent's image, its own pid, exec_id and start time. Sub-messages are shared, never copied.</summary>
