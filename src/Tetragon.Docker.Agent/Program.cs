@@ -7,6 +7,7 @@ using Serilog.Events;
 using Tetragon.Docker.Agent;
 using Tetragon.Docker.Agent.Docker;
 using Tetragon.Docker.Agent.Export;
+using Tetragon.Docker.Agent.Logging;
 using Tetragon.Docker.Agent.Metrics;
 using Tetragon.Docker.Agent.Options;
 using Tetragon.Docker.Agent.Server;
@@ -43,11 +44,13 @@ static async Task<int> RunAsync(AgentOptions options, CancellationToken cancella
         return 2;
     }
 
-    Log.Logger = new LoggerConfiguration()
+    var logging = new LoggerConfiguration()
         .MinimumLevel.Is(ParseLevel(options.LogLevel))
         .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
-        .MinimumLevel.Override("Grpc", LogEventLevel.Warning)
-        .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, outputTemplate: "time={Timestamp:o} level={Level:u4} msg=\"{Message:lj}\"{NewLine}{Exception}")
+        .MinimumLevel.Override("Grpc", LogEventLevel.Warning);
+    Log.Logger = (options.LogFormat == "json"
+        ? logging.WriteTo.Console(new JsonLogFormatter(), standardErrorFromLevel: LogEventLevel.Verbose)
+        : logging.WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, outputTemplate: "time={Timestamp:o} level={Level:u4} msg=\"{Message:lj}\"{NewLine}{Exception}"))
         .CreateLogger();
     LibBpfLog.Install((level, line) =>
     {

@@ -53,11 +53,28 @@ internal sealed class GetEventsCommand
 
     private readonly Option<bool> _timestamps = new("--timestamps") { Description = "Prefix compact lines with the event time" };
 
+    private readonly Option<string[]> _includeFields = new("--include-fields")
+    {
+        Description = "Only these fields of each event, e.g. process.binary,process.pid (comma-separated or repeated)",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    private readonly Option<string[]> _excludeFields = new("--exclude-fields")
+    {
+        Description = "Leave out these fields of each event, e.g. parent,process.arguments",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    private readonly Option<string> _fieldFilters = new("--field-filters", "-F")
+    {
+        Description = "Field filters as the agent's --field-filters takes them: {\"fields\":\"process.binary\",\"action\":\"INCLUDE\"} objects",
+    };
+
     public GetEventsCommand(CliContext context)
     {
         _context = context;
         Command = new Command("getevents", "Print events");
-        foreach (var option in new Option[] { _output, _process, _pid, _eventTypes, _container, _policyNames, _host, _color, _timestamps })
+        foreach (var option in new Option[] { _output, _process, _pid, _eventTypes, _container, _policyNames, _host, _color, _timestamps, _includeFields, _excludeFields, _fieldFilters })
         {
             Command.Options.Add(option);
         }
@@ -101,7 +118,21 @@ internal sealed class GetEventsCommand
             request.AllowList.Add(filter);
         }
 
+        // As Tetragon's tetra: field filters the agent applies before sending, for every event type.
+        AddFieldFilter(request, SplitList(parseResult.GetValue(_includeFields)), FieldFilterAction.Include);
+        AddFieldFilter(request, SplitList(parseResult.GetValue(_excludeFields)), FieldFilterAction.Exclude);
+        request.FieldFilters.AddRange(FieldFilters.ParseList(parseResult.GetValue(_fieldFilters) ?? "", "--field-filters"));
         return request;
+    }
+
+    private static void AddFieldFilter(GetEventsRequest request, IEnumerable<string> paths, FieldFilterAction action)
+    {
+        var mask = new Google.Protobuf.WellKnownTypes.FieldMask();
+        mask.Paths.AddRange(paths);
+        if (mask.Paths.Count > 0)
+        {
+            request.FieldFilters.Add(new FieldFilter { Fields = mask, Action = action });
+        }
     }
 
     /// <summary>Whether compact output is colored, given --color and whether stdout is a terminal.</summary>

@@ -17,6 +17,10 @@ public static class FilterList
     /// <summary>The <typeparamref name="T"/> objects of <paramref name="text"/>, each with the line it starts on.</summary>
     /// <exception cref="ArgumentException">As <see cref="Parse(string, string)"/>.</exception>
     public static IReadOnlyList<T> Parse<T>(string text, string flag)
+        where T : IMessage<T>, new() => Parse<T>(text, flag, json => json);
+
+    /// <summary>As <see cref="Parse{T}(string, string)"/>, each object's text passing through <paramref name="prepare"/> first.</summary>
+    internal static IReadOnlyList<T> Parse<T>(string text, string flag, Func<string, string> prepare)
         where T : IMessage<T>, new()
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -48,13 +52,13 @@ public static class FilterList
 
             try
             {
-                filters.Add(JsonParser.Default.Parse<T>(text[i..end]));
+                filters.Add(JsonParser.Default.Parse<T>(prepare(text[i..end])));
             }
             catch (InvalidProtocolBufferException e)
             {
                 throw new ArgumentException($"{flag}: filter {filters.Count + 1} (line {line}): {e.Message}", e);
             }
-            catch (InvalidJsonException e)
+            catch (Exception e) when (e is InvalidJsonException or System.Text.Json.JsonException)
             {
                 throw new ArgumentException($"{flag}: filter {filters.Count + 1} (line {line}): {e.Message}", e);
             }

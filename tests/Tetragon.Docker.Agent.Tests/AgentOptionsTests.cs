@@ -37,6 +37,15 @@ public sealed class AgentOptionsTests
     }
 
     [Fact]
+    public void LogLevelAndFormatMustBeKnown()
+    {
+        var errors = (Valid with { LogLevel = "verbose", LogFormat = "xml" }).Validate();
+        Assert.Contains(errors, e => e.StartsWith("--log-level: \"verbose\"", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("--log-format: \"xml\"", StringComparison.Ordinal));
+        Assert.Empty((Valid with { LogLevel = "WARN", LogFormat = "json" }).Validate());
+    }
+
+    [Fact]
     public void ParsesOctalModes()
     {
         Assert.True(AgentOptions.TryParseFileMode("640", out var mode));

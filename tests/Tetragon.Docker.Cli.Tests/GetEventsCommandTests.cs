@@ -36,6 +36,25 @@ public sealed class GetEventsCommandTests
     }
 
     [Fact]
+    public void FieldFlags_BecomeTheRequestsFieldFilters()
+    {
+        var cli = Cli();
+        var parse = cli.Root.Parse(["getevents", "--include-fields", "process.binary,process.pid", "--exclude-fields", "parent",
+            "-F", "{\"fields\":\"process.exec_id\",\"event_set\":[\"PROCESS_KPROBE\"],\"action\":\"EXCLUDE\"}"]);
+        Assert.Empty(parse.Errors);
+        var filters = cli.GetEvents.BuildRequest(parse).FieldFilters;
+
+        Assert.Equal(3, filters.Count);
+        Assert.Equal(FieldFilterAction.Include, filters[0].Action);
+        Assert.Equal(["process.binary", "process.pid"], filters[0].Fields.Paths);
+        Assert.Equal(FieldFilterAction.Exclude, filters[1].Action);
+        Assert.Equal(["parent"], filters[1].Fields.Paths);
+        Assert.Equal(["process.exec_id"], filters[2].Fields.Paths);
+        Assert.Equal([EventType.ProcessKprobe], filters[2].EventSet);
+        Assert.Empty(cli.GetEvents.BuildRequest(cli.Root.Parse("getevents")).FieldFilters);
+    }
+
+    [Fact]
     public void UnknownEventType_IsAnError()
     {
         var cli = Cli();

@@ -16,6 +16,7 @@ public sealed class AgentRobustnessTests
     [InlineData("--export-denylist={\"pid\":[1]} {\"no_such_field\":true}", "--export-denylist: filter 2 (line 1)")]
     [InlineData("--export-allowlist={\"binary_regex\":[\"(\"]}", "--export-allowlist[0].binary_regex[0]: invalid regular expression")]
     [InlineData("--persist-grpc-policies-dir=/proc/version/store", "--persist-grpc-policies-dir: cannot write /proc/version/store")]
+    [InlineData("--log-format=xml", "--log-format: \"xml\" is not text or json")]
     [InlineData("--redaction-filters={\"redact\":[\"--password=\\\\S+\"]}", "--redaction-filters[0].redact[0]: \"--password=\\S+\" has no capture group")]
     public async Task BadFlagsFailFastWithAClearErrorAndLoadNothing(string flag, string expected)
     {
@@ -45,6 +46,19 @@ public sealed class AgentRobustnessTests
         Assert.NotEqual(0, agent.ExitCode);
         Assert.Contains(expected, output, StringComparison.Ordinal);
         Assert.DoesNotContain("sensor __base__ loaded", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task JsonLogsAreAnObjectPerLine()
+    {
+        await using var agent = await AgentProcess.StartAsync("--log-format", "json");
+        Assert.Equal(0, await agent.StopAsync());
+
+        var lines = agent.Log.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.True(lines.Length >= 3, agent.Log);
+        var logs = lines.Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+        Assert.All(logs, l => Assert.True(l.TryGetProperty("time", out _) && l.TryGetProperty("level", out _) && l.TryGetProperty("msg", out _)));
+        Assert.Contains(logs, l => l.GetProperty("msg").GetString()!.StartsWith("sensor __base__ loaded", StringComparison.Ordinal) && l.GetProperty("level").GetString() == "info");
     }
 
     [Fact]

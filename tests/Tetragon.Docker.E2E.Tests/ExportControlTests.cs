@@ -77,6 +77,46 @@ public sealed class ExportControlTests
         Assert.Equal(2, File.ReadAllLines(agent.ExportFile).Count(l => l.Contains(secret, StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public async Task FieldFiltersTrimTheExportAndEachGrpcStreamOnItsOwn()
+    {
+        await using var agent = await AgentProcess.StartAsync(
+            "--field-filters",
+            """
+            {"fields":"process.binary,process.pid", "event_set":["PROCESS_EXEC"], "action":"INCLUDE"}
+            {"fields":"parent", "action":"EXCLUDE"}
+            """);
+        var request = new GetEventsRequest();
+        request.FieldFilters.Add(new FieldFilter { Fields = new Google.Protobuf.WellKnownTypes.FieldMask { Paths = { "process.exec_id", "process.pid" } }, Action = FieldFilterAction.Include });
+        using var stream = agent.Client.GetEvents(request, cancellationToken: TestContext.Current.CancellationToken);
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<GetEventsResponse>();
+        _ = Task.Run(async () =>
+        {
+            while (await stream.ResponseStream.MoveNext(TestContext.Current.CancellationToken))
+            {
+                seen.Enqueue(stream.ResponseStream.Current);
+            }
+        }, TestContext.Current.CancellationToken);
+        var pid = 0;
+        await WaitUntilAsync(async () =>
+        {
+            pid = (await Trigger.RunAsync(Env, "/tmp", "true", "field-filters")).Pid; // until the stream is subscribed
+            await Task.Delay(100);
+            return seen.Any(e => e.ProcessExit?.Process.Pid == (uint)pid);
+        });
+
+        var exec = await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessExec?.Process.Pid == (uint)pid);
+        Assert.Equal(new ProcessExec { Process = new Api.Process { Pid = (uint)pid, Binary = Env } }, exec.ProcessExec);
+        Assert.NotEmpty(exec.NodeName);
+        var exit = await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessExit?.Process.Pid == (uint)pid);
+        Assert.Null(exit.ProcessExit.Parent);
+        Assert.Equal("/tmp", exit.ProcessExit.Process.Cwd); // EXCLUDE parent only
+
+        var streamed = seen.First(e => e.ProcessExit?.Process.Pid == (uint)pid).ProcessExit;
+        Assert.Equal(new Api.Process { Pid = (uint)pid, ExecId = exit.ProcessExit.Process.ExecId }, streamed.Process);
+        Assert.Null(streamed.Parent);
+    }
+
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(15);

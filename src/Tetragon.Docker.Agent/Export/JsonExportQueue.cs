@@ -45,6 +45,9 @@ internal sealed class JsonExportQueue(int capacity, TimeSpan fullWait) : IEventS
     /// <summary><c>--export-allowlist</c> / <c>--export-denylist</c>: an event they keep out is not exported, and not a drop.</summary>
     public EventFilter Filter { get; init; } = EventFilter.AllowAll;
 
+    /// <summary><c>--field-filters</c>: what the export writes of each event.</summary>
+    public FieldFilters Fields { get; init; } = FieldFilters.None;
+
     /// <summary><c>--export-rate-limit</c>; null: no limit.</summary>
     public ExportRateLimiter? RateLimit { get; init; }
 
@@ -69,7 +72,7 @@ internal sealed class JsonExportQueue(int capacity, TimeSpan fullWait) : IEventS
             return false; // the bus counts it under DropCounter
         }
 
-        encoder.Write(response, staged.NextLine());
+        encoder.Write(Fields.Apply(response), staged.NextLine());
         Stage();
         if (staged.IsFull)
         {
@@ -82,9 +85,9 @@ internal sealed class JsonExportQueue(int capacity, TimeSpan fullWait) : IEventS
     /// <summary>A hook event encoded straight from its sample (see <see cref="EventBus.TryPublishHook"/>).</summary>
     public HookDelivery TryDeliverHook(in HookSample sample)
     {
-        if (!Filter.IsAllowAll)
+        if (!Filter.IsAllowAll || !Fields.IsEmpty)
         {
-            return HookDelivery.NotEncoded; // the lists look at the message
+            return HookDelivery.NotEncoded; // the lists and the field filters work on the message
         }
 
         if (!UnderRateLimit())

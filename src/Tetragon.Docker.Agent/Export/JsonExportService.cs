@@ -11,6 +11,7 @@ internal sealed class JsonExportService(AgentOptions options, RotatingFileWriter
     private readonly JsonExportQueue queue = bus.Attach(new JsonExportQueue(options.ExportQueueSize)
     {
         Filter = options.ExportFilter(), // validated before start-up
+        Fields = options.ExportFields(),
         RateLimit = options.ExportRateLimit >= 0 ? new ExportRateLimiter(options.ExportRateLimit, time) : null,
         RateLimited = counters.Cell(AgentCounters.ExportRateLimited),
         NodeName = options.NodeName,

@@ -16,6 +16,7 @@ internal sealed class AgentCommandLine
     private readonly Option<string> exportDenylist = Flag("--export-denylist", "JSON export denylist: Filter objects in proto JSON, e.g. {\"binary_regex\":[\"^/usr/bin/true$\"]}", Defaults.ExportDenylist);
     private readonly Option<int> exportRateLimit = Flag("--export-rate-limit", "events a minute into the JSON export (-1: no limit)", Defaults.ExportRateLimit);
     private readonly Option<string> redactionFilters = Flag("--redaction-filters", "redaction filters: {\"redact\":[regex],\"binary_regex\":[regex]} objects; what the capture groups match in process arguments becomes *****", Defaults.RedactionFilters);
+    private readonly Option<string> fieldFilters = Flag("--field-filters", "field filters for the JSON export: {\"fields\":\"process.binary,process.arguments\",\"action\":\"INCLUDE\"} objects", Defaults.FieldFilters);
     private readonly Option<string> serverAddress = Flag("--server-address", "gRPC TCP address (host:port; empty disables)", Defaults.ServerAddress);
     private readonly Option<string> serverSocket = Flag("--server-socket", "gRPC unix socket path (empty disables)", Defaults.ServerSocket);
     private readonly Option<uint> rbSize = Flag("--rb-size", "BPF ring buffer size in bytes (power of two)", Defaults.RbSize);
@@ -31,6 +32,7 @@ internal sealed class AgentCommandLine
     private readonly Option<bool> enableDocker = Flag("--enable-docker", "enrich events with Docker container metadata", Defaults.EnableDocker);
     private readonly Option<string> metricsServer = Flag("--metrics-server", "Prometheus metrics address, e.g. :2112 (empty disables)", Defaults.MetricsServer);
     private readonly Option<string> logLevel = Flag("--log-level", "debug, info, warn or error", Defaults.LogLevel);
+    private readonly Option<string> logFormat = Flag("--log-format", "text or json", Defaults.LogFormat);
     private readonly Option<string> tracingPolicy = Flag("--tracing-policy", "TracingPolicy file to load at start-up", Defaults.TracingPolicy);
     private readonly Option<bool> persistGrpcPolicies = Flag("--persist-grpc-policies", "record policies added over gRPC and load them again at start", Defaults.PersistGrpcPolicies);
     private readonly Option<string> persistGrpcPoliciesDir = Flag("--persist-grpc-policies-dir", "where --persist-grpc-policies records them", Defaults.PersistGrpcPoliciesDir);
@@ -42,8 +44,8 @@ internal sealed class AgentCommandLine
     {
         var root = new RootCommand("tetragon: eBPF security observability and runtime enforcement for Docker hosts")
         {
-            exportFilename, exportMaxSize, exportMaxBackups, exportPerm, exportAllowlist, exportDenylist, exportRateLimit, redactionFilters, serverAddress, serverSocket, rbSize, rbQueueSize,
-            eventQueueSize, exportQueueSize, enableProcessCred, enableProcessNs, bpfLib, procRoot, nodeName, dockerHost, enableDocker, metricsServer, logLevel,
+            exportFilename, exportMaxSize, exportMaxBackups, exportPerm, exportAllowlist, exportDenylist, exportRateLimit, redactionFilters, fieldFilters, serverAddress, serverSocket, rbSize, rbQueueSize,
+            eventQueueSize, exportQueueSize, enableProcessCred, enableProcessNs, bpfLib, procRoot, nodeName, dockerHost, enableDocker, metricsServer, logLevel, logFormat,
             tracingPolicy, tracingPolicyDir, persistGrpcPolicies, persistGrpcPoliciesDir,
         };
         root.SetAction((result, ct) => run(Bind(result), ct));
@@ -60,6 +62,7 @@ internal sealed class AgentCommandLine
         ExportDenylist = r.GetValue(exportDenylist) ?? "",
         ExportRateLimit = r.GetValue(exportRateLimit),
         RedactionFilters = r.GetValue(redactionFilters) ?? "",
+        FieldFilters = r.GetValue(fieldFilters) ?? "",
         ServerAddress = r.GetValue(serverAddress) ?? "",
         ServerSocket = r.GetValue(serverSocket) ?? "",
         RbSize = r.GetValue(rbSize),
@@ -75,6 +78,7 @@ internal sealed class AgentCommandLine
         EnableDocker = r.GetValue(enableDocker),
         MetricsServer = r.GetValue(metricsServer) ?? "",
         LogLevel = r.GetValue(logLevel)!,
+        LogFormat = r.GetValue(logFormat)!,
         TracingPolicy = r.GetValue(tracingPolicy) ?? "",
         TracingPolicyDir = r.GetValue(tracingPolicyDir) ?? "",
         PersistGrpcPolicies = r.GetValue(persistGrpcPolicies),

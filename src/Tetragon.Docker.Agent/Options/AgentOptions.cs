@@ -19,6 +19,9 @@ public sealed record AgentOptions
     /// <summary>Events a minute into the export (a bucket of that many, refilled over the minute); negative: no limit.</summary>
     public int ExportRateLimit { get; init; } = -1;
 
+    /// <summary>Tetragon's field filters for the export: <c>{"fields":"process.binary,...","action":"INCLUDE"|"EXCLUDE","event_set":[...]}</c> objects.</summary>
+    public string FieldFilters { get; init; } = "";
+
     /// <summary>Tetragon's redaction filters: <c>{"redact": [regex], "binary_regex": [regex]}</c> objects; capture groups in process arguments become *****.</summary>
     public string RedactionFilters { get; init; } = "";
 
@@ -42,6 +45,9 @@ public sealed record AgentOptions
     public string DockerHost { get; init; } = "unix:///var/run/docker.sock";
     public bool EnableDocker { get; init; } = true;
     public string LogLevel { get; init; } = "info";
+
+    /// <summary>text (key=value lines) or json (an object per line).</summary>
+    public string LogFormat { get; init; } = "text";
 
     /// <summary>A TracingPolicy file loaded at start-up.</summary>
     public string TracingPolicy { get; init; } = "";
@@ -104,6 +110,15 @@ public sealed record AgentOptions
             errors.Add(e.Message);
         }
 
+        try
+        {
+            ExportFields();
+        }
+        catch (ArgumentException e)
+        {
+            errors.Add(e.Message);
+        }
+
         if (!string.IsNullOrEmpty(ServerAddress) && !TryParseHostPort(ServerAddress, out _, out _))
         {
             errors.Add($"--server-address: \"{ServerAddress}\" is not host:port");
@@ -122,6 +137,16 @@ public sealed record AgentOptions
         if (PersistGrpcPolicies && CannotWrite(PersistGrpcPoliciesDir) is { } reason)
         {
             errors.Add($"--persist-grpc-policies-dir: cannot write {PersistGrpcPoliciesDir}: {reason}");
+        }
+
+        if (LogLevel.ToLowerInvariant() is not ("debug" or "info" or "warn" or "warning" or "error"))
+        {
+            errors.Add($"--log-level: \"{LogLevel}\" is not one of debug, info, warn, error");
+        }
+
+        if (LogFormat is not ("text" or "json"))
+        {
+            errors.Add($"--log-format: \"{LogFormat}\" is not text or json");
         }
 
         if (!Directory.Exists(BpfLib))
@@ -156,6 +181,10 @@ public sealed record AgentOptions
             return e.Message;
         }
     }
+
+    /// <summary>The export's field filters, compiled.</summary>
+    /// <exception cref="ArgumentException">The message names the filter and the path that is wrong.</exception>
+    public FieldFilters ExportFields() => Events.FieldFilters.Parse(FieldFilters, "--field-filters");
 
     /// <summary>The redaction filters, compiled.</summary>
     /// <exception cref="ArgumentException">The message names the filter, its field and what is wrong with it.</exception>

@@ -25,9 +25,11 @@ internal sealed class FineGuidanceSensorsService(
     public override async Task GetEvents(GetEventsRequest request, IServerStreamWriter<GetEventsResponse> responseStream, ServerCallContext context)
     {
         EventFilter filter;
+        FieldFilters fields;
         try
         {
             filter = EventFilter.Compile(request);
+            fields = FieldFilters.Compile(request.FieldFilters);
         }
         catch (ArgumentException e)
         {
@@ -48,7 +50,7 @@ internal sealed class FineGuidanceSensorsService(
                 subscription.TryTake(batch);
                 foreach (var response in batch)
                 {
-                    await responseStream.WriteAsync(response, ended.Token).ConfigureAwait(false);
+                    await responseStream.WriteAsync(fields.Apply(response), ended.Token).ConfigureAwait(false);
                 }
 
                 batch.Clear();
