@@ -117,6 +117,21 @@ public sealed class ExportControlTests
         Assert.Null(streamed.Parent);
     }
 
+    [Fact]
+    public async Task FlagsComeFromTheConfigDirectoryAFilePerFlag()
+    {
+        var conf = Directory.CreateTempSubdirectory("tetragon.conf.d-").FullName;
+        File.WriteAllText(Path.Combine(conf, "node-name"), "node-from-conf-d\n");
+        File.WriteAllText(Path.Combine(conf, "export-denylist"), "{\"event_set\":[\"PROCESS_EXIT\"]}\n");
+        await using var agent = await AgentProcess.StartAsync("--config-dir", conf);
+
+        var (pid, _) = await Trigger.RunAsync(Env, "/", "true");
+        var exec = await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessExec?.Process.Pid == (uint)pid);
+        Assert.Equal("node-from-conf-d", exec.NodeName);
+        Assert.Equal(0, await agent.StopAsync());
+        Assert.DoesNotContain(ExportFile.Read(agent.ExportFile), e => e.ProcessExit is not null);
+    }
+
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(15);

@@ -3,8 +3,11 @@ using System.CommandLine;
 namespace Tetragon.Docker.Agent.Options;
 
 /// <summary>
-/// The agent's flags, named as Tetragon names them. Each flag also reads
-/// TETRAGON_&lt;FLAG&gt; (dashes as underscores) from the environment.
+/// The agent's flags, named as Tetragon names them. A flag not on the command line is read
+/// from TETRAGON_&lt;FLAG&gt; (dashes as underscores) in the environment, else from a file named
+/// after it (<c>export-rate-limit</c>) in a configuration directory, as Tetragon's drop-in
+/// directories work: /usr/lib, /usr/local/lib, then /etc/tetragon/tetragon.conf.d, then
+/// <c>--config-dir</c>, a later one winning.
 /// </summary>
 internal sealed class AgentCommandLine
 {
@@ -40,14 +43,34 @@ internal sealed class AgentCommandLine
 
     private static readonly AgentOptions Defaults = new();
 
+    /// <summary>Tetragon's drop-in configuration directories, lowest precedence first.</summary>
+    public static IReadOnlyList<string> DropInDirectories { get; } =
+        ["/usr/lib/tetragon/tetragon.conf.d", "/usr/local/lib/tetragon/tetragon.conf.d", "/etc/tetragon/tetragon.conf.d"];
+
+    private const string ConfigDirFlag = "--config-dir";
+
+    private readonly Option<string> configDir = new(ConfigDirFlag)
+    {
+        Description = "directory with a file per flag (its name, e.g. export-rate-limit, holding the value); read after the drop-in directories",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("TETRAGON_CONFIG_DIR") ?? "",
+    };
+
     public RootCommand Build(Func<AgentOptions, CancellationToken, Task<int>> run)
     {
         var root = new RootCommand("tetragon: eBPF security observability and runtime enforcement for Docker hosts")
         {
             exportFilename, exportMaxSize, exportMaxBackups, exportPerm, exportAllowlist, exportDenylist, exportRateLimit, redactionFilters, fieldFilters, serverAddress, serverSocket, rbSize, rbQueueSize,
             eventQueueSize, exportQueueSize, enableProcessCred, enableProcessNs, bpfLib, procRoot, nodeName, dockerHost, enableDocker, metricsServer, logLevel, logFormat,
-            tracingPolicy, tracingPolicyDir, persistGrpcPolicies, persistGrpcPoliciesDir,
+            tracingPolicy, tracingPolicyDir, persistGrpcPolicies, persistGrpcPoliciesDir, configDir,
         };
+        configDir.Validators.Add(r =>
+        {
+            var dir = r.GetValueOrDefault<string>();
+            if (!string.IsNullOrEmpty(dir) && !Directory.Exists(dir))
+            {
+                r.AddError($"--config-dir: directory {dir} does not exist");
+            }
+        });
         root.SetAction((result, ct) => run(Bind(result), ct));
         return root;
     }
@@ -95,6 +118,11 @@ internal sealed class AgentCommandLine
     {
         var variable = "TETRAGON_" + name.TrimStart('-').Replace('-', '_').ToUpperInvariant();
         var text = Environment.GetEnvironmentVariable(variable);
+        if (text is null && FromConfigDirectories(name, result) is { } file)
+        {
+            (variable, text) = file;
+        }
+
         if (text is null)
         {
             return fallback;
@@ -109,5 +137,36 @@ internal sealed class AgentCommandLine
             result.AddError($"{variable}: \"{text}\" is not a valid value for {name}");
             return fallback;
         }
+    }
+
+    /// <summary>The flag's file in the last configuration directory that has one: its path and its trimmed text.</summary>
+    private static (string Path, string Text)? FromConfigDirectories(string name, System.CommandLine.Parsing.ArgumentResult result)
+    {
+        var dirs = DropInDirectories.ToList();
+        var given = (result.GetResult(ConfigDirFlag) as System.CommandLine.Parsing.OptionResult)?.GetValueOrDefault<string>()
+            ?? Environment.GetEnvironmentVariable("TETRAGON_CONFIG_DIR");
+        if (!string.IsNullOrEmpty(given))
+        {
+            dirs.Add(given);
+        }
+
+        for (var i = dirs.Count - 1; i >= 0; i--)
+        {
+            var path = Path.Combine(dirs[i], name.TrimStart('-'));
+            if (File.Exists(path))
+            {
+                try
+                {
+                    return (path, File.ReadAllText(path).Trim());
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    result.AddError($"{path}: cannot read the value of {name}: {e.Message}");
+                    return null;
+                }
+            }
+        }
+
+        return null;
     }
 }

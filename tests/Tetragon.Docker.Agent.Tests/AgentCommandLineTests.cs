@@ -1,0 +1,61 @@
+using Tetragon.Docker.Agent.Options;
+
+namespace Tetragon.Docker.Agent.Tests;
+
+public sealed class AgentCommandLineTests : IDisposable
+{
+    private readonly string dir = Directory.CreateTempSubdirectory("conf-d-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    private static (int Exit, AgentOptions? Options, string Errors) Run(params string[] args)
+    {
+        AgentOptions? seen = null;
+        var root = new AgentCommandLine().Build((o, _) =>
+        {
+            seen = o;
+            return Task.FromResult(0);
+        });
+        var parse = root.Parse(args);
+        var errors = string.Join("\n", parse.Errors.Select(e => e.Message));
+        return (parse.Errors.Count > 0 ? 2 : parse.Invoke(), seen, errors);
+    }
+
+    [Fact]
+    public void AFilePerFlagInTheConfigDirectoryConfiguresTheAgentAndTheCommandLineWins()
+    {
+        File.WriteAllText(Path.Combine(dir, "export-rate-limit"), "42\n");
+        File.WriteAllText(Path.Combine(dir, "enable-process-cred"), "true");
+        File.WriteAllText(Path.Combine(dir, "export-denylist"), "{\"health_check\":true}\n{\"pid\":[1]}\n");
+        File.WriteAllText(Path.Combine(dir, "node-name"), "from-file");
+
+        var (exit, options, errors) = Run("--config-dir", dir, "--node-name", "from-flag");
+
+        Assert.Equal(0, exit);
+        Assert.Equal("", errors);
+        Assert.Equal(42, options!.ExportRateLimit);
+        Assert.True(options.EnableProcessCred);
+        Assert.Equal("{\"health_check\":true}\n{\"pid\":[1]}", options.ExportDenylist);
+        Assert.Equal("from-flag", options.NodeName);
+        Assert.False(options.EnableProcessNs); // no file: the default
+    }
+
+    [Fact]
+    public void ABadValueInAFileNamesTheFile()
+    {
+        File.WriteAllText(Path.Combine(dir, "export-rate-limit"), "lots");
+
+        var (exit, _, errors) = Run("--config-dir", dir);
+
+        Assert.Equal(2, exit);
+        Assert.Contains($"{Path.Combine(dir, "export-rate-limit")}: \"lots\" is not a valid value for --export-rate-limit", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AConfigDirectoryThatIsNotThereIsAnError()
+    {
+        var (exit, _, errors) = Run("--config-dir", Path.Combine(dir, "missing"));
+        Assert.Equal(2, exit);
+        Assert.Contains("--config-dir: directory " + Path.Combine(dir, "missing") + " does not exist", errors, StringComparison.Ordinal);
+    }
+}
