@@ -62,7 +62,7 @@ internal sealed class AgentRuntime(
         var cgroups = CgroupFs.Detect();
         var scanner = new ProcFsScanner(options.ProcRoot, cgroups);
         var factory = new ProcessFactory(options.NodeName, new BootClock(), HostNamespaces.FromProc(options.ProcRoot), options.EnableProcessCred, options.EnableProcessNs, options.Redaction());
-        var handler = new ProcessEventHandler(Cache, factory, scanner, containers, counters, bus.Publish, time);
+        var handler = new ProcessEventHandler(Cache, factory, scanner, containers, counters, bus.Publish, time) { Ancestors = options.Ancestors() };
         var registry = new GenericHookRegistry();
         generic = new GenericSensor(options.BpfLib, sensor);
         Policies = new PolicyManager(generic, features, registry, options.ProcRoot, logger);

@@ -34,6 +34,9 @@ public sealed class ExportJsonEncoderTests
     [
         new GetEventsResponse { ProcessExec = new ProcessExec { Process = P(2, "/bin/sh"), Parent = P(1, "/init") }, NodeName = "node\"1", Time = Time },
         new GetEventsResponse { ProcessExec = new ProcessExec { Process = P(2, "/bin/sh") }, Time = Time },
+        new GetEventsResponse { ProcessExec = new ProcessExec { Process = P(4, "/bin/sh"), Parent = P(3, "/bin/bash"), Ancestors = { P(2, "/usr/sbin/sshd"), P(1, "/init") } }, NodeName = "n", Time = Time },
+        new GetEventsResponse { ProcessExec = new ProcessExec { Ancestors = { P(1, "/init") } } },
+        new GetEventsResponse { ProcessExit = new ProcessExit { Process = P(3, "/bin/sh"), Parent = P(2, "/bin/bash"), Status = 1, Time = Time, Ancestors = { P(1, "/init") } }, Time = Time },
         new GetEventsResponse { ProcessExit = new ProcessExit { Process = P(2, "/bin/sh"), Parent = P(1, "/init"), Signal = "SIGKILL", Time = Time }, NodeName = "n", Time = Time },
         new GetEventsResponse { ProcessExit = new ProcessExit { Process = P(2, "/bin/sh"), Status = 3 }, NodeName = "n" },
         new GetEventsResponse { ProcessExit = new ProcessExit { Process = P(2, "/bin/sh") } },

@@ -132,6 +132,31 @@ public sealed class ExportControlTests
         Assert.DoesNotContain(ExportFile.Read(agent.ExportFile), e => e.ProcessExit is not null);
     }
 
+    [Fact]
+    public async Task AncestorsAreListedForExecExitAndHookEventsWhenEnabled()
+    {
+        var root = Directory.CreateTempSubdirectory("ancestors-").FullName;
+        Directory.CreateDirectory(root + "/forbidden");
+        await using var agent = await AgentProcess.StartAsync("--enable-ancestors", "base,kprobe");
+        await agent.Client.AddTracingPolicyAsync(new AddTracingPolicyRequest { Yaml = TracingPolicyTests.MkdirKillPolicy("ancestors-mkdir", root + "/forbidden/") }, cancellationToken: TestContext.Current.CancellationToken);
+        var shell = Trigger.Resolve("/bin/sh");
+
+        var (outer, _) = await Trigger.RunAsync(shell, root, "-c", $"{shell} -c '/usr/bin/env true; mkdir {root}/forbidden/x; true'; true"); // "; true": no exec in place
+
+        var env = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessExec?.Process.Binary == Env && e.ProcessExec.Parent?.Pid != (uint)outer && e.ProcessExec.Ancestors.Count > 0 && e.ProcessExec.Ancestors[0].Pid == (uint)outer)).ProcessExec;
+        var chain = env.Ancestors.Select(a => a.Pid!.Value).ToList();
+        Assert.Equal((uint)Environment.ProcessId, chain[1]); // the outer shell's parent: this test
+        Assert.True(chain[^1] <= 2, $"the chain ends at init or kthreadd: {string.Join(" ", chain)}");
+        Assert.Equal(chain.Count, chain.Distinct().Count());
+
+        // env runs true in its place: the exit is true's, with the same parent and ancestors.
+        var exit = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessExit?.Process.Pid == env.Process.Pid)).ProcessExit;
+        Assert.Equal(chain, exit.Ancestors.Select(a => a.Pid!.Value));
+
+        var kprobe = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessKprobe?.PolicyName == "ancestors-mkdir")).ProcessKprobe;
+        Assert.Equal(chain, kprobe.Ancestors.Select(a => a.Pid!.Value));
+    }
+
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(15);

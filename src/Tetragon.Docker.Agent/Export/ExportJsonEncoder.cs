@@ -53,14 +53,15 @@ internal sealed partial class ExportJsonEncoder
 
         switch (response.EventCase)
         {
-            case GetEventsResponse.EventOneofCase.ProcessExec when response.ProcessExec.Ancestors.Count == 0:
+            case GetEventsResponse.EventOneofCase.ProcessExec:
                 var exec = response.ProcessExec;
                 writer.Write("{ \"process_exec\": ");
                 var first = WriteProcessField(writer, "process", exec.Process, first: true);
                 first = WriteProcessField(writer, "parent", exec.Parent, first);
+                first = Ancestors(writer, exec.Ancestors, first);
                 writer.Write(first ? "{ }" : " }");
                 break;
-            case GetEventsResponse.EventOneofCase.ProcessExit when response.ProcessExit.Ancestors.Count == 0:
+            case GetEventsResponse.EventOneofCase.ProcessExit:
                 WriteExit(writer, response.ProcessExit);
                 break;
             case GetEventsResponse.EventOneofCase.ProcessKprobe when IsPlain(response.ProcessKprobe):
@@ -122,6 +123,8 @@ internal sealed partial class ExportJsonEncoder
             timeWriter.Write(writer, exit.Time);
             first = false;
         }
+
+        first = Ancestors(writer, exit.Ancestors, first);
 
         writer.Write(first ? "{ }" : " }");
     }
@@ -223,6 +226,12 @@ internal sealed partial class ExportJsonEncoder
         }
 
         Name(writer, name, first);
+        WriteProcessText(writer, process);
+        return false;
+    }
+
+    private void WriteProcessText(TextWriter writer, Api.Process process)
+    {
         var text = ProcessTextOf(process);
         if (writer is Utf8LineWriter utf8)
         {
@@ -232,7 +241,29 @@ internal sealed partial class ExportJsonEncoder
         {
             writer.Write(text.Text);
         }
+    }
 
+    /// <summary>`"ancestors": [ {...}, {...} ]` from the cached text of each (they are the parents of many events).</summary>
+    private bool Ancestors(TextWriter writer, RepeatedField<Api.Process> ancestors, bool first)
+    {
+        if (ancestors.Count == 0)
+        {
+            return first;
+        }
+
+        Name(writer, "ancestors", first);
+        writer.Write("[ ");
+        for (var i = 0; i < ancestors.Count; i++)
+        {
+            if (i > 0)
+            {
+                writer.Write(", ");
+            }
+
+            WriteProcessText(writer, ancestors[i]);
+        }
+
+        writer.Write(" ]");
         return false;
     }
 

@@ -20,6 +20,7 @@ internal sealed class AgentCommandLine
     private readonly Option<int> exportRateLimit = Flag("--export-rate-limit", "events a minute into the JSON export (-1: no limit)", Defaults.ExportRateLimit);
     private readonly Option<string> redactionFilters = Flag("--redaction-filters", "redaction filters: {\"redact\":[regex],\"binary_regex\":[regex]} objects; what the capture groups match in process arguments becomes *****", Defaults.RedactionFilters);
     private readonly Option<string> fieldFilters = Flag("--field-filters", "field filters for the JSON export: {\"fields\":\"process.binary,process.arguments\",\"action\":\"INCLUDE\"} objects", Defaults.FieldFilters);
+    private readonly Option<string> enableAncestors = Flag("--enable-ancestors", "event kinds that list the process's ancestors: base (exec, exit), kprobe, tracepoint, uprobe (comma-separated)", Defaults.EnableAncestors);
     private readonly Option<string> serverAddress = Flag("--server-address", "gRPC TCP address (host:port; empty disables)", Defaults.ServerAddress);
     private readonly Option<string> serverSocket = Flag("--server-socket", "gRPC unix socket path (empty disables)", Defaults.ServerSocket);
     private readonly Option<uint> rbSize = Flag("--rb-size", "BPF ring buffer size in bytes (power of two)", Defaults.RbSize);
@@ -59,7 +60,7 @@ internal sealed class AgentCommandLine
     {
         var root = new RootCommand("tetragon: eBPF security observability and runtime enforcement for Docker hosts")
         {
-            exportFilename, exportMaxSize, exportMaxBackups, exportPerm, exportAllowlist, exportDenylist, exportRateLimit, redactionFilters, fieldFilters, serverAddress, serverSocket, rbSize, rbQueueSize,
+            exportFilename, exportMaxSize, exportMaxBackups, exportPerm, exportAllowlist, exportDenylist, exportRateLimit, redactionFilters, fieldFilters, enableAncestors, serverAddress, serverSocket, rbSize, rbQueueSize,
             eventQueueSize, exportQueueSize, enableProcessCred, enableProcessNs, bpfLib, procRoot, nodeName, dockerHost, enableDocker, metricsServer, logLevel, logFormat,
             tracingPolicy, tracingPolicyDir, persistGrpcPolicies, persistGrpcPoliciesDir, configDir,
         };
@@ -86,6 +87,7 @@ internal sealed class AgentCommandLine
         ExportRateLimit = r.GetValue(exportRateLimit),
         RedactionFilters = r.GetValue(redactionFilters) ?? "",
         FieldFilters = r.GetValue(fieldFilters) ?? "",
+        EnableAncestors = r.GetValue(enableAncestors) ?? "",
         ServerAddress = r.GetValue(serverAddress) ?? "",
         ServerSocket = r.GetValue(serverSocket) ?? "",
         RbSize = r.GetValue(rbSize),

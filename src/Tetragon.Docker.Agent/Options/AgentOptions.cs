@@ -22,6 +22,9 @@ public sealed record AgentOptions
     /// <summary>Tetragon's field filters for the export: <c>{"fields":"process.binary,...","action":"INCLUDE"|"EXCLUDE","event_set":[...]}</c> objects.</summary>
     public string FieldFilters { get; init; } = "";
 
+    /// <summary>Event kinds that list ancestors: base (exec, exit), kprobe, tracepoint, uprobe; comma-separated.</summary>
+    public string EnableAncestors { get; init; } = "";
+
     /// <summary>Tetragon's redaction filters: <c>{"redact": [regex], "binary_regex": [regex]}</c> objects; capture groups in process arguments become *****.</summary>
     public string RedactionFilters { get; init; } = "";
 
@@ -95,6 +98,15 @@ public sealed record AgentOptions
         try
         {
             ExportFilter();
+        }
+        catch (ArgumentException e)
+        {
+            errors.Add(e.Message);
+        }
+
+        try
+        {
+            Ancestors();
         }
         catch (ArgumentException e)
         {
@@ -185,6 +197,9 @@ public sealed record AgentOptions
     /// <summary>The export's field filters, compiled.</summary>
     /// <exception cref="ArgumentException">The message names the filter and the path that is wrong.</exception>
     public FieldFilters ExportFields() => Events.FieldFilters.Parse(FieldFilters, "--field-filters");
+
+    /// <exception cref="ArgumentException">An unknown event kind, or one without base.</exception>
+    internal Process.AncestorEvents Ancestors() => Process.AncestorEvents.Parse(EnableAncestors);
 
     /// <summary>The redaction filters, compiled.</summary>
     /// <exception cref="ArgumentException">The message names the filter, its field and what is wrong with it.</exception>

@@ -63,11 +63,12 @@ internal sealed class GenericEventDecoder(
         }
 
         var entry = cache.Get(pid);
+        var ancestors = entry is not null && WantsAncestors(op) ? AncestorEvents.Of(entry) : null;
         if (entry is null)
         {
             counters.Add(AgentCounters.ProcessCacheMisses);
         }
-        else if (!handler.MustWait(entry) && bus.TryPublishHook(new HookSample
+        else if (ancestors is null && !handler.MustWait(entry) && bus.TryPublishHook(new HookSample
         {
             Sample = sample,
             Op = op,
@@ -102,8 +103,20 @@ internal sealed class GenericEventDecoder(
             kprobe.Return = Number(hook.Encoded.ReturnType, ret, hook.Plan.ReturnArg?.Label);
         }
 
+        if (ancestors is not null)
+        {
+            (response.ProcessKprobe?.Ancestors ?? response.ProcessTracepoint?.Ancestors ?? response.ProcessUprobe.Ancestors).AddRange(ancestors);
+        }
+
         handler.EmitHookEvent(entry, response);
     }
+
+    private bool WantsAncestors(byte op) => op switch
+    {
+        MsgOp.GenericTracepoint => handler.Ancestors.Tracepoint,
+        MsgOp.GenericUprobe => handler.Ancestors.Uprobe,
+        _ => handler.Ancestors.Kprobe,
+    };
 
     /// <summary>The event message of one hook: its constants, the process and parent, the arguments (no time, node or return).</summary>
     public static GetEventsResponse Event(ActiveHook hook, byte op, KprobeAction action, Api.Process? process, Api.Process? parent, KprobeArgument[] args)

@@ -30,6 +30,9 @@ internal sealed class ProcessEventHandler(
 
     public int DeferredCount => deferred.Count;
 
+    /// <summary>Which events list ancestors (--enable-ancestors).</summary>
+    public AncestorEvents Ancestors { get; init; } = AncestorEvents.None;
+
     /// <summary>Decoder of the generic sensors' events (TracingPolicy hooks); null when none is loaded.</summary>
     public Policy.GenericEventDecoder? Generic { get; set; }
 
@@ -129,7 +132,7 @@ internal sealed class ProcessEventHandler(
         var eventTime = factory.Clock.ToWallClock(h.Common.Ktime);
         Emit(entry, () => new GetEventsResponse
         {
-            ProcessExec = new ProcessExec { Process = entry.Process, Parent = parent?.Process },
+            ProcessExec = new ProcessExec { Process = entry.Process, Parent = parent?.Process, Ancestors = { AncestorsOf(entry) } },
             NodeName = factory.NodeName,
             Time = Timestamp.FromDateTimeOffset(eventTime),
         });
@@ -168,6 +171,7 @@ internal sealed class ProcessEventHandler(
                 Signal = SignalNames.Of(signal),
                 Status = (m.ExitCode >> 8) & 0xff,
                 Time = eventTime,
+                Ancestors = { AncestorsOf(entry) },
             },
             NodeName = factory.NodeName,
             Time = eventTime,
@@ -189,6 +193,8 @@ internal sealed class ProcessEventHandler(
 
         Defer(entry, () => response);
     }
+
+    private List<Api.Process> AncestorsOf(ProcessEntry entry) => Ancestors.Base ? AncestorEvents.Of(entry) : [];
 
     private void Emit(ProcessEntry entry, Func<GetEventsResponse> build)
     {
