@@ -95,40 +95,17 @@ public sealed record AgentOptions
             errors.Add($"--export-file-perm: \"{ExportFilePerm}\" is not an octal file mode like 600");
         }
 
-        try
+        // The filter texts compile here, each naming its own mistakes.
+        foreach (var compile in new Action[] { () => ExportFilter(), () => ExportFields(), () => Redaction(), () => Ancestors() })
         {
-            ExportFilter();
-        }
-        catch (ArgumentException e)
-        {
-            errors.Add(e.Message);
-        }
-
-        try
-        {
-            Ancestors();
-        }
-        catch (ArgumentException e)
-        {
-            errors.Add(e.Message);
-        }
-
-        try
-        {
-            Redaction();
-        }
-        catch (ArgumentException e)
-        {
-            errors.Add(e.Message);
-        }
-
-        try
-        {
-            ExportFields();
-        }
-        catch (ArgumentException e)
-        {
-            errors.Add(e.Message);
+            try
+            {
+                compile();
+            }
+            catch (ArgumentException e)
+            {
+                errors.Add(e.Message);
+            }
         }
 
         if (!string.IsNullOrEmpty(ServerAddress) && !TryParseHostPort(ServerAddress, out _, out _))

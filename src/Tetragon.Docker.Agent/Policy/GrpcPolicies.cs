@@ -11,8 +11,6 @@ internal sealed class GrpcPolicies(PolicyManager policies, GrpcPolicyStore? stor
 {
     private readonly Lock gate = new();
 
-    public PolicyManager Manager => policies;
-
     public void Add(string yaml)
     {
         lock (gate)
