@@ -244,28 +244,8 @@ internal sealed partial class ExportJsonEncoder
     }
 
     /// <summary>`"ancestors": [ {...}, {...} ]` from the cached text of each (they are the parents of many events).</summary>
-    private bool Ancestors(TextWriter writer, RepeatedField<Api.Process> ancestors, bool first)
-    {
-        if (ancestors.Count == 0)
-        {
-            return first;
-        }
-
-        Name(writer, "ancestors", first);
-        writer.Write("[ ");
-        for (var i = 0; i < ancestors.Count; i++)
-        {
-            if (i > 0)
-            {
-                writer.Write(", ");
-            }
-
-            WriteProcessText(writer, ancestors[i]);
-        }
-
-        writer.Write(" ]");
-        return false;
-    }
+    private bool Ancestors(TextWriter writer, RepeatedField<Api.Process> ancestors, bool first) =>
+        List(writer, "ancestors", ancestors, WriteProcessText, first);
 
     /// <summary>
     /// The cached JSON of a process. A storm repeats the same few processes: a small
@@ -377,23 +357,26 @@ internal sealed partial class ExportJsonEncoder
         return false;
     }
 
-    private bool Tags(TextWriter writer, RepeatedField<string> tags, bool first)
+    private bool Tags(TextWriter writer, RepeatedField<string> tags, bool first) => List(writer, "tags", tags, writeString, first);
+
+    /// <summary>A repeated field as JsonFormatter writes it: `"name": [ a, b ]`, nothing when empty.</summary>
+    private static bool List<T>(TextWriter writer, string name, RepeatedField<T> items, Action<TextWriter, T> write, bool first)
     {
-        if (tags.Count == 0)
+        if (items.Count == 0)
         {
             return first;
         }
 
-        Name(writer, "tags", first);
+        Name(writer, name, first);
         writer.Write("[ ");
-        for (var i = 0; i < tags.Count; i++)
+        for (var i = 0; i < items.Count; i++)
         {
             if (i > 0)
             {
                 writer.Write(", ");
             }
 
-            writeString(writer, tags[i]);
+            write(writer, items[i]);
         }
 
         writer.Write(" ]");
