@@ -24,6 +24,36 @@ public sealed class ProcessEventHandlerTests
     }
 
     [Fact]
+    public void ProcessesGoneFromProcLeaveTheCacheAtTheSecondPassWithoutAnEvent()
+    {
+        var proc = Directory.CreateTempSubdirectory("proc-").FullName;
+        Directory.CreateDirectory(Path.Combine(proc, "200"));
+        var factory = new ProcessFactory("node", new BootClock(), new HostNamespaces([0, 0, 4026531832]), includeCredentials: false, includeNamespaces: false);
+        var cache = new ProcessCache();
+        var handler = new ProcessEventHandler(cache, factory, new ProcFsScanner(proc, new CgroupFs(null)), resolver, counters, published.Add, time);
+        handler.AddProcFs(new ProcessSnapshot { Pid = 1, Ppid = 0, KtimeNs = 1000, Binary = "/sbin/init", Argv = ["init"], Cwd = "/", Uid = 0 });
+        Directory.CreateDirectory(Path.Combine(proc, "1"));
+        handler.OnSample(MessageBuilder.Exec(100, 1, 3000, ["sleep"], "/", "/bin/sleep")); // its exit was lost: no /proc/100
+        handler.OnSample(MessageBuilder.Exec(200, 1, 3000, ["sleep"], "/", "/bin/sleep")); // still running
+        handler.OnSample(MessageBuilder.Exec(300, 1, 3000, ["true"], "/", "/bin/true")); // gone, its exit still in the ring
+        published.Clear();
+
+        Assert.Equal(0, handler.PruneExited()); // first pass: suspects only
+        Assert.True(handler.HasPruneSuspects);
+        handler.OnSample(MessageBuilder.Exit(300, 4000, 0)); // the exit arrives between passes: reported
+        Assert.Equal(300u, Assert.Single(published).ProcessExit.Process.Pid);
+
+        Assert.Equal(1, handler.PruneExited()); // 100 is still gone: dropped
+        Assert.Null(cache.Get(100));
+        Assert.NotNull(cache.Get(200));
+        Assert.NotNull(cache.Get(1));
+        Assert.False(handler.HasPruneSuspects);
+        Assert.Equal(1, counters.Get(AgentCounters.ProcessCachePruned));
+        Assert.Single(published); // pruning emits nothing
+        Directory.Delete(proc, recursive: true);
+    }
+
+    [Fact]
     public void CloneThenExecThenExitLinksParentAndReportsStatus()
     {
         handler.OnSample(MessageBuilder.Clone(100, 1, 2000));

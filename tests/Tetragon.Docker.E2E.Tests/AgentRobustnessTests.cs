@@ -86,6 +86,22 @@ public sealed class AgentRobustnessTests
         var exec = await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessExec?.Process.Arguments.EndsWith(marker, StringComparison.Ordinal) == true);
         Assert.NotNull(exec);
         Assert.False(agent.HasExited);
+
+        // The exits the ring lost leave no stale processes behind: gone from /proc, they leave the cache.
+        var live = Directory.EnumerateDirectories("/proc").Count(d => uint.TryParse(Path.GetFileName(d), out _));
+        ulong cached = 0, pruned = 0;
+        deadline = DateTime.UtcNow.AddSeconds(15);
+        do
+        {
+            await Task.Delay(500, TestContext.Current.CancellationToken);
+            var status = await agent.Client.GetStatusAsync(new GetStatusRequest(), cancellationToken: TestContext.Current.CancellationToken);
+            cached = status.Counters.GetValueOrDefault("tetragon_process_cache_size");
+            pruned = status.Counters.GetValueOrDefault("tetragon_process_cache_pruned_total");
+        }
+        while ((pruned == 0 || cached > (ulong)live + 50) && DateTime.UtcNow < deadline);
+
+        Assert.True(pruned > 0, "no process of the burst was pruned from the cache");
+        Assert.True(cached <= (ulong)live + 50, $"{cached} processes cached, {live} in /proc");
     }
 
     [Fact]

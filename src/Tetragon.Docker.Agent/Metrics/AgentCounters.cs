@@ -14,6 +14,7 @@ public sealed class AgentCounters
     public const string RingBufferReceived = "tetragon_ringbuf_perf_event_received_total";
     public const string DecodeErrors = "tetragon_errors_total";
     public const string ProcessCacheMisses = "tetragon_process_cache_misses_total";
+    public const string ProcessCachePruned = "tetragon_process_cache_pruned_total";
     public const string ExportDropped = "tetragon_export_dropped_total";
     public const string ExportWritten = "tetragon_export_events_total";
     public const string ExportErrors = "tetragon_export_errors_total";

@@ -36,6 +36,11 @@ internal sealed class EventLoop : IDisposable
     private readonly Action<bool> setIdleWakeups;
     private volatile bool stopping;
     private DateTime lastWarning;
+    private long nextPrune;
+    private ulong lostAtLastPrune;
+
+    /// <summary>How often the loop looks for processes whose exits the kernel lost (only after it lost some).</summary>
+    private const int PruneEveryMs = 2000;
 
     /// <param name="setIdleWakeups">true: producers wake the reader on the first record; false: only in batches.</param>
     public EventLoop(int ringBufferFd, ProcessEventHandler handler, EventBus bus, AgentCounters counters, ILogger logger, Action<bool> setIdleWakeups)
@@ -132,6 +137,34 @@ internal sealed class EventLoop : IDisposable
         }
 
         bus.EndBatch();
+        PruneAfterLosses();
+    }
+
+    /// <summary>After the ring buffer lost events, some exits never arrive: their processes leave the cache here.</summary>
+    private void PruneAfterLosses()
+    {
+        var now = Environment.TickCount64;
+        if (now < nextPrune)
+        {
+            return;
+        }
+
+        nextPrune = now + PruneEveryMs;
+        var lost = counters.KernelLostReader?.Invoke() ?? 0;
+        if (lost == lostAtLastPrune && !handler.HasPruneSuspects)
+        {
+            return;
+        }
+
+        lostAtLastPrune = lost;
+        try
+        {
+            handler.PruneExited();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Warn(e);
+        }
     }
 
     private void OnSample(ReadOnlySpan<byte> data)

@@ -24,6 +24,9 @@ internal sealed class ProcFsScanner(string procRoot, CgroupFs cgroups)
         return result;
     }
 
+    /// <summary>Whether the process (or thread) is still there.</summary>
+    public bool Exists(uint pid) => Directory.Exists($"{procRoot}/{pid}");
+
     /// <summary>One process, or null if it is gone or a kernel thread we cannot describe.</summary>
     public ProcessSnapshot? Read(uint pid)
     {

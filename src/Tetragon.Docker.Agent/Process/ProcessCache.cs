@@ -16,6 +16,9 @@ internal sealed class ProcessCache
 
     public ProcessEntry? Get(uint pid) => byPid.GetValueOrDefault(pid);
 
+    /// <summary>The pids with a current image (a copy: the cache may change while it is used).</summary>
+    public uint[] Pids() => [.. byPid.Keys];
+
     /// <summary>Adds the new image of <paramref name="pid"/> (exec, clone or /proc scan), replacing the previous one.</summary>
     public ProcessEntry Add(uint pid, Api.Process process, ProcessEntry? parent, ulong cgroupId)
     {

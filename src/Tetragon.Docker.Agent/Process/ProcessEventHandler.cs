@@ -57,6 +57,34 @@ internal sealed class ProcessEventHandler(
         }
     }
 
+    /// <summary>
+    /// Drops the cache's processes that are gone from /proc: their exits were lost (a full ring
+    /// buffer), and nothing else would ever remove them. A pid found gone is only dropped when it is
+    /// still gone at the next pass, so an exit still on its way through the ring is reported, not
+    /// pruned. Returns how many were dropped.
+    /// </summary>
+    public int PruneExited()
+    {
+        var gone = cache.Pids().Where(pid => !scanner.Exists(pid)).ToHashSet();
+        var pruned = 0;
+        foreach (var pid in gone.Where(suspects.Contains))
+        {
+            if (cache.Exit(pid) is not null)
+            {
+                pruned++;
+            }
+        }
+
+        suspects = gone.Where(pid => cache.Get(pid) is not null).ToHashSet(); // gone now, dropped next time
+        counters.Add(AgentCounters.ProcessCachePruned, pruned);
+        return pruned;
+    }
+
+    /// <summary>Pids found gone by the last <see cref="PruneExited"/>, dropped if still gone at the next.</summary>
+    public bool HasPruneSuspects => suspects.Count > 0;
+
+    private HashSet<uint> suspects = [];
+
     /// <summary>A process found by the start-up scan: known, flagged procFS, no event.</summary>
     public ProcessEntry AddProcFs(ProcessSnapshot snapshot)
     {
