@@ -58,4 +58,29 @@ public sealed class AgentCommandLineTests : IDisposable
         Assert.Equal(2, exit);
         Assert.Contains("--config-dir: directory " + Path.Combine(dir, "missing") + " does not exist", errors, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(new[] { "--rb-size", "16M" }, 16u << 20)]
+    [InlineData(new[] { "--rb-size", "4096" }, 4096u)]
+    [InlineData(new[] { "--rb-size", "64k" }, 64u << 10)]
+    [InlineData(new[] { "--rb-size", "1M", "--rb-size-total", "2M" }, 2u << 20)]
+    [InlineData(new string[0], 8u << 20)]
+    public void RingSizesTakeTetragonsSuffixes(string[] args, uint expected)
+    {
+        var (exit, options, errors) = Run(args);
+        Assert.Equal("", errors);
+        Assert.Equal(0, exit);
+        Assert.Equal(expected, options!.RbSize);
+    }
+
+    [Fact]
+    public void ABadSizeIsNamedWhereverItComesFrom()
+    {
+        Assert.Contains("--rb-size: \"8X\" is not a size in bytes", Run("--rb-size", "8X").Errors, StringComparison.Ordinal);
+
+        File.WriteAllText(Path.Combine(dir, "rb-size"), "2M");
+        Assert.Equal(2u << 20, Run("--config-dir", dir).Options!.RbSize);
+        File.WriteAllText(Path.Combine(dir, "rb-size-total"), "5G");
+        Assert.Contains($"{Path.Combine(dir, "rb-size-total")}: \"5G\" is not a valid value for --rb-size-total", Run("--config-dir", dir).Errors, StringComparison.Ordinal);
+    }
 }

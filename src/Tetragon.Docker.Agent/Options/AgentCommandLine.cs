@@ -23,7 +23,8 @@ internal sealed class AgentCommandLine
     private readonly Option<string> enableAncestors = Flag("--enable-ancestors", "event kinds that list the process's ancestors: base (exec, exit), kprobe, tracepoint, uprobe (comma-separated)", Defaults.EnableAncestors);
     private readonly Option<string> serverAddress = Flag("--server-address", "gRPC TCP address (host:port; empty disables)", Defaults.ServerAddress);
     private readonly Option<string> serverSocket = Flag("--server-socket", "gRPC unix socket path (empty disables)", Defaults.ServerSocket);
-    private readonly Option<uint> rbSize = Flag("--rb-size", "BPF ring buffer size in bytes (power of two)", Defaults.RbSize);
+    private readonly Option<uint> rbSize = SizeFlag("--rb-size", "BPF ring buffer size in bytes, a power of two (K/M/G suffixes allowed, e.g. 8M)", Defaults.RbSize);
+    private readonly Option<uint> rbSizeTotal = SizeFlag("--rb-size-total", "the same, as Tetragon's total over all CPUs: one ring serves them all here (wins over --rb-size)", 0);
     private readonly Option<int> rbQueueSize = Flag("--rb-queue-size", "accepted for Tetragon compatibility: events are decoded straight from the ring buffer", Defaults.RbQueueSize);
     private readonly Option<int> eventQueueSize = Flag("--event-queue-size", "queue of each gRPC GetEvents stream", Defaults.EventQueueSize);
     private readonly Option<int> exportQueueSize = Flag("--export-queue-size", "queue of the JSON exporter", Defaults.ExportQueueSize);
@@ -60,7 +61,7 @@ internal sealed class AgentCommandLine
     {
         var root = new RootCommand("tetragon: eBPF security observability and runtime enforcement for Docker hosts")
         {
-            exportFilename, exportMaxSize, exportMaxBackups, exportPerm, exportAllowlist, exportDenylist, exportRateLimit, redactionFilters, fieldFilters, enableAncestors, serverAddress, serverSocket, rbSize, rbQueueSize,
+            exportFilename, exportMaxSize, exportMaxBackups, exportPerm, exportAllowlist, exportDenylist, exportRateLimit, redactionFilters, fieldFilters, enableAncestors, serverAddress, serverSocket, rbSize, rbSizeTotal, rbQueueSize,
             eventQueueSize, exportQueueSize, enableProcessCred, enableProcessNs, bpfLib, procRoot, nodeName, dockerHost, enableDocker, metricsServer, logLevel, logFormat,
             tracingPolicy, tracingPolicyDir, persistGrpcPolicies, persistGrpcPoliciesDir, configDir,
         };
@@ -90,7 +91,7 @@ internal sealed class AgentCommandLine
         EnableAncestors = r.GetValue(enableAncestors) ?? "",
         ServerAddress = r.GetValue(serverAddress) ?? "",
         ServerSocket = r.GetValue(serverSocket) ?? "",
-        RbSize = r.GetValue(rbSize),
+        RbSize = r.GetValue(rbSizeTotal) is > 0 and var total ? total : r.GetValue(rbSize),
         RbQueueSize = r.GetValue(rbQueueSize),
         EventQueueSize = r.GetValue(eventQueueSize),
         ExportQueueSize = r.GetValue(exportQueueSize),
@@ -116,7 +117,42 @@ internal sealed class AgentCommandLine
         DefaultValueFactory = result => FromEnvironment(name, fallback, result),
     };
 
-    private static T FromEnvironment<T>(string name, T fallback, System.CommandLine.Parsing.ArgumentResult result)
+    /// <summary>A byte count, as Tetragon takes them: 8388608, 8M, 4096K, 1G.</summary>
+    private static Option<uint> SizeFlag(string name, string description, uint fallback) => new(name)
+    {
+        Description = description,
+        CustomParser = result => ParseSize(name, result.Tokens.Count > 0 ? result.Tokens[^1].Value : "", name, result),
+        DefaultValueFactory = result => FromEnvironment(name, fallback, result, text => ParseSize(name, text, null, result)),
+    };
+
+    private static uint ParseSize(string name, string text, string? source, System.CommandLine.Parsing.ArgumentResult result)
+    {
+        var multiplier = char.ToUpperInvariant(text.Length > 0 ? text[^1] : ' ') switch
+        {
+            'K' => 1UL << 10,
+            'M' => 1UL << 20,
+            'G' => 1UL << 30,
+            _ => 1UL,
+        };
+        var digits = multiplier == 1 ? text : text[..^1];
+        if (ulong.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n * multiplier <= uint.MaxValue)
+        {
+            return (uint)(n * multiplier);
+        }
+
+        if (source is not null)
+        {
+            result.AddError($"{source}: \"{text}\" is not a size in bytes (e.g. 8388608 or 8M)");
+        }
+        else
+        {
+            throw new FormatException($"\"{text}\" is not a size in bytes for {name} (e.g. 8388608 or 8M)");
+        }
+
+        return 0;
+    }
+
+    private static T FromEnvironment<T>(string name, T fallback, System.CommandLine.Parsing.ArgumentResult result, Func<string, T>? convert = null)
     {
         var variable = "TETRAGON_" + name.TrimStart('-').Replace('-', '_').ToUpperInvariant();
         var text = Environment.GetEnvironmentVariable(variable);
@@ -132,7 +168,7 @@ internal sealed class AgentCommandLine
 
         try
         {
-            return (T)Convert.ChangeType(text, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+            return convert is not null ? convert(text) : (T)Convert.ChangeType(text, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
         }
         catch (Exception e) when (e is FormatException or OverflowException or InvalidCastException)
         {
