@@ -12,6 +12,7 @@ using Tetragon.Docker.Agent.Metrics;
 using Tetragon.Docker.Agent.Options;
 using Tetragon.Docker.Agent.Server;
 using Tetragon.Docker.Bpf;
+using Tetragon.Docker.Events;
 
 // Shutdown is ours to finish (detach, drain, flush): no 2 s kill after SIGTERM.
 return await new AgentCommandLine().Build(RunAsync).Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
@@ -21,7 +22,8 @@ static async Task<int> RunAsync(AgentOptions options, CancellationToken cancella
     // Everything a user can get wrong is checked before any BPF is loaded.
     var errors = options.Validate().ToList();
     AgentOptions.TryParseFileMode(options.ExportFilePerm, out var exportMode);
-    var exportWriter = new RotatingFileWriter(options.ExportFilename, (long)options.ExportFileMaxSizeMb * 1024 * 1024, options.ExportFileMaxBackups, exportMode);
+    GoDuration.TryParse(options.ExportFileRotationInterval, out var rotateEvery);
+    var exportWriter = new RotatingFileWriter(options.ExportFilename, (long)options.ExportFileMaxSizeMb * 1024 * 1024, options.ExportFileMaxBackups, exportMode, rotateEvery);
     if (errors.Count == 0)
     {
         try

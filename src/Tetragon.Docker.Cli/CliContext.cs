@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Tetragon.Docker.Events;
 
 namespace Tetragon.Docker.Cli;
 

@@ -61,5 +61,29 @@ public sealed class RotatingFileWriterTests : IDisposable
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
+    [Fact]
+    public void RotatesByAgeAtTheFirstWritePastTheInterval()
+    {
+        var path = Path.Combine(dir, "age.log");
+        var time = new ManualTime();
+        using (var writer = new RotatingFileWriter(path, maxBytes: 0, maxBackups: 3, UnixFileMode.UserRead | UnixFileMode.UserWrite, TimeSpan.FromHours(1), time))
+        {
+            writer.WriteLine("line-00\n"u8);
+            time.Advance(TimeSpan.FromMinutes(59));
+            writer.WriteLine("line-01\n"u8);
+            time.Advance(TimeSpan.FromMinutes(1));
+            var chunk = new ExportChunk();
+            chunk.Add("line-02\n"u8);
+            writer.WriteChunk(chunk); // an hour after the file was opened: a new file first
+            time.Advance(TimeSpan.FromHours(5));
+            writer.WriteLine("line-03\n"u8);
+            Assert.Equal(2, writer.Rotations);
+        }
+
+        Assert.Equal(["line-03"], Lines(path));
+        Assert.Equal(["line-02"], Lines(path + ".1"));
+        Assert.Equal(["line-00", "line-01"], Lines(path + ".2"));
+    }
+
     private static string[] Lines(string path) => [.. File.ReadAllLines(path).Select(l => l[..7])];
 }

@@ -17,6 +17,7 @@ public sealed class AgentRobustnessTests
     [InlineData("--export-allowlist={\"binary_regex\":[\"(\"]}", "--export-allowlist[0].binary_regex[0]: invalid regular expression")]
     [InlineData("--persist-grpc-policies-dir=/proc/version/store", "--persist-grpc-policies-dir: cannot write /proc/version/store")]
     [InlineData("--log-format=xml", "--log-format: \"xml\" is not text or json")]
+    [InlineData("--export-file-rotation-interval=soon", "--export-file-rotation-interval: \"soon\" is not a duration")]
     [InlineData("--redaction-filters={\"redact\":[\"--password=\\\\S+\"]}", "--redaction-filters[0].redact[0]: \"--password=\\S+\" has no capture group")]
     public async Task BadFlagsFailFastWithAClearErrorAndLoadNothing(string flag, string expected)
     {

@@ -1,8 +1,9 @@
 namespace Tetragon.Docker.Agent.Export;
 
 /// <summary>
-/// Appends lines to the export file and rotates it by size: tetragon.log → tetragon.log.1 → ...
-/// → tetragon.log.N (oldest dropped). Followers detect a rotation by the inode change.
+/// Appends lines to the export file and rotates it by size, and by age with
+/// <c>--export-file-rotation-interval</c> (at the first write past it): tetragon.log →
+/// tetragon.log.1 → ... → tetragon.log.N (oldest dropped). Followers detect a rotation by the inode change.
 /// </summary>
 public sealed class RotatingFileWriter : IDisposable
 {
@@ -10,14 +11,19 @@ public sealed class RotatingFileWriter : IDisposable
     private readonly long maxBytes;
     private readonly int maxBackups;
     private readonly UnixFileMode mode;
+    private readonly TimeSpan rotateEvery;
+    private readonly TimeProvider time;
     private FileStream? stream;
+    private DateTimeOffset openedAt;
 
-    public RotatingFileWriter(string path, long maxBytes, int maxBackups, UnixFileMode mode)
+    public RotatingFileWriter(string path, long maxBytes, int maxBackups, UnixFileMode mode, TimeSpan rotateEvery = default, TimeProvider? time = null)
     {
         this.path = path;
         this.maxBytes = maxBytes;
         this.maxBackups = maxBackups;
         this.mode = mode;
+        this.rotateEvery = rotateEvery;
+        this.time = time ?? TimeProvider.System;
     }
 
     public string Path => path;
@@ -46,12 +52,21 @@ public sealed class RotatingFileWriter : IDisposable
             BufferSize = 0, // chunks of whole lines come ready: one write() each, no copy into a buffer
             UnixCreateMode = mode,
         });
+        openedAt = time.GetUtcNow();
     }
+
+    /// <summary>The file has lines and is older than the rotation interval.</summary>
+    private bool DueByAge() => rotateEvery > TimeSpan.Zero && stream!.Position > 0 && time.GetUtcNow() - openedAt >= rotateEvery;
 
     /// <summary>Writes one complete line (the caller includes the newline). Rotates first if it would overflow.</summary>
     public void WriteLine(ReadOnlySpan<byte> line)
     {
         Open();
+        if (DueByAge())
+        {
+            Rotate();
+        }
+
         if (maxBytes > 0 && stream!.Position > 0 && stream.Position + line.Length > maxBytes)
         {
             Rotate();
@@ -64,6 +79,11 @@ public sealed class RotatingFileWriter : IDisposable
     internal void WriteChunk(ExportChunk chunk)
     {
         Open();
+        if (DueByAge())
+        {
+            Rotate();
+        }
+
         var bytes = chunk.Bytes;
         var start = 0; // the first byte not yet written, always at a line start
         var line = 0; // the line that starts there

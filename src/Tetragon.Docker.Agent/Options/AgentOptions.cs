@@ -10,6 +10,9 @@ public sealed record AgentOptions
     public int ExportFileMaxBackups { get; init; } = 5;
     public string ExportFilePerm { get; init; } = "600";
 
+    /// <summary>A Go duration ("1h"): the export also rotates at the first write past this age; 0 off.</summary>
+    public string ExportFileRotationInterval { get; init; } = "0s";
+
     /// <summary>Filter objects in proto JSON (Tetragon's form): an event goes to the export when it matches one; blank: all.</summary>
     public string ExportAllowlist { get; init; } = "";
 
@@ -88,6 +91,11 @@ public sealed record AgentOptions
         if (RbQueueSize < 1 || EventQueueSize < 1 || ExportQueueSize < 1)
         {
             errors.Add("--rb-queue-size, --event-queue-size and --export-queue-size must be positive");
+        }
+
+        if (!GoDuration.TryParse(ExportFileRotationInterval, out var rotateEvery) || rotateEvery < TimeSpan.Zero)
+        {
+            errors.Add($"--export-file-rotation-interval: \"{ExportFileRotationInterval}\" is not a duration like 1h or 30m");
         }
 
         if (!TryParseFileMode(ExportFilePerm, out _))

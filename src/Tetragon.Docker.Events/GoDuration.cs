@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Tetragon.Docker.Cli;
+namespace Tetragon.Docker.Events;
 
-/// <summary>Go's duration syntax (time.ParseDuration) as tetra's flags take it: "10s", "1m30s", "1.5h", "500ms".</summary>
-internal static class GoDuration
+/// <summary>Go's duration syntax (time.ParseDuration), as Tetragon's and tetra's flags take it: "10s", "1m30s", "1.5h", "500ms".</summary>
+public static class GoDuration
 {
     private static readonly (string Unit, double Ticks)[] Units =
     [
