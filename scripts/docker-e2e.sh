@@ -280,6 +280,24 @@ log "agent after docker stop: $(docker inspect -f '{{.State.Status}} exit={{.Sta
 check "docker stop: the agent exits 0" test "$(docker inspect -f '{{.State.ExitCode}}' tetragon)" = 0
 check "docker stop: the agent logged its shutdown" sh -c "/usr/bin/docker logs tetragon 2>&1 | grep -q 'programs detached'"
 
+# ---- flags from a mounted tetragon.conf.d: policies added with tetra survive `docker restart` ----
+mkdir -p "$work/conf.d"
+echo true >"$work/conf.d/persist-grpc-policies"
+docker run -d --name tetragon-persist --pull never --network none \
+  --privileged --pid=host -v /sys/kernel:/sys/kernel -v /sys/fs/cgroup:/sys/fs/cgroup:ro \
+  -v "$droot/docker.sock:/var/run/docker.sock:ro" -v "$work/conf.d:/etc/tetragon/tetragon.conf.d:ro" "$image" >/dev/null
+persist_ready() { docker exec tetragon-persist tetra status >/dev/null 2>&1; }
+wait_for 60 persist_ready || log "the second agent is not ready"
+docker cp "$work/policy.yaml" tetragon-persist:/tmp/policy.yaml
+check "[conf.d] tetra tracingpolicy add in an agent with persist-grpc-policies from tetragon.conf.d" \
+  sh -c '/usr/bin/docker exec tetragon-persist tetra tracingpolicy add /tmp/policy.yaml >&2'
+docker restart -t 20 tetragon-persist >/dev/null
+wait_for 60 persist_ready || log "the second agent is not ready after its restart"
+docker exec tetragon-persist tetra tracingpolicy list >"$work/tp-list.txt" 2>&1
+check "[conf.d] after docker restart the policy is back, enabled" test "$(policy_state sys-mkdir-kill "$work/tp-list.txt")" = enabled
+check "[conf.d] ... and enforced again (exit 137)" test "$(mkdir_in e2e-mkdir-persist "${forbidden}y")" = 137
+docker rm -f tetragon-persist >/dev/null
+
 suite_s=$(echo "$(date +%s.%N) - $suite_start" | bc)
 printf 'docker-e2e: docker run -> first event: %s s; image size: %s MB; suite: %.1f s\n' \
   "$first_event_s" "$((image_size / 1024 / 1024))" "$suite_s"

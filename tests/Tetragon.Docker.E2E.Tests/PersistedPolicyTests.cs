@@ -61,7 +61,7 @@ public sealed class PersistedPolicyTests
         var store = Path.Combine(root, "store");
         Directory.CreateDirectory(store);
         File.WriteAllText(Path.Combine(store, "garbage.json"), "{ not json");
-        File.WriteAllText(Path.Combine(store, "unknown-hook.json"), """{ "yaml": "apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: bad\nspec:\n  kprobes:\n  - call: sys_no_such_call\n    syscall: true\n", "enabled": true }""");
+        File.WriteAllText(Path.Combine(store, "unknown-hook.json"), """{ "yaml": "apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: unknown-hook\nspec:\n  kprobes:\n  - call: sys_no_such_call\n    syscall: true\n", "enabled": true }""");
         File.WriteAllText(
             Path.Combine(store, "persist-good.json"),
             System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object> { ["yaml"] = TracingPolicyTests.MkdirKillPolicy("persist-good", root + "/forbidden/"), ["enabled"] = true }));
@@ -72,6 +72,11 @@ public sealed class PersistedPolicyTests
         Assert.Contains("unknown-hook.json not restored", agent.Log, StringComparison.Ordinal);
         Assert.Contains("sys_no_such_call", agent.Log, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(store, "garbage.json"))); // kept for the user to look at
+
+        // A record that did not load can still be deleted by its policy's name.
+        await agent.Client.DeleteTracingPolicyAsync(new DeleteTracingPolicyRequest { Name = "unknown-hook" }, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.False(File.Exists(Path.Combine(store, "unknown-hook.json")));
+        await Assert.ThrowsAsync<RpcException>(async () => await agent.Client.DeleteTracingPolicyAsync(new DeleteTracingPolicyRequest { Name = "never-added" }, cancellationToken: TestContext.Current.CancellationToken));
     }
 
     [Fact]

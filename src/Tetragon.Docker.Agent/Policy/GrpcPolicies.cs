@@ -47,6 +47,11 @@ internal sealed class GrpcPolicies(PolicyManager policies, GrpcPolicyStore? stor
             {
                 policies.Delete(name);
             }
+            catch (PolicyNotFoundException) when (previous is not null)
+            {
+                // Recorded but not loaded (it failed to restore at start): deleting drops the record.
+                logger.LogInformation("recorded tracing policy {Name} removed from {Directory}", name, store!.Directory);
+            }
             catch when (previous is not null)
             {
                 store!.Save(name, previous); // still loaded: still recorded
