@@ -18,8 +18,7 @@ ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0
 # ---- what every runtime image has: no RUN here, so it builds on a busybox-only base ----
 FROM ${RUNTIME_IMAGE} AS runtime-common
 ENV DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 \
-    PATH=/opt/tetragon:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    TETRAGON_EXPORT_FILENAME=/var/run/tetragon/tetragon.log
+    PATH=/opt/tetragon:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 COPY scripts/docker-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 CMD ["/opt/tetragon/tetra", "status"]
 ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]

@@ -283,11 +283,15 @@ check "docker stop: the agent logged its shutdown" sh -c "/usr/bin/docker logs t
 # ---- flags from a mounted tetragon.conf.d: policies added with tetra survive `docker restart` ----
 mkdir -p "$work/conf.d"
 echo true >"$work/conf.d/persist-grpc-policies"
+echo /var/run/tetragon/from-conf-d/events.log >"$work/conf.d/export-filename"
 docker run -d --name tetragon-persist --pull never --network none \
   --privileged --pid=host -v /sys/kernel:/sys/kernel -v /sys/fs/cgroup:/sys/fs/cgroup:ro \
   -v "$droot/docker.sock:/var/run/docker.sock:ro" -v "$work/conf.d:/etc/tetragon/tetragon.conf.d:ro" "$image" >/dev/null
 persist_ready() { docker exec tetragon-persist tetra status >/dev/null 2>&1; }
 wait_for 60 persist_ready || log "the second agent is not ready"
+persist_logs() { /bin/true; docker logs tetragon-persist 2>/dev/null | grep -c '^{' >/dev/null; }
+check "[conf.d] the export file named in tetragon.conf.d is what docker logs follows" wait_for 20 persist_logs
+check "[conf.d] ... and the agent writes it there" docker exec tetragon-persist test -s /var/run/tetragon/from-conf-d/events.log
 docker cp "$work/policy.yaml" tetragon-persist:/tmp/policy.yaml
 check "[conf.d] tetra tracingpolicy add in an agent with persist-grpc-policies from tetragon.conf.d" \
   sh -c '/usr/bin/docker exec tetragon-persist tetra tracingpolicy add /tmp/policy.yaml >&2'
