@@ -54,11 +54,7 @@ public static class FilterList
             {
                 filters.Add(JsonParser.Default.Parse<T>(prepare(text[i..end])));
             }
-            catch (InvalidProtocolBufferException e)
-            {
-                throw new ArgumentException($"{flag}: filter {filters.Count + 1} (line {line}): {e.Message}", e);
-            }
-            catch (Exception e) when (e is InvalidJsonException or System.Text.Json.JsonException)
+            catch (Exception e) when (e is InvalidProtocolBufferException or InvalidJsonException or System.Text.Json.JsonException)
             {
                 throw new ArgumentException($"{flag}: filter {filters.Count + 1} (line {line}): {e.Message}", e);
             }

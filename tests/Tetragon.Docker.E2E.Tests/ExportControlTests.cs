@@ -17,14 +17,7 @@ public sealed class ExportControlTests
 
         // A gRPC stream is not filtered by the export's lists: it sees every event.
         using var stream = agent.Client.GetEvents(new GetEventsRequest(), cancellationToken: TestContext.Current.CancellationToken);
-        var seen = new System.Collections.Concurrent.ConcurrentQueue<GetEventsResponse>();
-        _ = Task.Run(async () =>
-        {
-            while (await stream.ResponseStream.MoveNext(TestContext.Current.CancellationToken))
-            {
-                seen.Enqueue(stream.ResponseStream.Current);
-            }
-        }, TestContext.Current.CancellationToken);
+        var seen = Collect(stream);
         await WaitUntilAsync(async () =>
         {
             var sentinel = await Trigger.RunAsync(Env, "/", "true"); // until the stream is subscribed
@@ -89,14 +82,7 @@ public sealed class ExportControlTests
         var request = new GetEventsRequest();
         request.FieldFilters.Add(new FieldFilter { Fields = new Google.Protobuf.WellKnownTypes.FieldMask { Paths = { "process.exec_id", "process.pid" } }, Action = FieldFilterAction.Include });
         using var stream = agent.Client.GetEvents(request, cancellationToken: TestContext.Current.CancellationToken);
-        var seen = new System.Collections.Concurrent.ConcurrentQueue<GetEventsResponse>();
-        _ = Task.Run(async () =>
-        {
-            while (await stream.ResponseStream.MoveNext(TestContext.Current.CancellationToken))
-            {
-                seen.Enqueue(stream.ResponseStream.Current);
-            }
-        }, TestContext.Current.CancellationToken);
+        var seen = Collect(stream);
         var pid = 0;
         await WaitUntilAsync(async () =>
         {
@@ -155,6 +141,20 @@ public sealed class ExportControlTests
 
         var kprobe = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessKprobe?.PolicyName == "ancestors-mkdir")).ProcessKprobe;
         Assert.Equal(chain, kprobe.Ancestors.Select(a => a.Pid!.Value));
+    }
+
+    /// <summary>Everything the stream sends, as it arrives, read in the background until the stream ends.</summary>
+    private static System.Collections.Concurrent.ConcurrentQueue<GetEventsResponse> Collect(Grpc.Core.AsyncServerStreamingCall<GetEventsResponse> stream)
+    {
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<GetEventsResponse>();
+        _ = Task.Run(async () =>
+        {
+            while (await stream.ResponseStream.MoveNext(TestContext.Current.CancellationToken))
+            {
+                seen.Enqueue(stream.ResponseStream.Current);
+            }
+        }, TestContext.Current.CancellationToken);
+        return seen;
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
