@@ -47,19 +47,25 @@ for project in tests/*/; do
   run_xunit "${project%/}"
 done
 
-# The Docker tier: a private dockerd, the real image, the production `docker run` line.
-if [ -x scripts/docker-e2e.sh ]; then
-  echo "=== docker-e2e" >&2
-  scripts/docker-e2e.sh 2>&1 | tee "$results/docker.log" >&2
-  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$results/docker.log" | tail -1)
+# Script tiers end with "N passed, M failed"; their counts join the total.
+run_tier() {
+  local name=$1 script=$2 line
+  echo "=== $name" >&2
+  "$script" 2>&1 | tee "$results/$name.log" >&2
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$results/$name.log" | tail -1)
   if [ -n "$line" ]; then
     passed=$((passed + $(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$line")))
     failed=$((failed + $(sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/' <<<"$line")))
   else
-    echo "test: docker-e2e produced no summary" >&2
+    echo "test: $name produced no summary" >&2
     failed=$((failed + 1))
   fi
-fi
+}
+
+# The Docker tier: a private dockerd, the real image, the production `docker run` line.
+run_tier docker-e2e scripts/docker-e2e.sh
+# The stock-kernel tier: Debian's kernel under qemu runs the kprobe paths this VM lacks.
+run_tier kernel-vm scripts/kernel-vm-test.sh
 
 if [ "$skipped" -gt 0 ]; then
   echo "$passed passed, $failed failed, $skipped skipped"

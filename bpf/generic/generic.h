@@ -53,6 +53,10 @@ enum {
 	GEN_TYPE_U8 = 11,
 	GEN_TYPE_DATA_LOC = 12, /* tracepoint __data_loc string */
 	GEN_TYPE_SOCKADDR = 13, /* struct sockaddr at a user pointer: captured as struct gen_sockaddr */
+	/* Kernel pointers (kprobes on kernel functions), each reported as its path. */
+	GEN_TYPE_FILE = 14,         /* struct file * */
+	GEN_TYPE_PATH = 15,         /* struct path * */
+	GEN_TYPE_LINUX_BINPRM = 16, /* struct linux_binprm *: the file being executed */
 };
 
 /* Address families a sockaddr argument decodes (linux/socket.h). */
@@ -104,6 +108,7 @@ enum {
 
 /* Actions keep Tetragon's KprobeAction numbers. */
 #define GEN_ACTION_POST 1
+#define GEN_ACTION_OVERRIDE 2 /* trampoline hooks (lsm, fmod_ret) only: the program returns the error */
 #define GEN_ACTION_SIGKILL 3
 #define GEN_ACTION_NOPOST 9
 #define GEN_ACTION_SIGNAL 10
@@ -154,7 +159,7 @@ struct gen_action {
 	__u8 kind;
 	__u8 scope;  /* rate limit: 0 thread, 1 process, 2 global */
 	__u16 pad;
-	__u32 signal;
+	__u32 signal; /* Signal: the signal; Override: the error to return */
 	__u64 rate_limit_ns;
 };
 
@@ -328,6 +333,8 @@ struct gen_ctx {
 	__u8 match;
 	__u8 fail;
 	__u8 hook_has_return;
+	__s32 override_ret; /* Override: what the trampoline program returns */
+	__u8 override;
 };
 
 static __always_inline struct gen_heap *gen_heap(void)
@@ -373,7 +380,21 @@ static __always_inline __s64 gen_extend(__u8 type, __u64 raw)
 	}
 }
 
-/* The path of fd in the current task, forward ("/etc/shadow"), into dst. */
+/* A path seen from the current task's root, forward ("/etc/shadow"), into dst. */
+static __always_inline long gen_read_path(struct gen_heap *heap, const struct path *path, char *dst)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
+	struct path root = BPF_CORE_READ(task, fs, root);
+	bool truncated = false;
+	__u32 count = 0;
+
+	if (!path->dentry)
+		return -1;
+	read_path_components_at(path, &root, heap->walk, 0, &truncated, heap->starts, &count);
+	return join_path_forward(heap->walk, heap->starts, count, dst);
+}
+
+/* The path of fd in the current task, into dst. */
 static __always_inline long gen_read_fd_path(struct gen_heap *heap, __u64 fd, char *dst)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
@@ -382,9 +403,7 @@ static __always_inline long gen_read_fd_path(struct gen_heap *heap, __u64 fd, ch
 	unsigned int max = BPF_CORE_READ(fdt, max_fds);
 	struct file **fds = BPF_CORE_READ(fdt, fd);
 	struct file *file = NULL;
-	struct path path, root;
-	bool truncated = false;
-	__u32 count = 0;
+	struct path path;
 
 	if (fd >= max)
 		return -1;
@@ -392,9 +411,28 @@ static __always_inline long gen_read_fd_path(struct gen_heap *heap, __u64 fd, ch
 	if (!file)
 		return -1;
 	path = BPF_CORE_READ(file, f_path);
-	root = BPF_CORE_READ(task, fs, root);
-	read_path_components_at(&path, &root, heap->walk, 0, &truncated, heap->starts, &count);
-	return join_path_forward(heap->walk, heap->starts, count, dst);
+	return gen_read_path(heap, &path, dst);
+}
+
+/* The path behind a kernel pointer argument of type file, path or linux_binprm, into dst. */
+static __always_inline long gen_read_kernel_path(struct gen_heap *heap, __u8 type, __u64 ptr, char *dst)
+{
+	struct file *file = (struct file *)ptr;
+	struct path path = {};
+
+	if (!ptr)
+		return -1;
+	if (type == GEN_TYPE_PATH) {
+		if (bpf_probe_read_kernel(&path, sizeof(path), (void *)ptr) < 0)
+			return -1;
+		return gen_read_path(heap, &path, dst);
+	}
+	if (type == GEN_TYPE_LINUX_BINPRM)
+		file = BPF_CORE_READ((struct linux_binprm *)ptr, file);
+	if (!file)
+		return -1;
+	path = BPF_CORE_READ(file, f_path);
+	return gen_read_path(heap, &path, dst);
 }
 
 /* The family, port and address of the struct sockaddr at user pointer ptr; 0 when unreadable. */
@@ -465,7 +503,11 @@ static __always_inline __u32 gen_read_arg(struct gen_heap *heap, const struct ge
 	case GEN_TYPE_SOCKADDR:
 		return gen_read_sockaddr((struct gen_sockaddr *)dst, value);
 	case GEN_TYPE_FD:
-		n = gen_read_fd_path(heap, value, heap->str);
+	case GEN_TYPE_FILE:
+	case GEN_TYPE_PATH:
+	case GEN_TYPE_LINUX_BINPRM:
+		n = a->type == GEN_TYPE_FD ? gen_read_fd_path(heap, value, heap->str)
+					   : gen_read_kernel_path(heap, a->type, value, heap->str);
 		if (n <= 0)
 			return 0;
 		bpf_probe_read_kernel(dst, GEN_ARG_MAX, heap->str);
@@ -810,8 +852,9 @@ static long gen_selector_step(__u32 index, void *arg)
 }
 
 /* Runs the matched selector's actions; returns whether the event is posted. */
-static __always_inline bool gen_actions(struct gen_heap *heap, const struct gen_hook *cfg, __u32 hook_id, __u32 sel)
+static __always_inline bool gen_actions(struct gen_heap *heap, const struct gen_hook *cfg, struct gen_ctx *c, __u32 sel)
 {
+	__u32 hook_id = c->hook_id;
 	const struct gen_selector *s;
 	struct msg_generic *m = &heap->ev.msg;
 	bool post = true;
@@ -837,6 +880,10 @@ static __always_inline bool gen_actions(struct gen_heap *heap, const struct gen_
 		case GEN_ACTION_SIGNAL:
 			bpf_send_signal(a->signal);
 			gen_count(hook_id, GEN_CNT_SIGNALS);
+			break;
+		case GEN_ACTION_OVERRIDE:
+			c->override = 1;
+			c->override_ret = (__s32)a->signal;
 			break;
 		case GEN_ACTION_POST:
 			if (a->rate_limit_ns) {
@@ -923,7 +970,7 @@ static __always_inline void gen_enter(struct gen_ctx *c)
 		gen_post(&heap->ev, hook_id);
 		return;
 	}
-	if (gen_actions(heap, cfg, hook_id, c->match))
+	if (gen_actions(heap, cfg, c, c->match))
 		gen_post(&heap->ev, hook_id);
 	else
 		gen_count(hook_id, GEN_CNT_NOPOST);
@@ -960,7 +1007,7 @@ static __always_inline void gen_exit(struct gen_ctx *c)
 	if (c->match == GEN_NO_SELECTOR)
 		return;
 	gen_count(hook_id, GEN_CNT_MATCHED);
-	if (gen_actions(heap, cfg, hook_id, c->match))
+	if (gen_actions(heap, cfg, c, c->match))
 		gen_post(&heap->ev, hook_id);
 	else
 		gen_count(hook_id, GEN_CNT_NOPOST);

@@ -61,6 +61,15 @@ public sealed class BpfObject : SafeHandle
     }
 
     /// <summary>Programs not to load (fallbacks this kernel does not need).</summary>
+    /// <summary>Binds a trampoline program (lsm, fentry, fmod_ret) to a kernel function; before <see cref="Load"/>.</summary>
+    public void SetAttachTarget(string program, string function)
+    {
+        if (LibBpf.ProgramSetAttachTarget(FindProgram(program), 0, function) != 0)
+        {
+            throw new BpfException($"{Name}: cannot target {program} at {function}", Marshal.GetLastPInvokeError(), LibBpfLog.TakeRecent());
+        }
+    }
+
     public void SetAutoload(string program, bool autoload)
     {
         foreach (var (name, prog) in Programs())
@@ -135,6 +144,16 @@ public sealed class BpfObject : SafeHandle
         {
             Marshal.FreeCoTaskMem(name);
         }
+    }
+
+    /// <summary>A kprobe (or kretprobe) on a kernel function, the cookie readable by the program.</summary>
+    public unsafe BpfLink AttachKprobe(string program, string function, bool retprobe, ulong cookie)
+    {
+        var opts = new KprobeOpts { Size = (nuint)sizeof(KprobeOpts), BpfCookie = cookie, Retprobe = retprobe ? (byte)1 : (byte)0 };
+        var link = LibBpf.ProgramAttachKprobeOpts(FindProgram(program), function, &opts);
+        return link != 0
+            ? new BpfLink(link, $"{program} {function}")
+            : throw new BpfException($"{Name}: cannot attach {(retprobe ? "kretprobe" : "kprobe")} to kernel function {function}", Marshal.GetLastPInvokeError(), LibBpfLog.TakeRecent());
     }
 
     /// <summary>Detaches every program but keeps the object (and its maps) open.</summary>

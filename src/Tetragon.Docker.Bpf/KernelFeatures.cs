@@ -16,6 +16,9 @@ public sealed record KernelFeatures(bool Btf, bool RingBuffer, bool BpfLoop, str
 
     public bool Uprobes { get; init; }
 
+    /// <summary>"bpf" is among the active LSMs (/sys/kernel/security/lsm): lsmhooks can run.</summary>
+    public bool BpfLsm { get; init; }
+
     private const int BpfMapTypeRingbuf = 27;
     private const int BpfProgTypeSocketFilter = 1;
     private const int BpfFuncLoop = 181;
@@ -32,7 +35,25 @@ public sealed record KernelFeatures(bool Btf, bool RingBuffer, bool BpfLoop, str
             SendSignal = LibBpf.ProbeHelper(BpfProgTypeTracepoint, BpfFuncSendSignal, 0) == 1,
             Kprobes = Directory.Exists("/sys/bus/event_source/devices/kprobe"),
             Uprobes = Directory.Exists("/sys/bus/event_source/devices/uprobe"),
+            BpfLsm = ActiveLsms().Contains("bpf"),
         };
+    }
+
+    /// <summary>The kernel's active LSMs; none when securityfs is not mounted (it is not probed further).</summary>
+    private static string[] ActiveLsms()
+    {
+        try
+        {
+            return File.ReadAllText("/sys/kernel/security/lsm").Trim().Split(',');
+        }
+        catch (IOException)
+        {
+            return [];
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return [];
+        }
     }
 
     /// <summary>Null when the process sensor can run here, else the missing feature.</summary>

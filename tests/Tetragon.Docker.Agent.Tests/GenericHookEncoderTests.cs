@@ -176,6 +176,194 @@ public sealed class GenericHookEncoderTests
     }
 
     [Fact]
+    public void KernelPointerArgsOfKernelFunctionsAreEncodedAsPathsAndFilteredAsStrings()
+    {
+        var plan = TracingPolicyLoader.Load("""
+            apiVersion: cilium.io/v1alpha1
+            kind: TracingPolicy
+            metadata:
+              name: "t"
+            spec:
+              kprobes:
+              - call: "security_file_permission"
+                syscall: false
+                return: true
+                args:
+                - index: 0
+                  type: "file"
+                - index: 1
+                  type: "path"
+                - index: 2
+                  type: "linux_binprm"
+                returnArg:
+                  index: 0
+                  type: "int"
+                selectors:
+                - matchArgs:
+                  - index: 0
+                    operator: "Prefix"
+                    values: ["/etc/"]
+                  - index: 2
+                    operator: "Postfix"
+                    values: ["/sh"]
+            """, "t").EnsureSuccess();
+        var problems = new List<string>();
+        var hook = GenericHookEncoder.Encode(plan.Hooks[0], 3, 13, null, problems);
+
+        Assert.Empty(problems);
+        Assert.NotNull(hook);
+        var c = hook.Config;
+        Assert.Equal([L.TypeFile, 0], c.AsSpan(L.HookArgs, 2).ToArray());
+        Assert.Equal([L.TypePath, 1], c.AsSpan(L.HookArgs + L.ArgSize, 2).ToArray());
+        Assert.Equal([L.TypeLinuxBinprm, 2], c.AsSpan(L.HookArgs + (2 * L.ArgSize), 2).ToArray());
+        Assert.Equal(L.TypeS32, c[20]); // the return type
+        var sel = c.AsSpan(L.HookSels, L.SelectorSize);
+        Assert.Equal([L.OpPrefix, 0, L.KindString], sel.Slice(L.SelArgs, 3).ToArray());
+        Assert.Equal([L.OpPostfix, 2, L.KindString], sel.Slice(L.SelArgs + L.FilterSize, 3).ToArray());
+        Assert.Contains(hook.StringKeys, k => k.AsSpan().SequenceEqual(GenericHookEncoder.StringKey(L.FilterId(3, 0, 0), "/etc/"u8, exact: false, reverse: false)));
+    }
+
+    [Theory]
+    [InlineData("file")]
+    [InlineData("path")]
+    [InlineData("linux_binprm")]
+    public void KernelPointerTypesOnSyscallArgumentsAreRefusedNamingTheField(string type)
+    {
+        var plan = TracingPolicyLoader.Load($"""
+            apiVersion: cilium.io/v1alpha1
+            kind: TracingPolicy
+            metadata:
+              name: "t"
+            spec:
+              kprobes:
+              - call: "sys_openat"
+                syscall: true
+                args:
+                - index: 1
+                  type: "{type}"
+            """, "t").EnsureSuccess();
+        var problems = new List<string>();
+
+        Assert.Null(GenericHookEncoder.Encode(plan.Hooks[0], 1, 13, null, problems));
+        Assert.Contains(problems, p => p.StartsWith($"spec.kprobes[0].args[0].type: {type} is a kernel pointer", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void KernelFunctionKprobesNeedTheKprobePmu()
+    {
+        var plan = TracingPolicyLoader.Load("""
+            apiVersion: cilium.io/v1alpha1
+            kind: TracingPolicy
+            metadata:
+              name: "t"
+            spec:
+              kprobes:
+              - call: "security_file_permission"
+                syscall: false
+                return: true
+                returnArg:
+                  index: 0
+                  type: "int"
+            """, "t").EnsureSuccess();
+        var with = new Bpf.KernelFeatures(true, true, true, "test") { Kprobes = true, SendSignal = true };
+        var without = with with { Kprobes = false };
+
+        Assert.Empty(EngineSupport.Check(plan, with));
+        var problem = Assert.Single(EngineSupport.Check(plan, without));
+        Assert.Contains("security_file_permission", problem, StringComparison.Ordinal);
+        Assert.Contains("CONFIG_KPROBES is off", problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("kprobes:\n  - call: \"sys_chdir\"\n    syscall: true", "__x64_sys_chdir", false, true)]
+    [InlineData("kprobes:\n  - call: \"security_path_unlink\"\n    syscall: false", "security_path_unlink", false, false)]
+    [InlineData("lsmhooks:\n  - hook: \"file_open\"", "file_open", true, false)]
+    public void OverrideRunsTheHookAsATrampolineThatReturnsTheError(string hookYaml, string function, bool lsm, bool syscallRegs)
+    {
+        var plan = TracingPolicyLoader.Load($$"""
+            apiVersion: cilium.io/v1alpha1
+            kind: TracingPolicy
+            metadata:
+              name: "t"
+            spec:
+              {{hookYaml}}
+                args:
+                - index: 0
+                  type: "int"
+                selectors:
+                - matchActions:
+                  - action: Override
+                    argError: -13
+            """, "t").EnsureSuccess();
+        var problems = new List<string>();
+        var hook = GenericHookEncoder.Encode(plan.Hooks[0], 2, 13, null, problems);
+
+        Assert.Empty(problems);
+        Assert.NotNull(hook);
+        Assert.Equal(new Trampoline(lsm, function, syscallRegs), Trampoline.Of(plan.Hooks[0]));
+        var action = hook.Config.AsSpan(L.HookSels + L.SelActions, L.ActionSize);
+        Assert.Equal(L.ActionOverride, action[0]);
+        Assert.Equal(-13, BinaryPrimitives.ReadInt32LittleEndian(action[4..]));
+    }
+
+    [Theory]
+    [InlineData("argError: 5", "argError: 5 is not an error")]
+    [InlineData("argError: -5000", "argError: -5000 is not an error")]
+    public void AnOverrideErrorTheKernelCannotReturnIsRefused(string argError, string expected)
+    {
+        var plan = TracingPolicyLoader.Load($"""
+            apiVersion: cilium.io/v1alpha1
+            kind: TracingPolicy
+            metadata:
+              name: "t"
+            spec:
+              lsmhooks:
+              - hook: "file_open"
+                selectors:
+                - matchActions:
+                  - action: Override
+                    {argError}
+            """, "t").EnsureSuccess();
+        var problems = new List<string>();
+
+        Assert.Null(GenericHookEncoder.Encode(plan.Hooks[0], 1, 13, null, problems));
+        Assert.Contains(problems, p => p.Contains("matchActions[0]." + expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void OverrideWithReturnIsRefusedAndHooksWithoutOverrideStayKprobes()
+    {
+        var plan = TracingPolicyLoader.Load("""
+            apiVersion: cilium.io/v1alpha1
+            kind: TracingPolicy
+            metadata:
+              name: "t"
+            spec:
+              kprobes:
+              - call: "security_path_unlink"
+                syscall: false
+                return: true
+                returnArg:
+                  index: 0
+                  type: "int"
+                selectors:
+                - matchActions:
+                  - action: Override
+                    argError: -1
+              - call: "security_path_mkdir"
+                syscall: false
+                selectors:
+                - matchActions:
+                  - action: Sigkill
+            """, "t").EnsureSuccess();
+        var problems = new List<string>();
+
+        Assert.Null(GenericHookEncoder.Encode(plan.Hooks[0], 1, 13, null, problems));
+        Assert.Contains(problems, p => p.Contains("cannot be combined with return: true", StringComparison.Ordinal));
+        Assert.Null(Trampoline.Of(plan.Hooks[1]));
+    }
+
+    [Fact]
     public void UnsupportedActionsAndArgTypesAreReportedWithTheirField()
     {
         var plan = TracingPolicyLoader.Load("""

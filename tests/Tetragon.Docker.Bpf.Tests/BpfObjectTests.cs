@@ -176,5 +176,26 @@ public sealed class BpfObjectTests
         Assert.ThrowsAny<BpfException>(exit.Load);
     }
 
+    [Fact]
+    public void TheKprobeObjectPassesTheVerifierAndAnAttachFailureNamesTheFunction()
+    {
+        // Loading needs no kprobe PMU (the program type is the uprobes'); attaching does. This
+        // kernel has none, so the attach must fail naming the function; the stock kernel in
+        // scripts/kernel-vm-test.sh attaches it for real.
+        using var kprobe = BpfObject.Open(BpfObjects.Path("bpf_generic_kprobe.o"));
+        kprobe.Load();
+        foreach (var (program, retprobe) in new[] { ("generic_kprobe", false), ("generic_kretprobe", true) })
+        {
+            if (KernelFeatures.Probe().Kprobes)
+            {
+                using var link = kprobe.AttachKprobe(program, "security_file_permission", retprobe, cookie: 1);
+                continue;
+            }
+
+            var e = Assert.Throws<BpfException>(() => kprobe.AttachKprobe(program, "security_file_permission", retprobe, cookie: 1));
+            Assert.Contains($"{(retprobe ? "kretprobe" : "kprobe")} to kernel function security_file_permission", e.Message, StringComparison.Ordinal);
+        }
+    }
+
     private static int Pid(byte[] sample) => (int)BinaryPrimitives.ReadUInt32LittleEndian(sample.AsSpan(16));
 }

@@ -100,7 +100,7 @@ internal sealed partial class ExportJsonEncoder
                 w.WriteUtf8(data);
                 w.WriteUtf8("\""u8);
                 break;
-            case L.TypeFd:
+            case L.TypeFd or L.TypeFile:
                 if (!IsPlain(data))
                 {
                     return false;
@@ -125,7 +125,7 @@ internal sealed partial class ExportJsonEncoder
                 argWriter.WriteSockaddr(w, SockaddrDecoder.Decode(data));
                 w.WriteUtf8(" }"u8);
                 return true;
-            case L.TypeCharBuf:
+            case L.TypeCharBuf or L.TypePath or L.TypeLinuxBinprm:
                 return false;
             default:
                 WriteNumberArg(w, kernelType, data.Length >= 8 ? BinaryPrimitives.ReadInt64LittleEndian(data) : 0, end);

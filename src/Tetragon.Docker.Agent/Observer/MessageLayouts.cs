@@ -13,6 +13,7 @@ internal static class MsgOp
     public const byte GenericKprobe = 13;
     public const byte GenericTracepoint = 14;
     public const byte GenericUprobe = 15;
+    public const byte GenericLsm = 16;
     public const byte Clone = 23;
 }
 

@@ -4,21 +4,31 @@ using Tetragon.Docker.Policy.Plan;
 namespace Tetragon.Docker.Agent.Policy;
 
 /// <summary>
-/// What this agent can run on this kernel, per hook kind: syscall kprobes run on the raw
-/// syscall tracepoints (so they need no kprobes), tracepoints and uprobes natively;
-/// kernel-function kprobes and LSM hooks are refused here, naming the missing feature.
+/// What this agent can run on this kernel, per hook: syscall kprobes run on the raw syscall
+/// tracepoints (so they need no kprobes), kernel-function kprobes on kprobes where the kernel
+/// has them, tracepoints and uprobes natively. Hooks that refuse (Override) and lsmhooks run
+/// as trampoline programs (fmod_ret, BPF LSM); a kernel that refuses those says so at load,
+/// which is the only true probe of them.
 /// </summary>
 internal static class EngineSupport
 {
-    public static KernelFeature Available(KernelFeatures kernel, HookKind kind)
+    public static KernelFeature Available(KernelFeatures kernel, HookPlan hook)
     {
         var common = KernelFeature.Tracepoint | KernelFeature.LargeBuffers | (kernel.SendSignal ? KernelFeature.SendSignal : KernelFeature.None);
-        return kind switch
+        if (Trampoline.Of(hook) is { } trampoline)
         {
-            // return: true comes from sys_exit; Override would need bpf_override_return / fmod_ret.
+            // The trampoline program stands in for the kprobe.
+            return common | KernelFeature.Kprobe | KernelFeature.FmodRet
+                | (trampoline.Lsm && kernel.BpfLsm ? KernelFeature.BpfLsm : KernelFeature.None);
+        }
+
+        return hook.Kind switch
+        {
+            // return: true comes from sys_exit.
             HookKind.Syscall => common | KernelFeature.Kprobe | KernelFeature.Kretprobe,
             HookKind.Uprobe => common | (kernel.Uprobes ? KernelFeature.Uprobe : KernelFeature.None),
             HookKind.Tracepoint => common,
+            HookKind.KernelFunction when kernel.Kprobes => common | KernelFeature.Kprobe | KernelFeature.Kretprobe,
             _ => KernelFeature.None,
         };
     }
@@ -31,13 +41,8 @@ internal static class EngineSupport
             var where = $"policy \"{plan.Name}\": {hook.SourcePath} ({hook.Target.DisplayName})";
             switch (hook.Kind)
             {
-                case HookKind.KernelFunction:
-                    problems.Add(kernel.Kprobes
-                        ? $"{where}: kprobes on kernel functions are not implemented by this agent yet (only syscall: true kprobes)"
-                        : $"{where} needs kprobes, which this kernel lacks (CONFIG_KPROBES is off): only syscall: true kprobes, tracepoints and uprobes run here");
-                    continue;
-                case HookKind.Lsm:
-                    problems.Add($"{where} needs BPF LSM programs, which this kernel refuses (lsm/fentry/fmod_ret programs fail to load with EPERM)");
+                case HookKind.KernelFunction when !kernel.Kprobes && Trampoline.Of(hook) is null:
+                    problems.Add($"{where} needs kprobes, which this kernel lacks (CONFIG_KPROBES is off): only syscall: true kprobes, tracepoints, uprobes and hooks that Override run here");
                     continue;
                 case HookKind.Tracepoint when hook.Target is TracepointTarget { Raw: true }:
                     problems.Add($"{where}: raw tracepoints are not supported by this agent (use a tracepoint with its format)");
@@ -46,7 +51,7 @@ internal static class EngineSupport
                     break;
             }
 
-            var available = Available(kernel, hook.Kind);
+            var available = Available(kernel, hook);
             foreach (var requirement in hook.Requirements.Where(r => !r.IsMetBy(available)))
             {
                 problems.Add($"{where} needs {requirement.Describe()}, which this kernel lacks");

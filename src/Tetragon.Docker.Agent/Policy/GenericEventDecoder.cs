@@ -15,7 +15,7 @@ namespace Tetragon.Docker.Agent.Policy;
 
 /// <summary>
 /// Decodes msg_generic (bpf/generic/generic.h) into process_kprobe / process_tracepoint /
-/// process_uprobe with the process and parent from the cache. Runs on the pipeline thread.
+/// process_uprobe / process_lsm with the process and parent from the cache. Runs on the pipeline thread.
 /// When the JSON export is the only subscriber, it encodes the sample itself and no message
 /// is built: a storm of hook events costs one line each, not a tree of objects.
 /// </summary>
@@ -63,12 +63,12 @@ internal sealed class GenericEventDecoder(
         }
 
         var entry = cache.Get(pid);
-        var ancestors = entry is not null && WantsAncestors(op) ? AncestorEvents.Of(entry) : null;
+        var ancestors = entry is not null && op != MsgOp.GenericLsm && WantsAncestors(op) ? AncestorEvents.Of(entry) : null;
         if (entry is null)
         {
             counters.Add(AgentCounters.ProcessCacheMisses);
         }
-        else if (ancestors is null && !handler.MustWait(entry) && bus.TryPublishHook(new HookSample
+        else if (ancestors is null && op != MsgOp.GenericLsm && !handler.MustWait(entry) && bus.TryPublishHook(new HookSample
         {
             Sample = sample,
             Op = op,
@@ -134,6 +134,16 @@ internal sealed class GenericEventDecoder(
                     break;
                 }
 
+            case MsgOp.GenericLsm:
+                {
+                    var lsm = (LsmTarget)hook.Plan.Target;
+                    var ev = new ProcessLsm { Process = process, Parent = parent, FunctionName = lsm.Hook, PolicyName = hook.PolicyName, Action = action, Message = hook.Plan.Message ?? "" };
+                    ev.Args.AddRange(args);
+                    AddTags(ev.Tags, hook.Plan.Tags);
+                    response.ProcessLsm = ev;
+                    break;
+                }
+
             case MsgOp.GenericUprobe:
                 {
                     var up = (UprobeTarget)hook.Plan.Target;
@@ -174,8 +184,12 @@ internal sealed class GenericEventDecoder(
                 return WithLabel(new KprobeArgument { StringArg = Encoding.UTF8.GetString(data) }, label);
             case L.TypeCharBuf:
                 return WithLabel(new KprobeArgument { BytesArg = ByteString.CopyFrom(data) }, label);
-            case L.TypeFd:
+            case L.TypeFd or L.TypeFile:
                 return WithLabel(new KprobeArgument { FileArg = new KprobeFile { Path = Encoding.UTF8.GetString(data) } }, label);
+            case L.TypePath:
+                return WithLabel(new KprobeArgument { PathArg = new KprobePath { Path = Encoding.UTF8.GetString(data) } }, label);
+            case L.TypeLinuxBinprm:
+                return WithLabel(new KprobeArgument { LinuxBinprmArg = new KprobeLinuxBinprm { Path = Encoding.UTF8.GetString(data) } }, label);
             case L.TypeSockaddr:
                 return WithLabel(new KprobeArgument { SockaddrArg = SockaddrDecoder.Decode(data) }, label);
             default:

@@ -56,7 +56,7 @@ internal static class GenericHookEncoder
             }
             else
             {
-                type = KernelType(a.Type, a.TypeName, path, problems);
+                type = KernelType(a.Type, a.TypeName, path, problems, hook.Kind is HookKind.KernelFunction or HookKind.Lsm);
                 if (a.Index >= L.Slots)
                 {
                     problems.Add($"{path}.index: {a.Index} is beyond the 6 register arguments");
@@ -76,8 +76,8 @@ internal static class GenericHookEncoder
             args.Add(new GenericArg(a, type));
         }
 
-        var returnType = hook.Return ? KernelType(hook.ReturnArg?.Type ?? ArgType.Int, hook.ReturnArg?.TypeName ?? "int", $"{hook.SourcePath}.returnArg", problems) : L.TypeS64;
-        if (returnType is L.TypeString or L.TypeCharBuf or L.TypeFd or L.TypeSockaddr)
+        var returnType = hook.Return ? KernelType(hook.ReturnArg?.Type ?? ArgType.Int, hook.ReturnArg?.TypeName ?? "int", $"{hook.SourcePath}.returnArg", problems, hook.Kind is HookKind.KernelFunction or HookKind.Lsm) : L.TypeS64;
+        if (returnType is not (L.TypeS32 or L.TypeU32 or L.TypeS64 or L.TypeU64 or L.TypeS16 or L.TypeU16 or L.TypeS8 or L.TypeU8 or 0))
         {
             problems.Add($"{hook.SourcePath}.returnArg.type: only numeric return values are supported");
         }
@@ -123,6 +123,11 @@ internal static class GenericHookEncoder
         Limit(sel.MatchBinaries.Count, L.MaxBinFilters, "matchBinaries");
         Limit(sel.MatchPids.Count, L.MaxPidFilters, "matchPIDs");
         Limit(sel.Actions.Count, L.MaxActions, "matchActions");
+        if (hook.Return && Trampoline.Of(hook) is { Lsm: false })
+        {
+            problems.Add($"{path}.matchActions: Override runs the hook as fmod_ret, which decides the return value: it cannot be combined with return: true");
+        }
+
         if (sel.MatchReturnArgs.Count > 0 && !hook.Return)
         {
             problems.Add($"{path}.matchReturnArgs: needs return: true on the hook");
@@ -215,8 +220,15 @@ internal static class GenericHookEncoder
                     aat[0] = L.ActionSignal;
                     BinaryPrimitives.WriteUInt32LittleEndian(aat[4..], (uint)(a.Signal ?? 9));
                     break;
+                case ActionKind.Override when a.Error is not (>= -4095 and <= 0):
+                    problems.Add($"{path}.matchActions[{i}].argError: {a.Error} is not an error the kernel can return (a negative errno, -4095 to -1, or 0)");
+                    break;
+                case ActionKind.Override when Trampoline.Of(hook) is not null:
+                    aat[0] = L.ActionOverride;
+                    BinaryPrimitives.WriteInt32LittleEndian(aat[4..], a.Error ?? -1);
+                    break;
                 default:
-                    problems.Add($"{path}.matchActions[{i}].action: {a.Kind} is not supported on this kernel by this agent (supported: Post, NoPost, Sigkill, Signal)");
+                    problems.Add($"{path}.matchActions[{i}].action: {a.Kind} is not supported by this agent (supported: Post, NoPost, Sigkill, Signal; Override on kprobes and lsmhooks)");
                     break;
             }
         }
@@ -246,7 +258,7 @@ internal static class GenericHookEncoder
             return;
         }
 
-        var isString = kernelType is L.TypeString or L.TypeCharBuf or L.TypeFd or L.TypeDataLoc;
+        var isString = kernelType is L.TypeString or L.TypeCharBuf or L.TypeFd or L.TypeDataLoc or L.TypeFile or L.TypePath or L.TypeLinuxBinprm;
         var unsigned = kernelType is L.TypeU32 or L.TypeU64 or L.TypeU16 or L.TypeU8;
         at[1] = slot;
         at[2] = isString ? L.KindString : unsigned ? L.KindUnsigned : L.KindSigned;
@@ -468,10 +480,20 @@ internal static class GenericHookEncoder
         return key;
     }
 
-    private static byte KernelType(ArgType type, string name, string path, List<string> problems)
+    /// <param name="kernelFunction">The hook is on a kernel function (kprobe, LSM), whose arguments may be kernel pointers.</param>
+    private static byte KernelType(ArgType type, string name, string path, List<string> problems, bool kernelFunction = false)
     {
         switch (type)
         {
+            case ArgType.File when kernelFunction:
+                return L.TypeFile;
+            case ArgType.Path when kernelFunction:
+                return L.TypePath;
+            case ArgType.LinuxBinprm when kernelFunction:
+                return L.TypeLinuxBinprm;
+            case ArgType.File or ArgType.Path or ArgType.LinuxBinprm:
+                problems.Add($"{path}.type: {name} is a kernel pointer: it applies to kprobes on kernel functions, not to syscall, tracepoint or uprobe arguments");
+                return 0;
             case ArgType.Int or ArgType.Int32:
                 return L.TypeS32;
             case ArgType.Uint32:
@@ -497,7 +519,7 @@ internal static class GenericHookEncoder
             case ArgType.Sockaddr:
                 return L.TypeSockaddr;
             default:
-                problems.Add($"{path}.type: {name} is not supported on syscall, tracepoint or uprobe hooks by this agent (supported: int, uint32, int64, uint64, size_t, string, char_buf, fd, filename, sockaddr)");
+                problems.Add($"{path}.type: {name} is not supported by this agent (supported: int, uint32, int64, uint64, size_t, string, char_buf, fd, filename, sockaddr; on kernel functions also file, path, linux_binprm)");
                 return 0;
         }
     }

@@ -16,6 +16,9 @@ internal sealed class LoadedPolicy(ulong id, PolicyPlan plan)
 
     public List<BpfLink> Links { get; } = [];
 
+    /// <summary>Objects loaded for this policy alone (trampoline hooks: one per hook), closed after its links.</summary>
+    public List<BpfObject> Objects { get; } = [];
+
     public List<(int Nr, uint Hook)> Routes { get; } = [];
 
     public bool Enabled { get; set; } = true;

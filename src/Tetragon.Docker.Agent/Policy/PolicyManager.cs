@@ -163,6 +163,7 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
     {
         HookKind.Tracepoint => "generic_tracepoint",
         HookKind.Uprobe => "generic_uprobe",
+        HookKind.Lsm => "generic_lsm",
         _ => "generic_kprobe",
     };
 
@@ -205,6 +206,9 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
                     }
 
                     symbols = up.Symbols.Select(s => (string?)s).ToList();
+                    break;
+                case LsmTarget:
+                    op = MsgOp.GenericLsm;
                     break;
                 case SyscallTarget sc when sc.Number >= L.MaxSyscalls:
                     problems.Add($"{hook.SourcePath}.call: syscall number {sc.Number} is beyond {L.MaxSyscalls}");
@@ -295,6 +299,22 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
                     }
 
                     break;
+                case var _ when Trampoline.Of(hook.Plan) is { } trampoline:
+                    {
+                        var (obj, link) = sensor.AttachTrampoline(trampoline, hook.Id);
+                        loaded.Objects.Add(obj);
+                        loaded.Links.Add(link);
+                        break;
+                    }
+
+                case KernelFunctionTarget fn:
+                    loaded.Links.Add(sensor.AttachKprobe(fn.Symbol, false, hook.Id));
+                    if (hook.Plan.Return)
+                    {
+                        loaded.Links.Add(sensor.AttachKprobe(fn.Symbol, true, hook.Id));
+                    }
+
+                    break;
                 case SyscallTarget sc:
                     AddRoute(sc.Number, hook.Id);
                     loaded.Routes.Add((sc.Number, hook.Id));
@@ -319,6 +339,12 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
         }
 
         loaded.Links.Clear();
+        foreach (var obj in loaded.Objects)
+        {
+            obj.Dispose();
+        }
+
+        loaded.Objects.Clear();
         if (loaded.Hooks.Count == 0)
         {
             return;
@@ -417,6 +443,9 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
     {
         HookKind.Tracepoint => GenericFamily.Tracepoint,
         HookKind.Uprobe => GenericFamily.Uprobe,
+        HookKind.KernelFunction => GenericFamily.Kprobe,
+        // A trampoline hook loads its own object; it needs a loaded family to share the maps of.
+        HookKind.Lsm => GenericFamily.Tracepoint,
         _ => GenericFamily.Syscall,
     };
 }

@@ -6,4 +6,5 @@ internal enum GenericFamily
     Syscall,
     Tracepoint,
     Uprobe,
+    Kprobe,
 }

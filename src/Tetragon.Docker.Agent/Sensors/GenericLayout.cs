@@ -97,6 +97,9 @@ internal static class GenericLayout
     public const byte TypeU8 = 11;
     public const byte TypeDataLoc = 12;
     public const byte TypeSockaddr = 13;
+    public const byte TypeFile = 14;
+    public const byte TypePath = 15;
+    public const byte TypeLinuxBinprm = 16;
     public const byte ArgKernelMem = 1;
 
     // Operators (GEN_OP_*).
@@ -126,6 +129,7 @@ internal static class GenericLayout
 
     // Actions: Tetragon's KprobeAction numbers.
     public const byte ActionPost = 1;
+    public const byte ActionOverride = 2;
     public const byte ActionSigkill = 3;
     public const byte ActionNoPost = 9;
     public const byte ActionSignal = 10;

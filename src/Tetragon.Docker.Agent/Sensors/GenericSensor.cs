@@ -1,10 +1,11 @@
+using Tetragon.Docker.Agent.Policy;
 using Tetragon.Docker.Bpf;
 
 namespace Tetragon.Docker.Agent.Sensors;
 
 /// <summary>
-/// Tetragon's generic sensors (generic_kprobe for syscalls, generic_tracepoint,
-/// generic_uprobe): one BPF object per family, loaded on first use, all sharing the
+/// Tetragon's generic sensors (generic_kprobe for syscalls and kernel
+/// functions, generic_tracepoint, generic_uprobe): one BPF object per family, loaded on first use, all sharing the
 /// process sensor's ring buffer and binary map and one set of policy maps (gen_*).
 /// Policies only write maps and attach links; nothing is reloaded per policy.
 /// </summary>
@@ -35,21 +36,13 @@ internal sealed class GenericSensor(string bpfDirectory, ProcessSensor process) 
         {
             GenericFamily.Syscall => "bpf_generic_syscall.o",
             GenericFamily.Tracepoint => "bpf_generic_tracepoint.o",
+            GenericFamily.Kprobe => "bpf_generic_kprobe.o",
             _ => "bpf_generic_uprobe.o",
         };
         var obj = BpfObject.Open(Path.Combine(bpfDirectory, file));
         try
         {
-            obj.ReuseMap("events", process.RingBufferFd);
-            obj.ReuseMap("lost_events", process.LostEventsFd);
-            obj.ReuseMap("ringbuf_config", process.ConfigFd);
-            obj.ReuseMap("exec_binary_map", process.ExecBinaryFd);
-            obj.ReuseMap("binary_tracking", process.BinaryTrackingFd);
-            foreach (var (name, fd) in sharedFds)
-            {
-                obj.ReuseMap(name, fd);
-            }
-
+            ReuseShared(obj);
             obj.Load();
             if (owner is null)
             {
@@ -86,6 +79,19 @@ internal sealed class GenericSensor(string bpfDirectory, ProcessSensor process) 
         objects[family] = obj;
     }
 
+    private void ReuseShared(BpfObject obj)
+    {
+        obj.ReuseMap("events", process.RingBufferFd);
+        obj.ReuseMap("lost_events", process.LostEventsFd);
+        obj.ReuseMap("ringbuf_config", process.ConfigFd);
+        obj.ReuseMap("exec_binary_map", process.ExecBinaryFd);
+        obj.ReuseMap("binary_tracking", process.BinaryTrackingFd);
+        foreach (var (name, fd) in sharedFds)
+        {
+            obj.ReuseMap(name, fd);
+        }
+    }
+
     public BpfMap Map(string name) => (owner ?? throw new InvalidOperationException("no generic sensor loaded")).Map(name);
 
     public BpfLink AttachTracepoint(string subsystem, string eventName, uint hookId) =>
@@ -93,6 +99,42 @@ internal sealed class GenericSensor(string bpfDirectory, ProcessSensor process) 
 
     public BpfLink AttachUprobe(string binary, string symbol, bool retprobe, uint hookId) =>
         objects[GenericFamily.Uprobe].AttachUprobe(retprobe ? "generic_uretprobe" : "generic_uprobe", binary, symbol, retprobe, hookId);
+
+    /// <summary>
+    /// Loads an instance of the trampoline object bound to one kernel function (an LSM hook, or
+    /// fmod_ret on a function), sharing the policy maps, and attaches it. The caller owns both.
+    /// </summary>
+    public (BpfObject Object, BpfLink Link) AttachTrampoline(Trampoline trampoline, uint hookId)
+    {
+        var (program, unused) = trampoline.Lsm ? ("generic_lsm", "generic_fmodret") : ("generic_fmodret", "generic_lsm");
+        var obj = BpfObject.Open(Path.Combine(bpfDirectory, "bpf_generic_trampoline.o"));
+        try
+        {
+            ReuseShared(obj);
+            obj.SetAutoload(unused, false);
+            obj.SetAttachTarget(program, trampoline.Function);
+            try
+            {
+                obj.Load();
+            }
+            catch (BpfException e) when (e.Errno == 1)
+            {
+                // Probing is loading: a kernel (or its lockdown) may refuse every trampoline program.
+                throw new BpfException($"the kernel refuses BPF {(trampoline.Lsm ? "LSM" : "fmod_ret")} programs (EPERM at load), needed for {trampoline.Purpose} on {trampoline.Function}", 1);
+            }
+
+            obj.Map("tramp_hook").Update(0u, hookId | ((ulong)(trampoline.SyscallRegs ? 1 : 0) << 32));
+            return (obj, obj.Attach(program));
+        }
+        catch
+        {
+            obj.Dispose();
+            throw;
+        }
+    }
+
+    public BpfLink AttachKprobe(string function, bool retprobe, uint hookId) =>
+        objects[GenericFamily.Kprobe].AttachKprobe(retprobe ? "generic_kretprobe" : "generic_kprobe", function, retprobe, hookId);
 
     /// <summary>
     /// sys_exit runs on every syscall of the host once attached, so it is attached only while

@@ -23,6 +23,9 @@ internal static unsafe partial class LibBpf
     [LibraryImport(Libraries.LibBpf, EntryPoint = "bpf_program__name")]
     public static partial nint ProgramName(nint prog);
 
+    [LibraryImport(Libraries.LibBpf, EntryPoint = "bpf_program__set_attach_target", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int ProgramSetAttachTarget(nint prog, int attachProgFd, string attachFuncName);
+
     [LibraryImport(Libraries.LibBpf, EntryPoint = "bpf_program__set_autoload", SetLastError = true)]
     public static partial int ProgramSetAutoload(nint prog, [MarshalAs(UnmanagedType.U1)] bool autoload);
 
@@ -70,6 +73,9 @@ internal static unsafe partial class LibBpf
 
     [LibraryImport(Libraries.LibBpf, EntryPoint = "bpf_program__attach_uprobe_opts", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial nint ProgramAttachUprobeOpts(nint prog, int pid, string binaryPath, nuint funcOffset, UprobeOpts* opts);
+
+    [LibraryImport(Libraries.LibBpf, EntryPoint = "bpf_program__attach_kprobe_opts", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial nint ProgramAttachKprobeOpts(nint prog, string funcName, KprobeOpts* opts);
 
     [LibraryImport(Libraries.LibBpf, EntryPoint = "bpf_map_delete_elem", SetLastError = true)]
     public static partial int MapDeleteElem(int fd, void* key);
