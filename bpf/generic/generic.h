@@ -108,8 +108,8 @@ enum {
 
 /* Actions keep Tetragon's KprobeAction numbers. */
 #define GEN_ACTION_POST 1
-#define GEN_ACTION_OVERRIDE 2 /* trampoline hooks (lsm, fmod_ret) only: the program returns the error */
 #define GEN_ACTION_SIGKILL 3
+#define GEN_ACTION_OVERRIDE 5 /* trampoline hooks (lsm, fmod_ret) only: the program returns the error */
 #define GEN_ACTION_NOPOST 9
 #define GEN_ACTION_SIGNAL 10
 

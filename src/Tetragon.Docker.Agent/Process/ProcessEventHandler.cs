@@ -49,7 +49,7 @@ internal sealed class ProcessEventHandler(
             case MsgOp.Clone:
                 OnClone(ProcessMessageDecoder.DecodeClone(sample));
                 break;
-            case MsgOp.GenericKprobe or MsgOp.GenericTracepoint or MsgOp.GenericUprobe when Generic is not null:
+            case MsgOp.GenericKprobe or MsgOp.GenericTracepoint or MsgOp.GenericUprobe or MsgOp.GenericLsm when Generic is not null:
                 Generic.OnSample(sample);
                 break;
             default:

@@ -129,8 +129,8 @@ internal static class GenericLayout
 
     // Actions: Tetragon's KprobeAction numbers.
     public const byte ActionPost = 1;
-    public const byte ActionOverride = 2;
     public const byte ActionSigkill = 3;
+    public const byte ActionOverride = 5;
     public const byte ActionNoPost = 9;
     public const byte ActionSignal = 10;
 }

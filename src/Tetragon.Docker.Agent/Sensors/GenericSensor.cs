@@ -122,6 +122,10 @@ internal sealed class GenericSensor(string bpfDirectory, ProcessSensor process) 
                 // Probing is loading: a kernel (or its lockdown) may refuse every trampoline program.
                 throw new BpfException($"the kernel refuses BPF {(trampoline.Lsm ? "LSM" : "fmod_ret")} programs (EPERM at load), needed for {trampoline.Purpose} on {trampoline.Function}", 1);
             }
+            catch (BpfException e) when (e.Errno == 22 && !trampoline.Lsm && !trampoline.Function.StartsWith("security_", StringComparison.Ordinal))
+            {
+                throw new BpfException($"the kernel refuses fmod_ret on {trampoline.Function}, needed for {trampoline.Purpose}: fmod_ret attaches to security_* functions, and to others only when they are on the kernel's error-injection list (CONFIG_FUNCTION_ERROR_INJECTION; Debian's kernels leave it out)", 22, e.VerifierLog);
+            }
 
             obj.Map("tramp_hook").Update(0u, hookId | ((ulong)(trampoline.SyscallRegs ? 1 : 0) << 32));
             return (obj, obj.Attach(program));
