@@ -39,11 +39,12 @@ echo "kernel-vm: $(basename "$kernel")" >&2
 # The initramfs: busybox, the agent, the .NET runtime it needs, and every library they load
 # (ldd cannot see P/Invoke targets: libbpf and OpenSSL are added by name).
 rootfs=$work/rootfs
-mkdir -p "$rootfs"/{bin,etc,opt/tetragon,opt/dotnet/shared,policies}
+mkdir -p "$rootfs"/{bin,etc,opt/tetragon,opt/dotnet/shared,policies,examples}
 cp /bin/busybox "$rootfs/bin/busybox"
 cp scripts/kernel-vm/init.sh "$rootfs/init"
 chmod +x "$rootfs/init"
 cp scripts/kernel-vm/policies/*.yaml "$rootfs/policies/"
+cp policies/*.yaml "$rootfs/examples/"
 cp -a out/. "$rootfs/opt/tetragon/"
 dotnet_root=$(dirname "$(readlink -f "$(command -v dotnet)")")
 cp "$dotnet_root/dotnet" "$rootfs/opt/dotnet/"

@@ -21,6 +21,8 @@
 #define GEN_MAX_BIN_FILTERS 2
 #define GEN_MAX_PID_FILTERS 2
 #define GEN_MAX_ACTIONS 3
+#define GEN_MAX_NS_FILTERS 2
+#define GEN_MAX_CAP_FILTERS 2
 #define GEN_MAX_VALUES 8
 #define GEN_ROUTE_HOOKS 15
 #define GEN_MAX_SYSCALLS 512
@@ -155,6 +157,21 @@ struct gen_pid_filter {
 	__u32 pad;
 };
 
+/* matchNamespaces: the task's namespace (NS_*) In / NotIn the inodes in gen_numbers. */
+struct gen_ns_filter {
+	__u8 op;
+	__u8 ns;
+	__u8 pad[6];
+};
+
+/* matchCapabilities: In = the task has one of mask's capabilities in the set; NotIn = none. */
+struct gen_cap_filter {
+	__u8 op;
+	__u8 set; /* 0 effective, 1 inheritable, 2 permitted */
+	__u8 pad[6];
+	__u64 mask;
+};
+
 struct gen_action {
 	__u8 kind;
 	__u8 scope;  /* rate limit: 0 thread, 1 process, 2 global */
@@ -164,14 +181,16 @@ struct gen_action {
 };
 
 struct gen_selector {
-	__u8 nargs, nrets, nbins, npids, nactions;
-	__u8 pad[3];
+	__u8 nargs, nrets, nbins, npids, nactions, nns, ncaps;
+	__u8 pad;
 	struct gen_filter args[GEN_MAX_ARG_FILTERS];
 	struct gen_filter rets[GEN_MAX_RET_FILTERS];
 	__u8 bin_ops[GEN_MAX_BIN_FILTERS];
 	__u8 pad2[6];
 	struct gen_pid_filter pids[GEN_MAX_PID_FILTERS];
 	struct gen_action actions[GEN_MAX_ACTIONS];
+	struct gen_ns_filter ns[GEN_MAX_NS_FILTERS];
+	struct gen_cap_filter caps[GEN_MAX_CAP_FILTERS];
 };
 
 struct gen_hook {
@@ -187,8 +206,8 @@ struct gen_hook {
 };
 
 _Static_assert(sizeof(struct gen_filter) == 72, "gen_filter layout");
-_Static_assert(sizeof(struct gen_selector) == 576, "gen_selector layout");
-_Static_assert(sizeof(struct gen_hook) == 2952, "gen_hook layout");
+_Static_assert(sizeof(struct gen_selector) == 624, "gen_selector layout");
+_Static_assert(sizeof(struct gen_hook) == 3192, "gen_hook layout");
 
 /* Syscall number -> the hooks on it. */
 struct gen_route {
@@ -353,7 +372,7 @@ static __always_inline void gen_count(__u32 hook, __u32 counter)
 		*v += 1;
 }
 
-/* Filter ids: unique per (hook, selector, slot); slots 0-3 args, 4-5 return, 6-7 binaries, 8-9 pids. */
+/* Filter ids: unique per (hook, selector, slot); slots 0-3 args, 4-5 return, 6-7 binaries, 8-9 pids, 10-11 namespaces. */
 static __always_inline __u32 gen_filter_id(__u32 hook, __u32 sel, __u32 slot)
 {
 	return (hook << 8) | (sel << 4) | slot;
@@ -773,9 +792,66 @@ static __always_inline bool gen_pid_filter(const struct gen_pid_filter *f, __u32
 	return f->op == GEN_OP_NOT_IN ? !in : in;
 }
 
+/* The current task's namespace inode of kind ns (NS_*). */
+static __always_inline __u32 gen_task_ns(__u8 ns)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
+	struct upid upid;
+
+	switch (ns) {
+	case NS_UTS:
+		return BPF_CORE_READ(task, nsproxy, uts_ns, ns.inum);
+	case NS_IPC:
+		return BPF_CORE_READ(task, nsproxy, ipc_ns, ns.inum);
+	case NS_MNT:
+		return BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	case NS_PID:
+		upid = read_upid(task);
+		return BPF_CORE_READ(upid.ns, ns.inum);
+	case NS_PID_FOR_CHILDREN:
+		return BPF_CORE_READ(task, nsproxy, pid_ns_for_children, ns.inum);
+	case NS_NET:
+		return BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
+	case NS_TIME:
+		return bpf_core_field_exists(struct nsproxy, time_ns) ? BPF_CORE_READ(task, nsproxy, time_ns, ns.inum) : 0;
+	case NS_TIME_FOR_CHILDREN:
+		return bpf_core_field_exists(struct nsproxy, time_ns_for_children)
+			       ? BPF_CORE_READ(task, nsproxy, time_ns_for_children, ns.inum) : 0;
+	case NS_CGROUP:
+		return BPF_CORE_READ(task, nsproxy, cgroup_ns, ns.inum);
+	case NS_USER:
+		return BPF_CORE_READ(task, cred, user_ns, ns.inum);
+	default:
+		return 0;
+	}
+}
+
+static __always_inline bool gen_ns_filter(const struct gen_ns_filter *f, __u32 fid)
+{
+	struct gen_num_key key = { .fid = fid, .value = gen_task_ns(f->ns) };
+	bool in = bpf_map_lookup_elem(&gen_numbers, &key) != NULL;
+
+	return f->op == GEN_OP_NOT_IN ? !in : in;
+}
+
+static __always_inline bool gen_cap_filter(const struct gen_cap_filter *f)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
+	const struct cred *cred = BPF_CORE_READ(task, cred);
+	__u64 caps;
+
+	if (f->set == 1)
+		caps = read_cap(__builtin_preserve_access_index(&cred->cap_inheritable));
+	else if (f->set == 2)
+		caps = read_cap(__builtin_preserve_access_index(&cred->cap_permitted));
+	else
+		caps = read_cap(__builtin_preserve_access_index(&cred->cap_effective));
+	return f->op == GEN_OP_NOT_IN ? (caps & f->mask) == 0 : (caps & f->mask) != 0;
+}
+
 /*
  * Filter `index` of the current selector (bpf_loop callback): at entry its matchPIDs, then
- * its matchBinaries, then its matchArgs; at return its matchReturnArgs. Filter ids keep
+ * its matchNamespaces, matchCapabilities, matchBinaries, then its matchArgs; at return its matchReturnArgs. Filter ids keep
  * fixed slots (see gen_filter_id). Sets c->fail and stops at the first filter that does not match.
  */
 static long gen_filter_step(__u32 index, void *arg)
@@ -791,12 +867,18 @@ static long gen_filter_step(__u32 index, void *arg)
 		return 1;
 	sel = GEN_BOUND(sel, GEN_MAX_SELECTORS);
 	s = &cfg->sels[sel];
-	/* The loop runs over the selector's filters only, pids then binaries then args. */
+	/* The loop runs over the selector's filters only: pids, namespaces, capabilities, binaries, args. */
 	if (c->phase == 0) {
 		if (index < s->npids) {
 			j = GEN_BOUND(index, GEN_MAX_PID_FILTERS);
 			ok = gen_pid_filter(&s->pids[j], gen_filter_id(c->hook_id, sel, 8 + j));
-		} else if ((index -= s->npids) < s->nbins) {
+		} else if ((index -= s->npids) < s->nns) {
+			j = GEN_BOUND(index, GEN_MAX_NS_FILTERS);
+			ok = gen_ns_filter(&s->ns[j], gen_filter_id(c->hook_id, sel, 10 + j));
+		} else if ((index -= s->nns) < s->ncaps) {
+			j = GEN_BOUND(index, GEN_MAX_CAP_FILTERS);
+			ok = gen_cap_filter(&s->caps[j]);
+		} else if ((index -= s->ncaps) < s->nbins) {
 			j = GEN_BOUND(index, GEN_MAX_BIN_FILTERS);
 			ok = gen_binary_filter(heap, s->bin_ops[j], gen_filter_id(c->hook_id, sel, 6 + j));
 		} else if ((index -= s->nbins) < s->nargs) {
@@ -838,8 +920,8 @@ static long gen_selector_step(__u32 index, void *arg)
 	c->fail = 0;
 	/* A callback per filter the selector has, none for the slots it leaves empty. */
 	s = &cfg->sels[GEN_BOUND(index, GEN_MAX_SELECTORS)];
-	steps = c->phase == 1 ? s->nrets : s->npids + s->nbins + s->nargs;
-	bpf_loop(steps > 10 ? 10 : steps, gen_filter_step, c, 0);
+	steps = c->phase == 1 ? s->nrets : s->npids + s->nns + s->ncaps + s->nbins + s->nargs;
+	bpf_loop(steps > 16 ? 16 : steps, gen_filter_step, c, 0);
 	if (c->fail)
 		return 0;
 	if (c->phase == 0) {

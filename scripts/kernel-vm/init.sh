@@ -67,6 +67,11 @@ for p in vm-file-read vm-mkdir-kill vm-bprm-check vm-open-deny-lsm vm-unlink-ove
   check "policy-loaded-$p" sh -c "echo \"\$0\" | grep -q '$p'" "$list"
 done
 grep -i -E "policy|error" /tmp/agent.log | grep -v docker | cut -c1-600 | sed 's/^/VMTEST agent: /'
+sensors=$(timeout 20 tetra sensors list 2>&1)
+echo "$sensors" | sed 's/^/VMTEST sensors: /'
+check sensors-kprobe-backend sh -c "echo \"\$0\" | grep -qF 'generic_kprobe enabled (vm-file-read) [kprobe,kretprobe]'" "$sensors"
+check sensors-lsm-backend sh -c "echo \"\$0\" | grep -qF 'generic_lsm enabled (vm-open-deny-lsm) [lsm]'" "$sensors"
+check sensors-fmodret-backend sh -c "echo \"\$0\" | grep -qF 'generic_kprobe enabled (vm-unlink-override) [fmod_ret]'" "$sensors"
 check kprobes-registered sh -c 'grep -q security_file_permission /sys/kernel/debug/kprobes/list && grep -q security_path_mkdir /sys/kernel/debug/kprobes/list'
 
 # A file argument, filtered in the kernel by prefix; the kretprobe's value comes along.
@@ -121,6 +126,22 @@ fi
 
 check agent-alive-after-enforcement kill -0 "$agent"
 grep -E '"/tmp/keep"|vmtest-denied|nochdir' /tmp/events.json | grep -v process_exec | grep -v process_exit | head -3 | cut -c1-1500 | sed 's/^/VMTEST line: /'
+
+# The example policies (policies/ in the repo): each loads on this stock kernel, or is refused
+# with its reason; the kernel-function ones this agent supports must load.
+for f in /examples/*.yaml; do
+  name=$(sed -n 's/^  name: *"\{0,1\}\([^"]*\)"\{0,1\}.*/\1/p' "$f" | head -1)
+  if out=$(timeout 60 tetra tracingpolicy add "$f" 2>&1); then
+    echo "VMTEST example $(basename "$f"): loaded"
+    echo "$(basename "$f")" >>/tmp/examples.loaded
+    timeout 20 tetra tracingpolicy delete "$name" >/dev/null 2>&1
+  else
+    echo "VMTEST example $(basename "$f"): refused: $(echo "$out" | tr '\n' ' ' | cut -c1-400)"
+  fi
+done
+for f in file-monitoring-filtered.yaml file-monitoring-filtered-namespaced.yaml block-secret-files.yaml write-etc-binaries.yaml lsm-deny-shadow.yaml; do
+  check "example-loads-$f" grep -qx "$f" /tmp/examples.loaded
+done
 
 # A clean stop leaves no kprobe behind.
 kill -TERM "$agent"

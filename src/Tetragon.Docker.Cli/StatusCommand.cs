@@ -81,7 +81,8 @@ internal sealed class StatusCommand
                 var state = sensor.Loaded ? "loaded" : "not loaded";
                 var backend = string.IsNullOrEmpty(sensor.Backend) ? string.Empty : $" [{TerminalText.Sanitize(sensor.Backend)}]";
                 var error = string.IsNullOrEmpty(sensor.Error) ? string.Empty : $": {TerminalText.Sanitize(sensor.Error)}";
-                output.WriteLine($"  {TerminalText.Sanitize(sensor.Name)}{backend} {state}{error}");
+                var collection = string.IsNullOrEmpty(sensor.Collection) ? string.Empty : $" ({TerminalText.Sanitize(sensor.Collection)})";
+                output.WriteLine($"  {TerminalText.Sanitize(sensor.Name)}{collection}{backend} {state}{error}");
             }
         }
 

@@ -16,6 +16,7 @@ internal sealed class TetraCommand
         Root.Subcommands.Add(new StatusCommand(context).Command);
         Root.Subcommands.Add(new VersionCommand(context).Command);
         Root.Subcommands.Add(new TracingPolicyCommand(context).Command);
+        Root.Subcommands.Add(new SensorsCommand(context).Command);
     }
 
     public CliContext Context { get; }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Tetragon.Docker.Agent.Policy;
+using Tetragon.Docker.Agent.Process;
 using Tetragon.Docker.Policy;
 using L = Tetragon.Docker.Agent.Sensors.GenericLayout;
 
@@ -361,6 +362,49 @@ public sealed class GenericHookEncoderTests
         Assert.Null(GenericHookEncoder.Encode(plan.Hooks[0], 1, 13, null, problems));
         Assert.Contains(problems, p => p.Contains("cannot be combined with return: true", StringComparison.Ordinal));
         Assert.Null(Trampoline.Of(plan.Hooks[1]));
+    }
+
+    [Fact]
+    public void NamespaceAndCapabilityFiltersAreEncodedWithHostNsResolved()
+    {
+        var plan = TracingPolicyLoader.Load("""
+            apiVersion: cilium.io/v1alpha1
+            kind: TracingPolicy
+            metadata:
+              name: "t"
+            spec:
+              kprobes:
+              - call: "sys_openat"
+                syscall: true
+                selectors:
+                - matchNamespaces:
+                  - namespace: Mnt
+                    operator: NotIn
+                    values: ["host_ns", "4026532000"]
+                  - namespace: User
+                    operator: In
+                    values: ["4026531837"]
+                  matchCapabilities:
+                  - type: Permitted
+                    operator: In
+                    values: ["CAP_SYS_ADMIN", "CAP_NET_RAW"]
+            """, "t").EnsureSuccess();
+        var host = new HostNamespaces([11, 12, 13, 14, 15, 16, 17, 18, 19, 20]); // uts, ipc, mnt, ...
+        var problems = new List<string>();
+        var hook = GenericHookEncoder.Encode(plan.Hooks[0], 4, 13, null, problems, host);
+
+        Assert.Empty(problems);
+        Assert.NotNull(hook);
+        var sel = hook.Config.AsSpan(L.HookSels, L.SelectorSize);
+        Assert.Equal(2, sel[5]);
+        Assert.Equal(1, sel[6]);
+        Assert.Equal([L.OpNotIn, 2], sel.Slice(L.SelNs, 2).ToArray());                       // NS_MNT
+        Assert.Equal([L.OpIn, 9], sel.Slice(L.SelNs + L.NsFilterSize, 2).ToArray());        // NS_USER
+        Assert.Contains(hook.NumberKeys, k => k.AsSpan().SequenceEqual(GenericHookEncoder.NumberKey(L.FilterId(4, 0, L.SlotNs), 13)));
+        Assert.Contains(hook.NumberKeys, k => k.AsSpan().SequenceEqual(GenericHookEncoder.NumberKey(L.FilterId(4, 0, L.SlotNs), 4026532000)));
+        Assert.Contains(hook.NumberKeys, k => k.AsSpan().SequenceEqual(GenericHookEncoder.NumberKey(L.FilterId(4, 0, L.SlotNs + 1), 4026531837)));
+        Assert.Equal([L.OpIn, 2], sel.Slice(L.SelCaps, 2).ToArray());                       // permitted
+        Assert.Equal((1UL << 21) | (1UL << 13), BinaryPrimitives.ReadUInt64LittleEndian(sel[(L.SelCaps + 8)..]));
     }
 
     [Fact]

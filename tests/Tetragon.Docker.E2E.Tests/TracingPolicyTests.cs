@@ -243,6 +243,68 @@ public sealed partial class TracingPolicyTests
     }
 
     [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task NamespaceAndCapabilitySelectorsFilterInTheKernel()
+    {
+        // One policy passes only processes outside the host's mount namespace, the other only
+        // processes without CAP_SYS_ADMIN: the same cat, run three ways, meets each once.
+        await using var agent = await AgentProcess.StartAsync();
+        var dir = Directory.CreateTempSubdirectory("tp-nscap-").FullName;
+        File.SetUnixFileMode(dir, (UnixFileMode)0x1ED); // 0755: readable by nobody
+        var file = Path.Combine(dir, "f.txt");
+        File.WriteAllText(file, "x\n");
+        File.SetUnixFileMode(file, (UnixFileMode)0x1A4); // 0644
+        string Policy(string name, string selector) => $$"""
+            apiVersion: cilium.io/v1alpha1
+            kind: TracingPolicy
+            metadata:
+              name: "{{name}}"
+            spec:
+              kprobes:
+              - call: "sys_openat"
+                syscall: true
+                args:
+                - index: 1
+                  type: "string"
+                selectors:
+                - matchArgs:
+                  - index: 1
+                    operator: "Equal"
+                    values: ["{{file}}"]
+            {{selector}}
+            """;
+        await AddAsync(agent, Policy("not-host-mnt", """
+                  matchNamespaces:
+                  - namespace: Mnt
+                    operator: NotIn
+                    values: ["host_ns"]
+            """));
+        await AddAsync(agent, Policy("no-sys-admin", """
+                  matchCapabilities:
+                  - type: Effective
+                    operator: NotIn
+                    values: ["CAP_SYS_ADMIN"]
+            """));
+
+        var (hostPid, hostExit) = await Trigger.RunAsync("/usr/bin/unshare", "/", "--", Cat, file); // neither: host mount ns, root
+        var (nsPid, nsExit) = await Trigger.RunAsync("/usr/bin/unshare", "/", "-m", "--", Cat, file);
+        var (nobodyPid, nobodyExit) = await Trigger.RunAsync("/usr/bin/setpriv", "/", "--reuid=65534", "--regid=65534", "--clear-groups", "--", Cat, file);
+        Assert.Equal([0, 0, 0], new[] { hostExit, nsExit, nobodyExit });
+
+        var ns = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessKprobe?.Process?.Pid == (uint)nsPid)).ProcessKprobe;
+        Assert.Equal("not-host-mnt", ns.PolicyName);
+        var nobody = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessKprobe?.Process?.Pid == (uint)nobodyPid)).ProcessKprobe;
+        Assert.Equal("no-sys-admin", nobody.PolicyName);
+        // A last event marks the end: everything before it has been exported.
+        var (lastPid, _) = await Trigger.RunAsync("/usr/bin/unshare", "/", "-m", "--", Cat, file);
+        await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessKprobe?.Process?.Pid == (uint)lastPid);
+        var events = ExportFile.Read(agent.ExportFile).Where(e => e.ProcessKprobe is not null).ToList();
+        Assert.DoesNotContain(events, e => e.ProcessKprobe.Process.Pid == (uint)hostPid);
+        Assert.Single(events, e => e.ProcessKprobe.Process.Pid == (uint)nsPid);
+        Assert.Single(events, e => e.ProcessKprobe.Process.Pid == (uint)nobodyPid);
+    }
+
+    [Fact]
     public async Task SysExitIsAttachedOnlyWhileASyscallHookWantsItsReturnValue()
     {
         await using var agent = await AgentProcess.StartAsync();
@@ -409,9 +471,13 @@ public sealed partial class TracingPolicyTests
         Directory.CreateDirectory(root + "/forbidden");
         await AddAsync(agent, MkdirKillPolicy("lifecycle", root + "/forbidden/"));
         Assert.Equal(TracingPolicyState.TpStateEnabled, (await ListAsync(agent, "lifecycle")).State);
+        var sensor = Assert.Single(await SensorsAsync(agent), s => s.Collection == "lifecycle");
+        Assert.Equal(("generic_kprobe", true, true, "tp_btf/sys_enter+sys_exit"), (sensor.Name, sensor.Enabled, sensor.Loaded, sensor.Backend));
+        Assert.Contains(await SensorsAsync(agent), s => s.Name == "__base__" && s.Collection.Length == 0);
 
         await agent.Client.DisableTracingPolicyAsync(new DisableTracingPolicyRequest { Name = "lifecycle" }, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(TracingPolicyState.TpStateDisabled, (await ListAsync(agent, "lifecycle")).State);
+        Assert.False(Assert.Single(await SensorsAsync(agent), s => s.Collection == "lifecycle").Enabled);
         Assert.Equal(0, (await Trigger.RunAsync(Mkdir, root, root + "/forbidden/a")).ExitCode);
 
         await agent.Client.EnableTracingPolicyAsync(new EnableTracingPolicyRequest { Name = "lifecycle" }, cancellationToken: TestContext.Current.CancellationToken);
@@ -419,6 +485,7 @@ public sealed partial class TracingPolicyTests
 
         await agent.Client.DeleteTracingPolicyAsync(new DeleteTracingPolicyRequest { Name = "lifecycle" }, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Empty((await agent.Client.ListTracingPoliciesAsync(new ListTracingPoliciesRequest(), cancellationToken: TestContext.Current.CancellationToken)).Policies);
+        Assert.DoesNotContain(await SensorsAsync(agent), s => s.Collection == "lifecycle");
         Assert.Equal(0, (await Trigger.RunAsync(Mkdir, root, root + "/forbidden/c")).ExitCode);
 
         // The name is free again, and a second policy can share the syscall.
@@ -522,6 +589,9 @@ public sealed partial class TracingPolicyTests
 
     private static async Task AddAsync(AgentProcess agent, string yaml) =>
         await agent.Client.AddTracingPolicyAsync(new AddTracingPolicyRequest { Yaml = yaml }, cancellationToken: TestContext.Current.CancellationToken);
+
+    private static async Task<List<SensorStatus>> SensorsAsync(AgentProcess agent) =>
+        [.. (await agent.Client.ListSensorsAsync(new ListSensorsRequest(), cancellationToken: TestContext.Current.CancellationToken)).Sensors];
 
     private static async Task<TracingPolicyStatus> ListAsync(AgentProcess agent, string name) =>
         (await agent.Client.ListTracingPoliciesAsync(new ListTracingPoliciesRequest(), cancellationToken: TestContext.Current.CancellationToken)).Policies.Single(p => p.Name == name);

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using Tetragon.Docker.Agent.Process;
 using Tetragon.Docker.Agent.Sensors;
 using Tetragon.Docker.Policy.Plan;
 using L = Tetragon.Docker.Agent.Sensors.GenericLayout;
@@ -14,7 +15,8 @@ namespace Tetragon.Docker.Agent.Policy;
 /// </summary>
 internal static class GenericHookEncoder
 {
-    public static EncodedHook? Encode(HookPlan hook, uint hookId, byte op, TracepointFormat? format, List<string> problems)
+    /// <param name="hostNamespaces">For host_ns in matchNamespaces; read from /proc when null and needed.</param>
+    public static EncodedHook? Encode(HookPlan hook, uint hookId, byte op, TracepointFormat? format, List<string> problems, HostNamespaces? hostNamespaces = null)
     {
         var start = problems.Count;
         var config = new byte[L.HookSize];
@@ -96,7 +98,7 @@ internal static class GenericHookEncoder
 
         for (var s = 0; s < Math.Min(hook.Selectors.Count, L.MaxSelectors); s++)
         {
-            EncodeSelector(hook, hook.Selectors[s], s, hookId, args, returnType, span.Slice(L.HookSels + (s * L.SelectorSize), L.SelectorSize), strings, numbers, problems);
+            EncodeSelector(hook, hook.Selectors[s], s, hookId, args, returnType, span.Slice(L.HookSels + (s * L.SelectorSize), L.SelectorSize), strings, numbers, problems, ref hostNamespaces);
         }
 
         return problems.Count == start ? new EncodedHook(hookId, config, strings, numbers, args, returnType) : null;
@@ -110,13 +112,13 @@ internal static class GenericHookEncoder
         return copy;
     }
 
-    private static void EncodeSelector(HookPlan hook, SelectorPlan sel, int s, uint hookId, List<GenericArg> args, byte returnType, Span<byte> at, List<byte[]> strings, List<byte[]> numbers, List<string> problems)
+    private static void EncodeSelector(HookPlan hook, SelectorPlan sel, int s, uint hookId, List<GenericArg> args, byte returnType, Span<byte> at, List<byte[]> strings, List<byte[]> numbers, List<string> problems, ref HostNamespaces? hostNamespaces)
     {
         var path = $"{hook.SourcePath}.selectors[{s}]";
-        Unsupported(sel.MatchNamespaces.Count, "matchNamespaces");
         Unsupported(sel.MatchNamespaceChanges.Count, "matchNamespaceChanges");
-        Unsupported(sel.MatchCapabilities.Count, "matchCapabilities");
         Unsupported(sel.MatchCapabilityChanges.Count, "matchCapabilityChanges");
+        Limit(sel.MatchNamespaces.Count, L.MaxNsFilters, "matchNamespaces");
+        Limit(sel.MatchCapabilities.Count, L.MaxCapFilters, "matchCapabilities");
         Unsupported(sel.ReturnActions.Count, "matchReturnActions");
         Limit(sel.MatchArgs.Count, L.MaxArgFilters, "matchArgs");
         Limit(sel.MatchReturnArgs.Count, L.MaxRetFilters, "matchReturnArgs");
@@ -138,6 +140,47 @@ internal static class GenericHookEncoder
         at[2] = (byte)Math.Min(sel.MatchBinaries.Count, L.MaxBinFilters);
         at[3] = (byte)Math.Min(sel.MatchPids.Count, L.MaxPidFilters);
         at[4] = (byte)Math.Min(sel.Actions.Count, L.MaxActions);
+        at[5] = (byte)Math.Min(sel.MatchNamespaces.Count, L.MaxNsFilters);
+        at[6] = (byte)Math.Min(sel.MatchCapabilities.Count, L.MaxCapFilters);
+
+        for (var i = 0; i < at[5]; i++)
+        {
+            var n = sel.MatchNamespaces[i];
+            var nat = at.Slice(L.SelNs + (i * L.NsFilterSize), L.NsFilterSize);
+            var fid = L.FilterId(hookId, s, L.SlotNs + i);
+            nat[0] = n.Operator == SetOperator.In ? L.OpIn : L.OpNotIn;
+            nat[1] = (byte)n.Namespace; // NamespaceType keeps the NS_* order
+            foreach (var inum in n.Inodes)
+            {
+                numbers.Add(NumberKey(fid, inum));
+            }
+
+            if (n.HostNamespace)
+            {
+                // host_ns: init's namespace, as the agent sees it with --pid=host.
+                var host = (hostNamespaces ??= HostNamespaces.FromProc()).Inum((int)n.Namespace);
+                if (host == 0)
+                {
+                    problems.Add($"{path}.matchNamespaces[{i}].values: host_ns: the host's {n.Namespace} namespace is unreadable (/proc/1/ns)");
+                }
+
+                numbers.Add(NumberKey(fid, host));
+            }
+        }
+
+        for (var i = 0; i < at[6]; i++)
+        {
+            var c = sel.MatchCapabilities[i];
+            var cat = at.Slice(L.SelCaps + (i * L.CapFilterSize), L.CapFilterSize);
+            if (c.IsNamespaceCapability)
+            {
+                problems.Add($"{path}.matchCapabilities[{i}].isNamespaceCapability: true is not supported by this agent yet");
+            }
+
+            cat[0] = c.Operator == SetOperator.In ? L.OpIn : L.OpNotIn;
+            cat[1] = c.Set switch { CapabilitySet.Inheritable => 1, CapabilitySet.Permitted => 2, _ => 0 };
+            BinaryPrimitives.WriteUInt64LittleEndian(cat[8..], c.Mask);
+        }
 
         for (var i = 0; i < at[0]; i++)
         {

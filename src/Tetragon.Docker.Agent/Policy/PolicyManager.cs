@@ -119,6 +119,60 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
         }
     }
 
+    /// <summary>The generic sensors, one per policy and hook kind as Tetragon lists them, with the backends they run on.</summary>
+    public List<SensorStatus> Sensors()
+    {
+        lock (gate)
+        {
+            return policies.Values.OrderBy(p => p.Id)
+                .SelectMany(p => p.Hooks.GroupBy(h => SensorName(h.Plan.Kind)).Select(g => new SensorStatus
+                {
+                    Name = g.Key,
+                    Collection = p.Name,
+                    Enabled = p.Enabled,
+                    Loaded = true,
+                    Backend = string.Join(",", g.SelectMany(h => Backends(h.Plan)).Distinct()),
+                }))
+                .ToList();
+        }
+    }
+
+    /// <summary>The program kinds a hook runs on (the README's backend table).</summary>
+    private static IEnumerable<string> Backends(HookPlan plan)
+    {
+        if (Trampoline.Of(plan) is { } trampoline)
+        {
+            yield return trampoline.Lsm ? "lsm" : "fmod_ret";
+            yield break;
+        }
+
+        switch (plan.Kind)
+        {
+            case HookKind.Syscall:
+                yield return GenericSensor.SyscallBackend;
+                break;
+            case HookKind.KernelFunction:
+                yield return "kprobe";
+                if (plan.Return)
+                {
+                    yield return "kretprobe";
+                }
+
+                break;
+            case HookKind.Uprobe:
+                yield return "uprobe";
+                if (plan.Return)
+                {
+                    yield return "uretprobe";
+                }
+
+                break;
+            default:
+                yield return "tracepoint";
+                break;
+        }
+    }
+
     /// <summary>Kernel-side counters of one hook (seen, matched, posted, ...): the proof of in-kernel filtering.</summary>
     public HookCounters Counters(ActiveHook hook) => new(
         sensor.ReadCounter(hook.Id, L.CounterSeen),

@@ -20,6 +20,9 @@ internal sealed class HostNamespaces
         return new(init.All(inum => inum == 0) ? ReadNamespaces(procRoot, (uint)Environment.ProcessId) : init);
     }
 
+    /// <summary>The host's inode of the namespace at <paramref name="index"/> (ProcNames order, = NS_* in BPF); 0 unknown.</summary>
+    public uint Inum(int index) => index >= 0 && index < inums.Length ? inums[index] : 0;
+
     public bool IsHost(NamespaceKind kind, uint inum) => inum != 0 && (int)kind < inums.Length && inums[(int)kind] == inum;
 
     /// <summary>Reads /proc/PID/ns/* links ("uts:[4026531838]"); 0 where unreadable.</summary>

@@ -2,8 +2,8 @@ namespace Tetragon.Docker.Agent.Sensors;
 
 /// <summary>
 /// Mirrors bpf/generic/generic.h: sizes, offsets and codes of the generic sensor's maps
-/// and event. Change both together; the C side pins sizes with _Static_assert and
-/// GenericLayoutTests pin these.
+/// and event. Change both together; the C side pins sizes with _Static_assert, and the
+/// encoder tests and the E2E policy tests fail on a mismatch.
 /// </summary>
 internal static class GenericLayout
 {
@@ -17,6 +17,8 @@ internal static class GenericLayout
     public const int MaxBinFilters = 2;
     public const int MaxPidFilters = 2;
     public const int MaxActions = 3;
+    public const int MaxNsFilters = 2;
+    public const int MaxCapFilters = 2;
     public const int MaxValues = 8;
     public const int RouteHooks = 15;
     public const int MaxSyscalls = 512;
@@ -38,16 +40,22 @@ internal static class GenericLayout
     // struct gen_action (16)
     public const int ActionSize = 16;
 
-    // struct gen_selector (576)
-    public const int SelectorSize = 576;
+    // struct gen_ns_filter (8), gen_cap_filter (16)
+    public const int NsFilterSize = 8;
+    public const int CapFilterSize = 16;
+
+    // struct gen_selector (624): counts nargs, nrets, nbins, npids, nactions, nns, ncaps at 0-6
+    public const int SelectorSize = 624;
     public const int SelArgs = 8;
     public const int SelRets = 296;
     public const int SelBinOps = 440;
     public const int SelPids = 448;
     public const int SelActions = 528;
+    public const int SelNs = 576;
+    public const int SelCaps = 592;
 
-    // struct gen_hook (2952)
-    public const int HookSize = 2952;
+    // struct gen_hook (3192)
+    public const int HookSize = 3192;
     public const int HookArgs = 32;
     public const int HookSels = 72;
 
@@ -70,6 +78,7 @@ internal static class GenericLayout
     public const int SlotRet = 4;
     public const int SlotBin = 6;
     public const int SlotPid = 8;
+    public const int SlotNs = 10;
 
     public static uint FilterId(uint hook, int selector, int slot) => (hook << 8) | ((uint)selector << 4) | (uint)slot;
 

@@ -79,24 +79,21 @@ internal sealed class FineGuidanceSensorsService(
     public override Task<GetVersionResponse> GetVersion(GetVersionRequest request, ServerCallContext context) =>
         Task.FromResult(new GetVersionResponse { Version = Version });
 
+    public override Task<ListSensorsResponse> ListSensors(ListSensorsRequest request, ServerCallContext context)
+    {
+        var response = new ListSensorsResponse();
+        response.Sensors.AddRange(AllSensors());
+        return Task.FromResult(response);
+    }
+
     public override Task<GetStatusResponse> GetStatus(GetStatusRequest request, ServerCallContext context)
     {
         var response = new GetStatusResponse
         {
             Version = Version,
             StartTime = Timestamp.FromDateTimeOffset(runtime.StartTime),
-            Sensors =
-            {
-                new SensorStatus
-                {
-                    Name = ProcessSensor.Name,
-                    Enabled = true,
-                    Backend = ProcessSensor.Backend,
-                    Loaded = runtime.Running,
-                    Error = runtime.SensorError ?? "",
-                },
-            },
         };
+        response.Sensors.AddRange(AllSensors());
         response.Counters.Add(counters.Snapshot().ToDictionary());
         response.Counters["tetragon_process_cache_size"] = (ulong)runtime.Cache.Size;
         response.Counters["tetragon_grpc_subscribers"] = (ulong)Math.Max(0, bus.SubscriberCount - 1);
@@ -132,6 +129,23 @@ internal sealed class FineGuidanceSensorsService(
         var response = new ListTracingPoliciesResponse();
         response.Policies.AddRange(Policies().List());
         return Task.FromResult(response);
+    }
+
+    /// <summary>The process sensor, then each policy's generic sensors.</summary>
+    private IEnumerable<SensorStatus> AllSensors()
+    {
+        yield return new SensorStatus
+        {
+            Name = ProcessSensor.Name,
+            Enabled = true,
+            Backend = ProcessSensor.Backend,
+            Loaded = runtime.Running,
+            Error = runtime.SensorError ?? "",
+        };
+        foreach (var sensor in runtime.Policies?.Sensors() ?? [])
+        {
+            yield return sensor;
+        }
     }
 
     private PolicyManager Policies() => runtime.Policies ?? throw NotLoaded();
