@@ -70,7 +70,7 @@ done
 echo "kernel-vm: initramfs $(du -m "$work/initramfs.cpio" | cut -f1) MB" >&2
 
 boot() {
-  timeout 600 qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 3072 -nographic -no-reboot \
+  timeout 900 qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 3072 -nographic -no-reboot \
     -kernel "$kernel" -initrd "$work/initramfs.cpio" \
     -append "console=ttyS0 panic=-1 loglevel=4" >"$work/console.log" 2>&1
 }

@@ -59,6 +59,7 @@ enum {
 	GEN_TYPE_FILE = 14,         /* struct file * */
 	GEN_TYPE_PATH = 15,         /* struct path * */
 	GEN_TYPE_LINUX_BINPRM = 16, /* struct linux_binprm *: the file being executed */
+	GEN_TYPE_SOCK = 17,         /* struct sock *: captured as struct gen_sock */
 };
 
 /* Address families a sockaddr argument decodes (linux/socket.h). */
@@ -73,6 +74,23 @@ struct gen_sockaddr {
 };
 
 _Static_assert(sizeof(struct gen_sockaddr) == 20, "gen_sockaddr layout");
+
+/* A sock argument in the event: what Tetragon's KprobeSock reports. Ports in host order. */
+struct gen_sock {
+	__u16 family;
+	__u16 type;
+	__u16 protocol;
+	__u16 sport;
+	__u16 dport;
+	__u8 state;
+	__u8 pad;
+	__u32 mark;
+	__u32 priority;
+	__u8 saddr[16]; /* AF_INET: the first 4 bytes */
+	__u8 daddr[16];
+};
+
+_Static_assert(sizeof(struct gen_sock) == 52, "gen_sock layout");
 
 /* gen_arg.flags */
 #define GEN_ARG_KERNEL_MEM (1 << 0)
@@ -98,6 +116,15 @@ enum {
 	GEN_OP_SADDR = 16,
 	GEN_OP_NOT_SADDR = 17,
 	GEN_OP_FAMILY = 18,
+	/* sock arguments also compare the destination, the protocol and the TCP state */
+	GEN_OP_DPORT = 19,
+	GEN_OP_NOT_DPORT = 20,
+	GEN_OP_DPORT_PRIV = 21,
+	GEN_OP_NOT_DPORT_PRIV = 22,
+	GEN_OP_DADDR = 23,
+	GEN_OP_NOT_DADDR = 24,
+	GEN_OP_PROTOCOL = 25,
+	GEN_OP_STATE = 26,
 };
 
 /* gen_filter.kind */
@@ -106,6 +133,7 @@ enum {
 	GEN_KIND_UNSIGNED = 1,
 	GEN_KIND_STRING = 2,
 	GEN_KIND_SOCKADDR = 3,
+	GEN_KIND_SOCK = 4,
 };
 
 /* Actions keep Tetragon's KprobeAction numbers. */
@@ -477,6 +505,32 @@ static __always_inline __u32 gen_read_sockaddr(struct gen_sockaddr *sa, __u64 pt
 	return sizeof(*sa);
 }
 
+/* The struct sock at kernel pointer ptr, as Tetragon's KprobeSock reports it. */
+static __always_inline __u32 gen_read_sock(struct gen_sock *gs, __u64 ptr)
+{
+	struct sock *sk = (struct sock *)ptr;
+
+	__builtin_memset(gs, 0, sizeof(*gs));
+	if (!sk)
+		return 0;
+	gs->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	gs->type = BPF_CORE_READ(sk, sk_type);
+	gs->protocol = BPF_CORE_READ(sk, sk_protocol);
+	gs->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	gs->dport = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	gs->state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	gs->mark = BPF_CORE_READ(sk, sk_mark);
+	gs->priority = BPF_CORE_READ(sk, sk_priority);
+	if (gs->family == GEN_AF_INET) {
+		BPF_CORE_READ_INTO((__u32 *)gs->saddr, sk, __sk_common.skc_rcv_saddr);
+		BPF_CORE_READ_INTO((__u32 *)gs->daddr, sk, __sk_common.skc_daddr);
+	} else if (gs->family == GEN_AF_INET6) {
+		BPF_CORE_READ_INTO((struct in6_addr *)gs->saddr, sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO((struct in6_addr *)gs->daddr, sk, __sk_common.skc_v6_daddr);
+	}
+	return sizeof(*gs);
+}
+
 /* Captures one argument into the event; returns its byte length. */
 static __always_inline __u32 gen_read_arg(struct gen_heap *heap, const struct gen_arg *a, __u32 slot, __u32 off,
 					  const __u64 *raw)
@@ -521,6 +575,8 @@ static __always_inline __u32 gen_read_arg(struct gen_heap *heap, const struct ge
 		return size;
 	case GEN_TYPE_SOCKADDR:
 		return gen_read_sockaddr((struct gen_sockaddr *)dst, value);
+	case GEN_TYPE_SOCK:
+		return gen_read_sock((struct gen_sock *)dst, value);
 	case GEN_TYPE_FD:
 	case GEN_TYPE_FILE:
 	case GEN_TYPE_PATH:
@@ -680,14 +736,26 @@ static __always_inline bool gen_port_in(const struct gen_filter *f, __u32 fid, _
 	return false;
 }
 
+/* What socket filters compare: a sockaddr fills the source side only. */
+struct gen_sockview {
+	__u16 family;
+	__u16 sport;
+	__u16 dport;
+	__u16 protocol;
+	__u8 state;
+	__u8 pad[3];
+	__u8 saddr[16];
+	__u8 daddr[16];
+};
+
 /* The address in one of the filter's networks: an LPM lookup of family + address. */
-static __always_inline bool gen_addr_in(struct gen_heap *heap, __u32 fid, const struct gen_sockaddr *sa)
+static __always_inline bool gen_addr_in(struct gen_heap *heap, __u32 fid, __u16 family, const __u8 *addr)
 {
 	__u32 bits;
 
-	if (sa->family == GEN_AF_INET)
+	if (family == GEN_AF_INET)
 		bits = 32;
-	else if (sa->family == GEN_AF_INET6)
+	else if (family == GEN_AF_INET6)
 		bits = 128;
 	else
 		return false;
@@ -695,38 +763,78 @@ static __always_inline bool gen_addr_in(struct gen_heap *heap, __u32 fid, const 
 	heap->key.data[1] = fid >> 16;
 	heap->key.data[2] = fid >> 8;
 	heap->key.data[3] = fid;
-	heap->key.data[4] = sa->family;
-	__builtin_memcpy(&heap->key.data[5], sa->addr, sizeof(sa->addr));
+	heap->key.data[4] = family;
+	__builtin_memcpy(&heap->key.data[5], addr, 16);
 	heap->key.prefixlen = 40 + bits;
 	return bpf_map_lookup_elem(&gen_strings, &heap->key) != NULL;
 }
 
-/* A sockaddr argument's filter, on the family, port and address captured in the event. */
-static __always_inline bool gen_sockaddr_filter(struct gen_heap *heap, const struct gen_filter *f, __u32 fid, __u32 slot)
+static __always_inline bool gen_number_in(__u32 fid, __u64 value)
 {
-	struct gen_sockaddr sa = {};
-	struct gen_num_key key = { .fid = fid };
+	struct gen_num_key key = { .fid = fid, .value = value };
+
+	return bpf_map_lookup_elem(&gen_numbers, &key) != NULL;
+}
+
+/* A sockaddr or sock argument's filter, on what the event captured of it. */
+static __always_inline bool gen_socket_filter(struct gen_heap *heap, const struct gen_filter *f, __u32 fid, __u32 slot)
+{
+	struct gen_sockview v = {};
+	const char *at;
 
 	if (slot >= GEN_MAX_ARGS)
 		return false;
-	if (heap->ev.msg.arg_len[slot] == sizeof(sa))
-		bpf_probe_read_kernel(&sa, sizeof(sa), heap->ev.data + (heap->off[slot] & (GEN_DATA_SIZE - 1)));
+	at = heap->ev.data + (heap->off[slot] & (GEN_DATA_SIZE - 1));
+	if (f->kind == GEN_KIND_SOCK && heap->ev.msg.arg_len[slot] == sizeof(struct gen_sock)) {
+		struct gen_sock gs;
+
+		bpf_probe_read_kernel(&gs, sizeof(gs), at);
+		v.family = gs.family;
+		v.sport = gs.sport;
+		v.dport = gs.dport;
+		v.protocol = gs.protocol;
+		v.state = gs.state;
+		__builtin_memcpy(v.saddr, gs.saddr, 16);
+		__builtin_memcpy(v.daddr, gs.daddr, 16);
+	} else if (f->kind == GEN_KIND_SOCKADDR && heap->ev.msg.arg_len[slot] == sizeof(struct gen_sockaddr)) {
+		struct gen_sockaddr sa;
+
+		bpf_probe_read_kernel(&sa, sizeof(sa), at);
+		v.family = sa.family;
+		v.sport = sa.port;
+		__builtin_memcpy(v.saddr, sa.addr, 16);
+	}
 	switch (f->op) {
 	case GEN_OP_SPORT:
-		return gen_port_in(f, fid, sa.port);
+		return gen_port_in(f, fid, v.sport);
 	case GEN_OP_NOT_SPORT:
-		return !gen_port_in(f, fid, sa.port);
+		return !gen_port_in(f, fid, v.sport);
 	case GEN_OP_SPORT_PRIV:
-		return sa.port < 1024;
+		return v.sport < 1024;
 	case GEN_OP_NOT_SPORT_PRIV:
-		return sa.port >= 1024;
+		return v.sport >= 1024;
+	case GEN_OP_DPORT:
+		return gen_port_in(f, fid, v.dport);
+	case GEN_OP_NOT_DPORT:
+		return !gen_port_in(f, fid, v.dport);
+	case GEN_OP_DPORT_PRIV:
+		return v.dport < 1024;
+	case GEN_OP_NOT_DPORT_PRIV:
+		return v.dport >= 1024;
 	case GEN_OP_SADDR:
-		return gen_addr_in(heap, fid, &sa);
+		return gen_addr_in(heap, fid, v.family, v.saddr);
 	case GEN_OP_NOT_SADDR:
-		return !gen_addr_in(heap, fid, &sa);
+		return !gen_addr_in(heap, fid, v.family, v.saddr);
+	case GEN_OP_DADDR:
+		return gen_addr_in(heap, fid, v.family, v.daddr);
+	case GEN_OP_NOT_DADDR:
+		return !gen_addr_in(heap, fid, v.family, v.daddr);
 	case GEN_OP_FAMILY:
-		key.value = sa.family;
-		return bpf_map_lookup_elem(&gen_numbers, &key) != NULL;
+		return gen_number_in(fid, v.family);
+	case GEN_OP_PROTOCOL:
+		return gen_number_in(fid, v.protocol);
+	case GEN_OP_STATE:
+		return gen_number_in(fid, v.state);
 	default:
 		return false;
 	}
@@ -738,8 +846,8 @@ static __always_inline bool gen_arg_filter(struct gen_heap *heap, const struct g
 
 	if (slot >= GEN_SLOTS)
 		return false;
-	if (f->kind == GEN_KIND_SOCKADDR)
-		return gen_sockaddr_filter(heap, f, fid, slot);
+	if (f->kind == GEN_KIND_SOCKADDR || f->kind == GEN_KIND_SOCK)
+		return gen_socket_filter(heap, f, fid, slot);
 	if (f->kind != GEN_KIND_STRING)
 		return gen_number_op(f, fid, slot == GEN_RET_SLOT ? heap->ev.msg.ret : heap->vals[GEN_BOUND(slot, GEN_SLOTS)]);
 	if (slot >= GEN_MAX_ARGS)

@@ -15,6 +15,7 @@ mount -t bpf bpf /sys/fs/bpf
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 mount -t securityfs securityfs /sys/kernel/security
 ulimit -l unlimited
+ip link set lo up
 
 pass() { echo "VMTEST PASS $1"; }
 fail() { echo "VMTEST FAIL $1: $2"; }
@@ -63,7 +64,7 @@ pass agent-starts
 echo "VMTEST agent ready after ${i}s"
 
 list=$(timeout 20 tetra tracingpolicy list 2>&1)
-for p in vm-file-read vm-mkdir-kill vm-bprm-check vm-open-deny-lsm vm-unlink-override; do
+for p in vm-file-read vm-mkdir-kill vm-bprm-check vm-open-deny-lsm vm-unlink-override vm-tcp-connect; do
   check "policy-loaded-$p" sh -c "echo \"\$0\" | grep -q '$p'" "$list"
 done
 grep -i -E "policy|error" /tmp/agent.log | grep -v docker | cut -c1-600 | sed 's/^/VMTEST agent: /'
@@ -95,6 +96,12 @@ check other-mkdir-lives [ "$?" = 0 ]
 cp /bin/busybox /tmp/vmtest-true
 /tmp/vmtest-true >/dev/null 2>&1
 check linux-binprm-event wait_event 30 security_bprm_check '"/tmp/vmtest-true"' '"linux_binprm_arg"'
+
+# A sock argument: tcp_connect's socket, filtered in the kernel by destination port.
+nc 127.0.0.1 8090 </dev/null >/dev/null 2>&1
+nc 127.0.0.1 8089 </dev/null >/dev/null 2>&1
+check sock-event wait_event 30 '"function_name": "tcp_connect"' '"sock_arg"' '"daddr": "127.0.0.1"' '"dport": 8089' '"protocol": "IPPROTO_TCP"' '"state": "TCP_SYN_SENT"'
+check sock-filtered-in-kernel sh -c "! grep -F '\"sock_arg\"' /tmp/events.json | grep -q -F '\"dport\": 8090'"
 
 # An lsmhook refuses the open in the kernel: the BPF LSM program returns -EACCES.
 cat /etc/vmtest-denied >/tmp/denied.out 2>&1
@@ -139,7 +146,7 @@ for f in /examples/*.yaml; do
     echo "VMTEST example $(basename "$f"): refused: $(echo "$out" | tr '\n' ' ' | cut -c1-400)"
   fi
 done
-for f in file-monitoring-filtered.yaml file-monitoring-filtered-namespaced.yaml block-secret-files.yaml write-etc-binaries.yaml lsm-deny-shadow.yaml; do
+for f in file-monitoring-filtered.yaml file-monitoring-filtered-namespaced.yaml block-secret-files.yaml write-etc-binaries.yaml lsm-deny-shadow.yaml connect.yaml; do
   check "example-loads-$f" grep -qx "$f" /tmp/examples.loaded
 done
 

@@ -408,6 +408,56 @@ public sealed class GenericHookEncoderTests
     }
 
     [Fact]
+    public void SockArgumentFiltersCompareDestinationProtocolAndState()
+    {
+        var plan = TracingPolicyLoader.Load("""
+            apiVersion: cilium.io/v1alpha1
+            kind: TracingPolicy
+            metadata:
+              name: "t"
+            spec:
+              kprobes:
+              - call: "tcp_connect"
+                syscall: false
+                args:
+                - index: 0
+                  type: "sock"
+                selectors:
+                - matchArgs:
+                  - index: 0
+                    operator: "DPort"
+                    values: ["443", "8000:8080"]
+                  - index: 0
+                    operator: "NotDAddr"
+                    values: ["127.0.0.0/8"]
+                  - index: 0
+                    operator: "Protocol"
+                    values: ["IPPROTO_TCP"]
+                  - index: 0
+                    operator: "State"
+                    values: ["TCP_SYN_SENT"]
+            """, "t").EnsureSuccess();
+        var problems = new List<string>();
+        var hook = GenericHookEncoder.Encode(plan.Hooks[0], 5, 13, null, problems);
+
+        Assert.Empty(problems);
+        Assert.NotNull(hook);
+        Assert.Equal(L.TypeSock, hook.Config[L.HookArgs]);
+        var sel = hook.Config.AsSpan(L.HookSels, L.SelectorSize);
+        var config = hook.Config;
+        byte[] Filter(int i) => config.AsSpan(L.HookSels + L.SelArgs + (i * L.FilterSize), 4).ToArray();
+        Assert.Equal([L.OpDPort, 0, L.KindSock, 1], Filter(0)); // one range in values[], 443 in gen_numbers
+        Assert.Equal(8000UL | (8080UL << 16), BinaryPrimitives.ReadUInt64LittleEndian(sel[(L.SelArgs + 8)..]));
+        Assert.Equal([L.OpNotDAddr, 0, L.KindSock], Filter(1)[..3]);
+        Assert.Equal([L.OpProtocol, 0, L.KindSock], Filter(2)[..3]);
+        Assert.Equal([L.OpState, 0, L.KindSock], Filter(3)[..3]);
+        Assert.Contains(hook.NumberKeys, k => k.AsSpan().SequenceEqual(GenericHookEncoder.NumberKey(L.FilterId(5, 0, 0), 443)));
+        Assert.Contains(hook.NumberKeys, k => k.AsSpan().SequenceEqual(GenericHookEncoder.NumberKey(L.FilterId(5, 0, 2), 6)));
+        Assert.Contains(hook.NumberKeys, k => k.AsSpan().SequenceEqual(GenericHookEncoder.NumberKey(L.FilterId(5, 0, 3), 2)));
+        Assert.Single(hook.StringKeys); // the network
+    }
+
+    [Fact]
     public void UnsupportedActionsAndArgTypesAreReportedWithTheirField()
     {
         var plan = TracingPolicyLoader.Load("""

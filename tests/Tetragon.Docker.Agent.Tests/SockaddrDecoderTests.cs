@@ -64,4 +64,39 @@ public sealed class SockaddrDecoderTests
         Assert.Equal(new KprobeSockaddr(), SockaddrDecoder.Decode([]));
         Assert.Equal(new KprobeSockaddr(), SockaddrDecoder.Decode(new byte[L.SockaddrSize - 1]));
     }
+
+    /// <summary>struct gen_sock as the kernel writes it (bpf/generic/generic.h).</summary>
+    private static byte[] CapturedSock(ushort family, ushort type, ushort protocol, ushort sport, ushort dport, byte state, string saddr, string daddr)
+    {
+        var data = new byte[L.SockSize];
+        BinaryPrimitives.WriteUInt16LittleEndian(data, family);
+        BinaryPrimitives.WriteUInt16LittleEndian(data.AsSpan(2), type);
+        BinaryPrimitives.WriteUInt16LittleEndian(data.AsSpan(4), protocol);
+        BinaryPrimitives.WriteUInt16LittleEndian(data.AsSpan(6), sport);
+        BinaryPrimitives.WriteUInt16LittleEndian(data.AsSpan(8), dport);
+        data[10] = state;
+        BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(12), 7);  // mark
+        BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(16), 6);  // priority
+        IPAddress.Parse(saddr).GetAddressBytes().CopyTo(data, 20);
+        IPAddress.Parse(daddr).GetAddressBytes().CopyTo(data, 36);
+        return data;
+    }
+
+    [Fact]
+    public void ASockCarriesTetragonsNamesForFamilyTypeProtocolAndState()
+    {
+        var v4 = SockaddrDecoder.DecodeSock(CapturedSock(L.AfInet, 1, 6, 40000, 8089, 2, "127.0.0.2", "127.0.0.1"));
+        Assert.Equal(new KprobeSock
+        {
+            Family = "AF_INET", Type = "SOCK_STREAM", Protocol = "IPPROTO_TCP", State = "TCP_SYN_SENT",
+            Saddr = "127.0.0.2", Daddr = "127.0.0.1", Sport = 40000, Dport = 8089, Mark = 7, Priority = 6,
+        }, v4);
+
+        var v6 = SockaddrDecoder.DecodeSock(CapturedSock(L.AfInet6, 2, 17, 53, 5353, 7, "::1", "fe80::1"));
+        Assert.Equal(("AF_INET6", "SOCK_DGRAM", "IPPROTO_UDP", "TCP_CLOSE", "::1", "fe80::1"), (v6.Family, v6.Type, v6.Protocol, v6.State, v6.Saddr, v6.Daddr));
+
+        var odd = SockaddrDecoder.DecodeSock(CapturedSock(L.AfInet, 9, 200, 1, 2, 99, "0.0.0.0", "0.0.0.0"));
+        Assert.Equal(("9", "200", "99"), (odd.Type, odd.Protocol, odd.State)); // unnamed: the number
+        Assert.Equal(new KprobeSock(), SockaddrDecoder.DecodeSock(new byte[L.SockSize - 1]));
+    }
 }

@@ -192,6 +192,8 @@ internal sealed class GenericEventDecoder(
                 return WithLabel(new KprobeArgument { LinuxBinprmArg = new KprobeLinuxBinprm { Path = Encoding.UTF8.GetString(data) } }, label);
             case L.TypeSockaddr:
                 return WithLabel(new KprobeArgument { SockaddrArg = SockaddrDecoder.Decode(data) }, label);
+            case L.TypeSock:
+                return WithLabel(new KprobeArgument { SockArg = SockaddrDecoder.DecodeSock(data) }, label);
             default:
                 return Number(arg.KernelType, data.Length >= 8 ? BinaryPrimitives.ReadInt64LittleEndian(data) : 0, label);
         }

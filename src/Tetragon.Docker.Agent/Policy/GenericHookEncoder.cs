@@ -295,9 +295,9 @@ internal static class GenericHookEncoder
 
     private static void EncodeFilter(ArgFilter f, byte slot, byte kernelType, uint fid, Span<byte> at, List<byte[]> strings, List<byte[]> numbers, string path, List<string> problems)
     {
-        if (kernelType == L.TypeSockaddr)
+        if (kernelType is L.TypeSockaddr or L.TypeSock)
         {
-            EncodeSockaddrFilter(f, slot, fid, at, strings, numbers, path, problems);
+            EncodeSocketFilter(f, slot, kernelType == L.TypeSock ? L.KindSock : L.KindSockaddr, fid, at, strings, numbers, path, problems);
             return;
         }
 
@@ -393,13 +393,14 @@ internal static class GenericHookEncoder
 
     /// <summary>
     /// A filter on a sockaddr argument (Tetragon allows [Not]SAddr, [Not]SPort[Priv] and Family on it; the
-    /// policy compiler refuses the rest): single ports and families go to gen_numbers, port ranges to the
-    /// filter's values, networks to gen_strings as family + address prefixes.
+    /// policy compiler refuses the rest) or a sock argument (also the destination, Protocol and State):
+    /// single ports, families, protocols and states go to gen_numbers, port ranges to the filter's
+    /// values, networks to gen_strings as family + address prefixes.
     /// </summary>
-    private static void EncodeSockaddrFilter(ArgFilter f, byte slot, uint fid, Span<byte> at, List<byte[]> strings, List<byte[]> numbers, string path, List<string> problems)
+    private static void EncodeSocketFilter(ArgFilter f, byte slot, byte kind, uint fid, Span<byte> at, List<byte[]> strings, List<byte[]> numbers, string path, List<string> problems)
     {
         at[1] = slot;
-        at[2] = L.KindSockaddr;
+        at[2] = kind;
         at[3] = 0;
         at[0] = f.Operator switch
         {
@@ -410,11 +411,21 @@ internal static class GenericHookEncoder
             FilterOperator.SAddr => L.OpSAddr,
             FilterOperator.NotSAddr => L.OpNotSAddr,
             FilterOperator.Family => L.OpFamily,
+            FilterOperator.DPort when kind == L.KindSock => L.OpDPort,
+            FilterOperator.NotDPort when kind == L.KindSock => L.OpNotDPort,
+            FilterOperator.DPortPriv when kind == L.KindSock => L.OpDPortPriv,
+            FilterOperator.NotDPortPriv when kind == L.KindSock => L.OpNotDPortPriv,
+            FilterOperator.DAddr when kind == L.KindSock => L.OpDAddr,
+            FilterOperator.NotDAddr when kind == L.KindSock => L.OpNotDAddr,
+            FilterOperator.Protocol when kind == L.KindSock => L.OpProtocol,
+            FilterOperator.State when kind == L.KindSock => L.OpState,
             _ => 0,
         };
         if (at[0] == 0)
         {
-            problems.Add($"{path}.operator: {f.Operator} does not apply to a sockaddr argument (supported: SAddr, NotSAddr, SPort, NotSPort, SPortPriv, NotSPortPriv, Family)");
+            problems.Add(kind == L.KindSock
+                ? $"{path}.operator: {f.Operator} does not apply to a sock argument (supported: [Not]SAddr, [Not]DAddr, [Not]SPort, [Not]DPort, [Not]SPortPriv, [Not]DPortPriv, Family, Protocol, State)"
+                : $"{path}.operator: {f.Operator} does not apply to a sockaddr argument (supported: SAddr, NotSAddr, SPort, NotSPort, SPortPriv, NotSPortPriv, Family)");
             return;
         }
 
@@ -439,8 +450,8 @@ internal static class GenericHookEncoder
                 case CidrValue cidr:
                     strings.Add(NetworkKey(fid, cidr));
                     break;
-                case UnsignedValue family when f.Operator == FilterOperator.Family:
-                    numbers.Add(NumberKey(fid, (ushort)family.Value));
+                case UnsignedValue number when f.Operator is FilterOperator.Family or FilterOperator.Protocol or FilterOperator.State:
+                    numbers.Add(NumberKey(fid, number.Value));
                     break;
                 default:
                     problems.Add($"{path}.values: {value} does not apply to {f.Operator}");
@@ -534,7 +545,9 @@ internal static class GenericHookEncoder
                 return L.TypePath;
             case ArgType.LinuxBinprm when kernelFunction:
                 return L.TypeLinuxBinprm;
-            case ArgType.File or ArgType.Path or ArgType.LinuxBinprm:
+            case ArgType.Sock when kernelFunction:
+                return L.TypeSock;
+            case ArgType.File or ArgType.Path or ArgType.LinuxBinprm or ArgType.Sock:
                 problems.Add($"{path}.type: {name} is a kernel pointer: it applies to kprobes on kernel functions, not to syscall, tracepoint or uprobe arguments");
                 return 0;
             case ArgType.Int or ArgType.Int32:
@@ -562,7 +575,7 @@ internal static class GenericHookEncoder
             case ArgType.Sockaddr:
                 return L.TypeSockaddr;
             default:
-                problems.Add($"{path}.type: {name} is not supported by this agent (supported: int, uint32, int64, uint64, size_t, string, char_buf, fd, filename, sockaddr; on kernel functions also file, path, linux_binprm)");
+                problems.Add($"{path}.type: {name} is not supported by this agent (supported: int, uint32, int64, uint64, size_t, string, char_buf, fd, filename, sockaddr; on kernel functions also file, path, linux_binprm, sock)");
                 return 0;
         }
     }

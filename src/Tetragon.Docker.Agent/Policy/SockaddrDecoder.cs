@@ -50,6 +50,62 @@ internal static class SockaddrDecoder
         return sockaddr;
     }
 
+    // linux/net.h socket types; in.h protocols; net/tcp_states.h, as Tetragon names them.
+    private static readonly string[] Types = ["", "SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW", "SOCK_RDM", "SOCK_SEQPACKET", "SOCK_DCCP", "", "", "", "SOCK_PACKET"];
+
+    private static readonly Dictionary<ushort, string> Protocols = new()
+    {
+        [0] = "IPPROTO_IP", [1] = "IPPROTO_ICMP", [2] = "IPPROTO_IGMP", [6] = "IPPROTO_TCP", [17] = "IPPROTO_UDP",
+        [41] = "IPPROTO_IPV6", [47] = "IPPROTO_GRE", [50] = "IPPROTO_ESP", [51] = "IPPROTO_AH", [58] = "IPPROTO_ICMPV6",
+        [132] = "IPPROTO_SCTP", [136] = "IPPROTO_UDPLITE", [255] = "IPPROTO_RAW", [262] = "IPPROTO_MPTCP",
+    };
+
+    private static readonly string[] TcpStates =
+    [
+        "", "TCP_ESTABLISHED", "TCP_SYN_SENT", "TCP_SYN_RECV", "TCP_FIN_WAIT1", "TCP_FIN_WAIT2", "TCP_TIME_WAIT",
+        "TCP_CLOSE", "TCP_CLOSE_WAIT", "TCP_LAST_ACK", "TCP_LISTEN", "TCP_CLOSING", "TCP_NEW_SYN_RECV",
+    ];
+
+    /// <summary>A captured sock argument (struct gen_sock) as Tetragon's KprobeSock; empty when unreadable.</summary>
+    public static KprobeSock DecodeSock(ReadOnlySpan<byte> data)
+    {
+        if (data.Length < L.SockSize)
+        {
+            return new KprobeSock();
+        }
+
+        var family = BinaryPrimitives.ReadUInt16LittleEndian(data);
+        var type = BinaryPrimitives.ReadUInt16LittleEndian(data[2..]);
+        var protocol = BinaryPrimitives.ReadUInt16LittleEndian(data[4..]);
+        var state = data[10];
+        var sock = new KprobeSock
+        {
+            Family = FamilyName(family),
+            Type = Named(Types, type),
+            Protocol = Protocols.GetValueOrDefault(protocol) ?? protocol.ToString(CultureInfo.InvariantCulture),
+            Sport = BinaryPrimitives.ReadUInt16LittleEndian(data[6..]),
+            Dport = BinaryPrimitives.ReadUInt16LittleEndian(data[8..]),
+            State = Named(TcpStates, state),
+            Mark = BinaryPrimitives.ReadUInt32LittleEndian(data[12..]),
+            Priority = BinaryPrimitives.ReadUInt32LittleEndian(data[16..]),
+        };
+        if (family == L.AfInet)
+        {
+            sock.Saddr = IPv4(data.Slice(20, 4));
+            sock.Daddr = IPv4(data.Slice(36, 4));
+        }
+        else if (family == L.AfInet6)
+        {
+            sock.Saddr = new IPAddress(data.Slice(20, 16)).ToString();
+            sock.Daddr = new IPAddress(data.Slice(36, 16)).ToString();
+        }
+
+        return sock;
+    }
+
+    private static string Named(string[] names, int value) =>
+        value < names.Length && names[value].Length > 0 ? names[value] : value.ToString(CultureInfo.InvariantCulture);
+
     public static string FamilyName(ushort family) =>
         family < Families.Length ? Families[family] : family.ToString(CultureInfo.InvariantCulture);
 

@@ -71,6 +71,7 @@ internal static class GenericLayout
 
     // struct gen_sockaddr (20): family, port (host order), address (AF_INET: 4 bytes, AF_INET6: 16).
     public const int SockaddrSize = 20;
+    public const int SockSize = 52; // struct gen_sock
     public const ushort AfInet = 2;
     public const ushort AfInet6 = 10;
 
@@ -109,6 +110,7 @@ internal static class GenericLayout
     public const byte TypeFile = 14;
     public const byte TypePath = 15;
     public const byte TypeLinuxBinprm = 16;
+    public const byte TypeSock = 17;
     public const byte ArgKernelMem = 1;
 
     // Operators (GEN_OP_*).
@@ -130,11 +132,20 @@ internal static class GenericLayout
     public const byte OpSAddr = 16;
     public const byte OpNotSAddr = 17;
     public const byte OpFamily = 18;
+    public const byte OpDPort = 19;
+    public const byte OpNotDPort = 20;
+    public const byte OpDPortPriv = 21;
+    public const byte OpNotDPortPriv = 22;
+    public const byte OpDAddr = 23;
+    public const byte OpNotDAddr = 24;
+    public const byte OpProtocol = 25;
+    public const byte OpState = 26;
 
     public const byte KindSigned = 0;
     public const byte KindUnsigned = 1;
     public const byte KindString = 2;
     public const byte KindSockaddr = 3;
+    public const byte KindSock = 4;
 
     // Actions: Tetragon's KprobeAction numbers.
     public const byte ActionPost = 1;
