@@ -1202,3 +1202,32 @@ static __always_inline void gen_exit(struct gen_ctx *c)
 	else
 		gen_count(hook_id, GEN_CNT_NOPOST);
 }
+
+/*
+ * kprobes and uprobes alike: the hook id in the attach cookie, the arguments in the registers
+ * of the x86_64 calling convention (rdi, rsi, rdx, rcx, r8, r9).
+ */
+static __always_inline void gen_probe_entry(struct pt_regs *ctx)
+{
+	struct gen_ctx c = {};
+
+	c.hook_id = bpf_get_attach_cookie(ctx);
+	c.id = c.hook_id;
+	c.raw[0] = PT_REGS_PARM1(ctx);
+	c.raw[1] = PT_REGS_PARM2(ctx);
+	c.raw[2] = PT_REGS_PARM3(ctx);
+	c.raw[3] = PT_REGS_PARM4(ctx);
+	c.raw[4] = PT_REGS_PARM5(ctx);
+	c.raw[5] = BPF_CORE_READ(ctx, r9);
+	gen_enter(&c);
+}
+
+static __always_inline void gen_probe_return(struct pt_regs *ctx, long ret)
+{
+	struct gen_ctx c = {};
+
+	c.hook_id = bpf_get_attach_cookie(ctx);
+	c.id = c.hook_id;
+	c.ret = ret;
+	gen_exit(&c);
+}
