@@ -4,10 +4,12 @@ using Tetragon.Docker.Bpf;
 namespace Tetragon.Docker.Agent.Sensors;
 
 /// <summary>
-/// Tetragon's generic sensors (generic_kprobe for syscalls and kernel
-/// functions, generic_tracepoint, generic_uprobe): one BPF object per family, loaded on first use, all sharing the
-/// process sensor's ring buffer and binary map and one set of policy maps (gen_*).
-/// Policies only write maps and attach links; nothing is reloaded per policy.
+/// Tetragon's generic sensors (generic_kprobe for syscalls and kernel functions,
+/// generic_tracepoint, generic_uprobe, generic_lsm): one BPF object per family, loaded on
+/// first use, all sharing the process sensor's ring buffer and binary map and one set of
+/// policy maps (gen_*). Policies write maps and attach links; only trampoline hooks (LSM,
+/// fmod_ret) load an object each, because the kernel binds such a program to one function
+/// at load.
 /// </summary>
 internal sealed class GenericSensor(string bpfDirectory, ProcessSensor process) : IDisposable
 {
