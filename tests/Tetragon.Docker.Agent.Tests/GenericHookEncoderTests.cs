@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using Tetragon.Docker.Agent.Policy;
 using Tetragon.Docker.Agent.Process;
 using Tetragon.Docker.Policy;
+using Tetragon.Docker.Policy.Plan;
 using L = Tetragon.Docker.Agent.Sensors.GenericLayout;
 
 namespace Tetragon.Docker.Agent.Tests;
@@ -41,6 +42,10 @@ public sealed class GenericHookEncoderTests
               - action: Sigkill
         """;
 
+    /// <summary>A policy named "t" with this text under <c>spec:</c> (indented by two spaces), compiled.</summary>
+    private static PolicyPlan Spec(string spec) =>
+        TracingPolicyLoader.Load("apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: \"t\"\nspec:\n" + spec, "t").EnsureSuccess();
+
     [Fact]
     public void EncodesArgsSelectorsAndActionsInTheKernelLayout()
     {
@@ -78,12 +83,7 @@ public sealed class GenericHookEncoderTests
     [Fact]
     public void SockaddrArgAndItsFiltersAreEncodedForTheKernel()
     {
-        var plan = TracingPolicyLoader.Load("""
-            apiVersion: cilium.io/v1alpha1
-            kind: TracingPolicy
-            metadata:
-              name: "t"
-            spec:
+        var plan = Spec("""
               kprobes:
               - call: "sys_connect"
                 syscall: true
@@ -105,7 +105,7 @@ public sealed class GenericHookEncoderTests
                     values: ["AF_INET6"]
                   - index: 1
                     operator: "NotSPortPriv"
-            """, "t").EnsureSuccess();
+            """);
         var problems = new List<string>();
         var hook = GenericHookEncoder.Encode(plan.Hooks[0], 3, 13, null, problems);
 
@@ -142,12 +142,7 @@ public sealed class GenericHookEncoderTests
     public void MoreSockaddrPortRangesThanTheKernelComparesAreRefused()
     {
         var ranges = string.Join(", ", Enumerable.Range(0, L.FilterValues + 1).Select(i => $"\"{1000 + (i * 10)}:{1005 + (i * 10)}\""));
-        var plan = TracingPolicyLoader.Load($$"""
-            apiVersion: cilium.io/v1alpha1
-            kind: TracingPolicy
-            metadata:
-              name: "t"
-            spec:
+        var plan = Spec($$"""
               kprobes:
               - call: "sys_bind"
                 syscall: true
@@ -159,7 +154,7 @@ public sealed class GenericHookEncoderTests
                   - index: 1
                     operator: "NotSPort"
                     values: [{{ranges}}]
-            """, "t").EnsureSuccess();
+            """);
         var problems = new List<string>();
 
         Assert.Null(GenericHookEncoder.Encode(plan.Hooks[0], 1, 13, null, problems));
@@ -179,12 +174,7 @@ public sealed class GenericHookEncoderTests
     [Fact]
     public void KernelPointerArgsOfKernelFunctionsAreEncodedAsPathsAndFilteredAsStrings()
     {
-        var plan = TracingPolicyLoader.Load("""
-            apiVersion: cilium.io/v1alpha1
-            kind: TracingPolicy
-            metadata:
-              name: "t"
-            spec:
+        var plan = Spec("""
               kprobes:
               - call: "security_file_permission"
                 syscall: false
@@ -207,7 +197,7 @@ public sealed class GenericHookEncoderTests
                   - index: 2
                     operator: "Postfix"
                     values: ["/sh"]
-            """, "t").EnsureSuccess();
+            """);
         var problems = new List<string>();
         var hook = GenericHookEncoder.Encode(plan.Hooks[0], 3, 13, null, problems);
 
@@ -230,19 +220,14 @@ public sealed class GenericHookEncoderTests
     [InlineData("linux_binprm")]
     public void KernelPointerTypesOnSyscallArgumentsAreRefusedNamingTheField(string type)
     {
-        var plan = TracingPolicyLoader.Load($"""
-            apiVersion: cilium.io/v1alpha1
-            kind: TracingPolicy
-            metadata:
-              name: "t"
-            spec:
+        var plan = Spec($"""
               kprobes:
               - call: "sys_openat"
                 syscall: true
                 args:
                 - index: 1
                   type: "{type}"
-            """, "t").EnsureSuccess();
+            """);
         var problems = new List<string>();
 
         Assert.Null(GenericHookEncoder.Encode(plan.Hooks[0], 1, 13, null, problems));
@@ -252,12 +237,7 @@ public sealed class GenericHookEncoderTests
     [Fact]
     public void KernelFunctionKprobesNeedTheKprobePmu()
     {
-        var plan = TracingPolicyLoader.Load("""
-            apiVersion: cilium.io/v1alpha1
-            kind: TracingPolicy
-            metadata:
-              name: "t"
-            spec:
+        var plan = Spec("""
               kprobes:
               - call: "security_file_permission"
                 syscall: false
@@ -265,7 +245,7 @@ public sealed class GenericHookEncoderTests
                 returnArg:
                   index: 0
                   type: "int"
-            """, "t").EnsureSuccess();
+            """);
         var with = new Bpf.KernelFeatures(true, true, true, "test") { Kprobes = true, SendSignal = true };
         var without = with with { Kprobes = false };
 
@@ -281,12 +261,7 @@ public sealed class GenericHookEncoderTests
     [InlineData("lsmhooks:\n  - hook: \"file_open\"", "file_open", true, false)]
     public void OverrideRunsTheHookAsATrampolineThatReturnsTheError(string hookYaml, string function, bool lsm, bool syscallRegs)
     {
-        var plan = TracingPolicyLoader.Load($$"""
-            apiVersion: cilium.io/v1alpha1
-            kind: TracingPolicy
-            metadata:
-              name: "t"
-            spec:
+        var plan = Spec($$"""
               {{hookYaml}}
                 args:
                 - index: 0
@@ -295,7 +270,7 @@ public sealed class GenericHookEncoderTests
                 - matchActions:
                   - action: Override
                     argError: -13
-            """, "t").EnsureSuccess();
+            """);
         var problems = new List<string>();
         var hook = GenericHookEncoder.Encode(plan.Hooks[0], 2, 13, null, problems);
 
@@ -312,19 +287,14 @@ public sealed class GenericHookEncoderTests
     [InlineData("argError: -5000", "argError: -5000 is not an error")]
     public void AnOverrideErrorTheKernelCannotReturnIsRefused(string argError, string expected)
     {
-        var plan = TracingPolicyLoader.Load($"""
-            apiVersion: cilium.io/v1alpha1
-            kind: TracingPolicy
-            metadata:
-              name: "t"
-            spec:
+        var plan = Spec($"""
               lsmhooks:
               - hook: "file_open"
                 selectors:
                 - matchActions:
                   - action: Override
                     {argError}
-            """, "t").EnsureSuccess();
+            """);
         var problems = new List<string>();
 
         Assert.Null(GenericHookEncoder.Encode(plan.Hooks[0], 1, 13, null, problems));
@@ -334,12 +304,7 @@ public sealed class GenericHookEncoderTests
     [Fact]
     public void OverrideWithReturnIsRefusedAndHooksWithoutOverrideStayKprobes()
     {
-        var plan = TracingPolicyLoader.Load("""
-            apiVersion: cilium.io/v1alpha1
-            kind: TracingPolicy
-            metadata:
-              name: "t"
-            spec:
+        var plan = Spec("""
               kprobes:
               - call: "security_path_unlink"
                 syscall: false
@@ -356,7 +321,7 @@ public sealed class GenericHookEncoderTests
                 selectors:
                 - matchActions:
                   - action: Sigkill
-            """, "t").EnsureSuccess();
+            """);
         var problems = new List<string>();
 
         Assert.Null(GenericHookEncoder.Encode(plan.Hooks[0], 1, 13, null, problems));
@@ -367,12 +332,7 @@ public sealed class GenericHookEncoderTests
     [Fact]
     public void NamespaceAndCapabilityFiltersAreEncodedWithHostNsResolved()
     {
-        var plan = TracingPolicyLoader.Load("""
-            apiVersion: cilium.io/v1alpha1
-            kind: TracingPolicy
-            metadata:
-              name: "t"
-            spec:
+        var plan = Spec("""
               kprobes:
               - call: "sys_openat"
                 syscall: true
@@ -388,7 +348,7 @@ public sealed class GenericHookEncoderTests
                   - type: Permitted
                     operator: In
                     values: ["CAP_SYS_ADMIN", "CAP_NET_RAW"]
-            """, "t").EnsureSuccess();
+            """);
         var host = new HostNamespaces([11, 12, 13, 14, 15, 16, 17, 18, 19, 20]); // uts, ipc, mnt, ...
         var problems = new List<string>();
         var hook = GenericHookEncoder.Encode(plan.Hooks[0], 4, 13, null, problems, host);
@@ -410,12 +370,7 @@ public sealed class GenericHookEncoderTests
     [Fact]
     public void SockArgumentFiltersCompareDestinationProtocolAndState()
     {
-        var plan = TracingPolicyLoader.Load("""
-            apiVersion: cilium.io/v1alpha1
-            kind: TracingPolicy
-            metadata:
-              name: "t"
-            spec:
+        var plan = Spec("""
               kprobes:
               - call: "tcp_connect"
                 syscall: false
@@ -436,7 +391,7 @@ public sealed class GenericHookEncoderTests
                   - index: 0
                     operator: "State"
                     values: ["TCP_SYN_SENT"]
-            """, "t").EnsureSuccess();
+            """);
         var problems = new List<string>();
         var hook = GenericHookEncoder.Encode(plan.Hooks[0], 5, 13, null, problems);
 
@@ -460,12 +415,7 @@ public sealed class GenericHookEncoderTests
     [Fact]
     public void UnsupportedActionsAndArgTypesAreReportedWithTheirField()
     {
-        var plan = TracingPolicyLoader.Load("""
-            apiVersion: cilium.io/v1alpha1
-            kind: TracingPolicy
-            metadata:
-              name: "t"
-            spec:
+        var plan = Spec("""
               kprobes:
               - call: "sys_openat"
                 syscall: true
@@ -476,7 +426,7 @@ public sealed class GenericHookEncoderTests
                 - matchActions:
                   - action: GetUrl
                     argUrl: http://example.com
-            """, "t").EnsureSuccess();
+            """);
         var problems = new List<string>();
 
         Assert.Null(GenericHookEncoder.Encode(plan.Hooks[0], 1, 13, null, problems));
