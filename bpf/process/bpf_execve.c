@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Process exec: who ran what, with which arguments, where, as whom. */
 #include "task.h"
+#include "rate.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -57,7 +58,7 @@ int BPF_PROG(tg_execve, struct task_struct *task, pid_t old_pid, struct linux_bi
 	struct exec_heap *heap = bpf_map_lookup_elem(&exec_heap_map, &zero);
 	struct msg_exec *m;
 	struct path pwd, root, binary;
-	bool truncated = false;
+	bool truncated = false, throttled;
 	__u32 off, count = 0;
 	__u64 size;
 
@@ -65,29 +66,36 @@ int BPF_PROG(tg_execve, struct task_struct *task, pid_t old_pid, struct linux_bi
 		return 0;
 	m = &heap->msg;
 	__builtin_memset(m, 0, sizeof(*m));
-	m->common.op = MSG_OP_EXECVE;
 	m->common.ktime = bpf_ktime_get_boot_ns();
-	m->pid = task->tgid;
-	m->tid = task->pid;
-	m->ppid = task->real_parent->tgid;
-	m->parent_start_ns = task->real_parent->start_boottime;
-	m->auid = read_auid(task);
 	m->cgroup_id = bpf_get_current_cgroup_id();
-	read_creds(task, &m->creds);
-	read_namespaces(task, m->ns, &m->nspid);
-	read_cgroup_names(task, m->cgroup_parent, m->cgroup_name);
-
-	off = read_args(task, heap->data, &m->flags);
-	m->args_len = off;
-
-	pwd.dentry = task->fs->pwd.dentry;
-	pwd.mnt = task->fs->pwd.mnt;
+	/* A throttled cgroup's exec is not reported, but matchBinaries still learns the binary. */
+	throttled = cgroup_rate_drop(task, m->cgroup_id, m->common.ktime);
+	if (throttled && !tracking_binaries())
+		return 0;
 	root.dentry = task->fs->root.dentry;
 	root.mnt = task->fs->root.mnt;
-	m->cwd_len = read_path_components(&pwd, &root, heap->data, off, &truncated);
-	if (truncated)
-		m->flags |= EXEC_TRUNC_CWD;
-	off += m->cwd_len;
+	off = 0;
+	if (!throttled) {
+		m->common.op = MSG_OP_EXECVE;
+		m->pid = task->tgid;
+		m->tid = task->pid;
+		m->ppid = task->real_parent->tgid;
+		m->parent_start_ns = task->real_parent->start_boottime;
+		m->auid = read_auid(task);
+		read_creds(task, &m->creds);
+		read_namespaces(task, m->ns, &m->nspid);
+		read_cgroup_names(task, m->cgroup_parent, m->cgroup_name);
+
+		off = read_args(task, heap->data, &m->flags);
+		m->args_len = off;
+
+		pwd.dentry = task->fs->pwd.dentry;
+		pwd.mnt = task->fs->pwd.mnt;
+		m->cwd_len = read_path_components(&pwd, &root, heap->data, off, &truncated);
+		if (truncated)
+			m->flags |= EXEC_TRUNC_CWD;
+		off += m->cwd_len;
+	}
 
 	truncated = false;
 	binary.dentry = bprm->file->f_path.dentry;
@@ -96,7 +104,9 @@ int BPF_PROG(tg_execve, struct task_struct *task, pid_t old_pid, struct linux_bi
 	if (truncated)
 		m->flags |= EXEC_TRUNC_BINARY;
 	if (tracking_binaries())
-		store_binary(heap, m->pid, count);
+		store_binary(heap, task->tgid, count);
+	if (throttled)
+		return 0;
 	off += m->binary_len;
 
 	size = sizeof(struct msg_exec) + (__u64)off;

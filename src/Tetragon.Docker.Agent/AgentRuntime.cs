@@ -55,6 +55,7 @@ internal sealed class AgentRuntime(
 
         sensor = ProcessSensor.Load(options.BpfLib, options.RbSize, wakeupBytes: BatchWakeupBytes);
         counters.KernelLostReader = sensor.ReadLostEvents;
+        counters.ThrottleDroppedReader = sensor.ReadThrottleDropped;
         logger.LogInformation(
             "sensor {Sensor} loaded: backend {Backend}, {Links} programs attached, ring buffer {Bytes} bytes",
             ProcessSensor.Name, ProcessSensor.Backend, sensor.AttachedLinks, options.RbSize);
@@ -71,7 +72,15 @@ internal sealed class AgentRuntime(
         logger.LogInformation("generic sensors ready (syscalls via {Backend}, tracepoints, uprobes)", GenericSensor.SyscallBackend);
 
         // Attached before the scan: a process started in between is seen by both, never by neither.
-        loop = new EventLoop(sensor.RingBufferFd, handler, bus, counters, logger, idle => sensor.SetWakeupBytes(idle ? 1 : BatchWakeupBytes));
+        CgroupThrottleMonitor? throttle = null;
+        if (options.CgroupRateLimit() is { } rate)
+        {
+            sensor.SetCgroupRate(rate.Events, (ulong)(rate.Interval.Ticks * TimeSpan.NanosecondsPerTick));
+            throttle = new CgroupThrottleMonitor(sensor, factory.Clock, options.NodeName, bus.Publish);
+            logger.LogInformation("cgroup rate: a cgroup over {Events} exec and exit events per {Interval} is throttled", rate.Events, options.CgroupRate.Split(',')[1].Trim());
+        }
+
+        loop = new EventLoop(sensor.RingBufferFd, handler, bus, counters, logger, idle => sensor.SetWakeupBytes(idle ? 1 : BatchWakeupBytes)) { Throttle = throttle };
         var known = 0;
         foreach (var snapshot in scanner.Scan())
         {

@@ -63,6 +63,26 @@ public sealed unsafe class BpfMap
     public bool Delete<TKey>(TKey key)
         where TKey : unmanaged => LibBpf.MapDeleteElem(Fd, &key) == 0;
 
+    /// <summary>
+    /// The map's keys, a syscall each: for small maps. A snapshot that may miss concurrent changes;
+    /// at most <paramref name="limit"/>, since a key deleted under the walk restarts it at the first.
+    /// </summary>
+    public List<TKey> Keys<TKey>(int limit)
+        where TKey : unmanaged
+    {
+        var keys = new List<TKey>();
+        TKey key;
+        TKey next;
+        var fd = Fd;
+        for (var status = LibBpf.MapGetNextKey(fd, null, &next); status == 0 && keys.Count < limit; status = LibBpf.MapGetNextKey(fd, &key, &next))
+        {
+            keys.Add(next);
+            key = next;
+        }
+
+        return keys;
+    }
+
     /// <summary>Sums a per-CPU u64 counter at <paramref name="key"/>.</summary>
     public ulong SumPerCpu(uint key) => SumPerCpu(Fd, key);
 

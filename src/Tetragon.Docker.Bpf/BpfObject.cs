@@ -169,6 +169,8 @@ public sealed class BpfObject : SafeHandle
 
     public BpfMap Map(string name) => new(FindMap(name), name);
 
+    public bool HasMap(string name) => LibBpf.ObjectFindMapByName(handle, name) != 0;
+
     public string Name => System.IO.Path.GetFileName(Path);
 
     private nint FindMap(string name)

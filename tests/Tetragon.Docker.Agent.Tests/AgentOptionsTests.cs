@@ -36,6 +36,32 @@ public sealed class AgentOptionsTests
         Assert.Contains(errors, e => e.StartsWith("--export-allowlist[0].binary_regex[0]: invalid regular expression", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("1000,1s", 1000ul, 1.0)]
+    [InlineData("100, 1m", 100ul, 60.0)]
+    [InlineData("10000,10m", 10000ul, 600.0)]
+    [InlineData("5,500ms", 5ul, 0.5)]
+    public void CgroupRateIsEventsPerInterval(string text, ulong events, double seconds)
+    {
+        var options = Valid with { CgroupRate = text };
+        Assert.Empty(options.Validate());
+        Assert.Equal((events, TimeSpan.FromSeconds(seconds)), options.CgroupRateLimit());
+    }
+
+    [Theory]
+    [InlineData("1000")]
+    [InlineData("abc,1s")]
+    [InlineData("0,1s")]
+    [InlineData("-5,1s")]
+    [InlineData("10,0s")]
+    [InlineData("10,soon")]
+    [InlineData("10,1s,3")]
+    public void ABadCgroupRateIsNamed(string text) =>
+        Assert.Contains((Valid with { CgroupRate = text }).Validate(), e => e.StartsWith($"--cgroup-rate: \"{text}\" is not <events>,<interval>", StringComparison.Ordinal));
+
+    [Fact]
+    public void NoCgroupRateMeansOff() => Assert.Null(Valid.CgroupRateLimit());
+
     [Fact]
     public void LogLevelAndFormatMustBeKnown()
     {

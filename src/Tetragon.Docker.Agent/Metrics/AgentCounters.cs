@@ -20,12 +20,19 @@ public sealed class AgentCounters
     public const string ExportErrors = "tetragon_export_errors_total";
     public const string ExportRateLimited = "tetragon_ratelimit_dropped_total";
     public const string GrpcDropped = "tetragon_grpc_dropped_total";
+    public const string CgroupRateDropped = "tetragon_cgroup_rate_dropped_events_total";
     public const string ContainerPendingTimeouts = "tetragon_container_pending_timeouts_total";
 
     private readonly ConcurrentDictionary<string, StrongBox<long>> counters = new();
 
     /// <summary>Set by the sensor: reads the kernel's per-CPU reservation-failure counter.</summary>
     public Func<ulong>? KernelLostReader { get; set; }
+
+    /// <summary>Set by the sensor: reads the kernel's count of events dropped from throttled cgroups (--cgroup-rate).</summary>
+    public Func<ulong>? ThrottleDroppedReader { get; set; }
+
+    /// <summary>Events the kernel never delivered: ring buffer full, or their cgroup throttled.</summary>
+    public ulong KernelDropped() => (KernelLostReader?.Invoke() ?? 0) + (ThrottleDroppedReader?.Invoke() ?? 0);
 
     public void Add(string name, long delta = 1) => Interlocked.Add(ref Cell(name).Value, delta);
 
@@ -42,6 +49,7 @@ public sealed class AgentCounters
     {
         var result = counters.ToDictionary(kv => kv.Key, kv => (ulong)Math.Max(0, Interlocked.Read(ref kv.Value.Value)));
         result[BpfMissedEvents] = KernelLostReader?.Invoke() ?? 0;
+        result[CgroupRateDropped] = ThrottleDroppedReader?.Invoke() ?? 0;
         return result;
     }
 }

@@ -136,11 +136,39 @@ internal sealed class EventLoop : IDisposable
             Warn(e);
         }
 
+        PollThrottle();
         bus.EndBatch();
         PruneAfterLosses();
     }
 
-    /// <summary>After the ring buffer lost events, some exits never arrive: their processes leave the cache here.</summary>
+    /// <summary>--cgroup-rate's reports and stops; null when off.</summary>
+    public CgroupThrottleMonitor? Throttle { get; init; }
+
+    private long nextThrottlePoll;
+
+    /// <summary>The throttle monitor looks at the kernel's throttled cgroups this often.</summary>
+    private const int ThrottlePollEveryMs = 1000;
+
+    private void PollThrottle()
+    {
+        var now = Environment.TickCount64;
+        if (Throttle is null || now < nextThrottlePoll)
+        {
+            return;
+        }
+
+        nextThrottlePoll = now + ThrottlePollEveryMs;
+        try
+        {
+            Throttle.Poll(BootClock.NowBootNs());
+        }
+        catch (BpfException e)
+        {
+            Warn(e);
+        }
+    }
+
+    /// <summary>After the kernel dropped events (a full ring, a throttled cgroup), some exits never arrive: their processes leave the cache here.</summary>
     private void PruneAfterLosses()
     {
         var now = Environment.TickCount64;
@@ -150,7 +178,7 @@ internal sealed class EventLoop : IDisposable
         }
 
         nextPrune = now + PruneEveryMs;
-        var lost = counters.KernelLostReader?.Invoke() ?? 0;
+        var lost = counters.KernelDropped();
         if (lost == lostAtLastPrune && !handler.HasPruneSuspects)
         {
             return;

@@ -22,6 +22,7 @@ internal sealed class AgentCommandLine
     private readonly Option<string> redactionFilters = Flag("--redaction-filters", "redaction filters: {\"redact\":[regex],\"binary_regex\":[regex]} objects; what the capture groups match in process arguments becomes *****", Defaults.RedactionFilters);
     private readonly Option<string> fieldFilters = Flag("--field-filters", "field filters for the JSON export: {\"fields\":\"process.binary,process.arguments\",\"action\":\"INCLUDE\"} objects", Defaults.FieldFilters);
     private readonly Option<string> enableAncestors = Flag("--enable-ancestors", "event kinds that list the process's ancestors: base (exec, exit), kprobe, tracepoint, uprobe (comma-separated)", Defaults.EnableAncestors);
+    private readonly Option<string> cgroupRate = Flag("--cgroup-rate", "throttle a cgroup's exec and exit events past <events>,<interval> (e.g. 1000,1s); empty: off", Defaults.CgroupRate);
     private readonly Option<string> serverAddress = Flag("--server-address", "gRPC TCP address (host:port; empty disables)", Defaults.ServerAddress);
     private readonly Option<string> serverSocket = Flag("--server-socket", "gRPC unix socket path (empty disables)", Defaults.ServerSocket);
     private readonly Option<uint> rbSize = SizeFlag("--rb-size", "BPF ring buffer size in bytes, a power of two (K/M/G suffixes allowed, e.g. 8M)", Defaults.RbSize);
@@ -62,7 +63,7 @@ internal sealed class AgentCommandLine
     {
         var root = new RootCommand("tetragon: eBPF security observability and runtime enforcement for Docker hosts")
         {
-            exportFilename, exportMaxSize, exportMaxBackups, exportRotationInterval, exportPerm, exportAllowlist, exportDenylist, exportRateLimit, redactionFilters, fieldFilters, enableAncestors, serverAddress, serverSocket, rbSize, rbSizeTotal, rbQueueSize,
+            exportFilename, exportMaxSize, exportMaxBackups, exportRotationInterval, exportPerm, exportAllowlist, exportDenylist, exportRateLimit, redactionFilters, fieldFilters, enableAncestors, cgroupRate, serverAddress, serverSocket, rbSize, rbSizeTotal, rbQueueSize,
             eventQueueSize, exportQueueSize, enableProcessCred, enableProcessNs, bpfLib, procRoot, nodeName, dockerHost, enableDocker, metricsServer, logLevel, logFormat,
             tracingPolicy, tracingPolicyDir, persistGrpcPolicies, persistGrpcPoliciesDir, configDir,
         };
@@ -91,6 +92,7 @@ internal sealed class AgentCommandLine
         RedactionFilters = r.GetValue(redactionFilters) ?? "",
         FieldFilters = r.GetValue(fieldFilters) ?? "",
         EnableAncestors = r.GetValue(enableAncestors) ?? "",
+        CgroupRate = r.GetValue(cgroupRate) ?? "",
         ServerAddress = r.GetValue(serverAddress) ?? "",
         ServerSocket = r.GetValue(serverSocket) ?? "",
         RbSize = r.GetValue(rbSizeTotal) is > 0 and var total ? total : r.GetValue(rbSize),

@@ -31,6 +31,9 @@ public sealed record AgentOptions
     /// <summary>Tetragon's redaction filters: <c>{"redact": [regex], "binary_regex": [regex]}</c> objects; capture groups in process arguments become *****.</summary>
     public string RedactionFilters { get; init; } = "";
 
+    /// <summary>Tetragon's <c>events,interval</c> ("1000,1s"): a cgroup over it has its exec and exit events throttled; empty: off.</summary>
+    public string CgroupRate { get; init; } = "";
+
     public string ServerAddress { get; init; } = "localhost:54321";
     public string ServerSocket { get; init; } = "/var/run/tetragon/tetragon.sock";
 
@@ -104,7 +107,7 @@ public sealed record AgentOptions
         }
 
         // The filter texts compile here, each naming its own mistakes.
-        foreach (var compile in new Action[] { () => ExportFilter(), () => ExportFields(), () => Redaction(), () => Ancestors() })
+        foreach (var compile in new Action[] { () => ExportFilter(), () => ExportFields(), () => Redaction(), () => Ancestors(), () => CgroupRateLimit() })
         {
             try
             {
@@ -189,6 +192,28 @@ public sealed record AgentOptions
     /// <summary>The redaction filters, compiled.</summary>
     /// <exception cref="ArgumentException">The message names the filter, its field and what is wrong with it.</exception>
     public ArgumentRedaction Redaction() => ArgumentRedaction.Parse(RedactionFilters);
+
+    /// <summary>--cgroup-rate parsed: events per interval; null when off.</summary>
+    /// <exception cref="ArgumentException">The message names the flag and the expected form.</exception>
+    public (ulong Events, TimeSpan Interval)? CgroupRateLimit()
+    {
+        if (string.IsNullOrWhiteSpace(CgroupRate))
+        {
+            return null;
+        }
+
+        var parts = CgroupRate.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length != 2
+            || !ulong.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var events)
+            || events == 0
+            || !GoDuration.TryParse(parts[1], out var interval)
+            || interval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"--cgroup-rate: \"{CgroupRate}\" is not <events>,<interval> with both above zero, like 1000,1s");
+        }
+
+        return (events, interval);
+    }
 
     public static bool TryParseFileMode(string text, out UnixFileMode mode)
     {

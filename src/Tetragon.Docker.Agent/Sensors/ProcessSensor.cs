@@ -1,3 +1,5 @@
+using System.Text;
+using Tetragon.Docker.Agent.Observer;
 using Tetragon.Docker.Bpf;
 
 namespace Tetragon.Docker.Agent.Sensors;
@@ -6,7 +8,7 @@ namespace Tetragon.Docker.Agent.Sensors;
 /// Tetragon's base sensor: exec, exit and clone on the sched_process_* BTF tracepoints.
 /// One object per hook, all writing to one shared ring buffer.
 /// </summary>
-internal sealed class ProcessSensor : IDisposable
+internal sealed class ProcessSensor : IDisposable, ICgroupRateMaps
 {
     public const string Name = "__base__";
     public const string Backend = "tp_btf";
@@ -19,15 +21,18 @@ internal sealed class ProcessSensor : IDisposable
     {
     }
 
-    /// <summary>The ring buffer every sensor writes to.</summary>
-    public int RingBufferFd { get; private set; }
-
-    /// <summary>Reservation failures counted in the kernel: the lost-events figure.</summary>
-    public int LostEventsFd { get; private set; }
-
     public IReadOnlyList<BpfObject> Objects => objects;
 
     public int AttachedLinks => objects.Sum(o => o.Links.Count);
+
+    /// <summary>Maps every object of every sensor shares: the first object to load one creates it.</summary>
+    private static readonly string[] SharedMaps =
+    [
+        "events", "lost_events", "ringbuf_config", "exec_binary_map", "binary_tracking",
+        "cgroup_rate_config", "cgroup_rate_map", "cgroup_throttled", "cgroup_rate_dropped",
+    ];
+
+    private readonly Dictionary<string, int> sharedFds = [];
 
     public static ProcessSensor Load(string bpfDirectory, uint ringBufferBytes, ulong wakeupBytes)
     {
@@ -42,26 +47,23 @@ internal sealed class ProcessSensor : IDisposable
                 {
                     obj.SetMaxEntries("events", ringBufferBytes);
                 }
-                else
+
+                foreach (var name in SharedMaps.Where(obj.HasMap))
                 {
-                    obj.ReuseMap("events", sensor.RingBufferFd);
-                    obj.ReuseMap("lost_events", sensor.LostEventsFd);
-                    obj.ReuseMap("ringbuf_config", sensor.ConfigFd);
-                    obj.ReuseMap("exec_binary_map", sensor.ExecBinaryFd);
-                    obj.ReuseMap("binary_tracking", sensor.BinaryTrackingFd);
+                    if (sensor.sharedFds.TryGetValue(name, out var fd))
+                    {
+                        obj.ReuseMap(name, fd);
+                    }
                 }
 
                 obj.Load();
-                if (sensor.objects.Count == 1)
+                foreach (var name in SharedMaps.Where(n => obj.HasMap(n) && !sensor.sharedFds.ContainsKey(n)))
                 {
-                    sensor.RingBufferFd = obj.Map("events").Fd;
-                    sensor.LostEventsFd = obj.Map("lost_events").Fd;
-                    sensor.ConfigFd = obj.Map("ringbuf_config").Fd;
-                    sensor.ExecBinaryFd = obj.Map("exec_binary_map").Fd;
-                    sensor.BinaryTrackingFd = obj.Map("binary_tracking").Fd;
-                    obj.Map("ringbuf_config").Update(0u, wakeupBytes);
+                    sensor.sharedFds[name] = obj.Map(name).Fd;
                 }
             }
+
+            sensor.Map("ringbuf_config").Update(0u, wakeupBytes);
 
             // Attach only once all loaded: a failure leaves nothing half attached.
             foreach (var obj in sensor.objects)
@@ -78,21 +80,68 @@ internal sealed class ProcessSensor : IDisposable
         }
     }
 
+    /// <summary>The ring buffer every sensor writes to.</summary>
+    public int RingBufferFd => sharedFds["events"];
+
+    /// <summary>Reservation failures counted in the kernel: the lost-events figure.</summary>
+    public int LostEventsFd => sharedFds["lost_events"];
+
     /// <summary>The ring buffer's wakeup configuration, shared by every sensor.</summary>
-    public int ConfigFd { get; private set; }
+    public int ConfigFd => sharedFds["ringbuf_config"];
 
     /// <summary>The binary of each thread group (exec_binary_map), read by the generic sensors' matchBinaries.</summary>
-    public int ExecBinaryFd { get; private set; }
+    public int ExecBinaryFd => sharedFds["exec_binary_map"];
 
     /// <summary>Whether exec, fork and exit keep exec_binary_map (only while a policy uses matchBinaries).</summary>
-    public int BinaryTrackingFd { get; private set; }
+    public int BinaryTrackingFd => sharedFds["binary_tracking"];
 
-    public BpfMap ExecBinaries => objects[0].Map("exec_binary_map");
+    public BpfMap ExecBinaries => Map("exec_binary_map");
 
     /// <summary>Bytes waiting in the ring before a producer wakes the reader (1: the first record after it drained).</summary>
-    public void SetWakeupBytes(ulong bytes) => objects[0].Map("ringbuf_config").Update(0u, bytes);
+    public void SetWakeupBytes(ulong bytes) => Map("ringbuf_config").Update(0u, bytes);
 
-    public void SetBinaryTracking(bool on) => objects[0].Map("binary_tracking").Update(0u, on ? 1u : 0u);
+    public void SetBinaryTracking(bool on) => Map("binary_tracking").Update(0u, on ? 1u : 0u);
+
+    public IReadOnlyList<(ulong CgroupId, string Name, ulong StartNs)> Throttled()
+    {
+        var map = Map("cgroup_throttled");
+        var result = new List<(ulong, string, ulong)>();
+        foreach (var id in map.Keys<ulong>(limit: 1024))
+        {
+            if (map.TryLookup(id, out CgroupThrottle t))
+            {
+                ReadOnlySpan<byte> name = t.Name;
+                var end = name.IndexOf((byte)0);
+                result.Add((id, Encoding.UTF8.GetString(end < 0 ? name : name[..end]), t.StartNs));
+            }
+        }
+
+        return result;
+    }
+
+    public ulong? LastOverNs(ulong cgroupId) =>
+        Map("cgroup_rate_map").TryLookup(cgroupId, out CgroupRateState state) ? state.LastOver : null;
+
+    public void EndThrottle(ulong cgroupId)
+    {
+        // The record goes first: a cgroup the kernel throttles again meanwhile writes a new one.
+        Map("cgroup_throttled").Delete(cgroupId);
+        var rates = Map("cgroup_rate_map");
+        if (rates.TryLookup(cgroupId, out CgroupRateState state))
+        {
+            state.Throttled = 0;
+            rates.Update(cgroupId, state);
+        }
+    }
+
+    /// <summary>Turns --cgroup-rate on: more than <paramref name="events"/> execs and exits of a cgroup per interval throttle it.</summary>
+    public void SetCgroupRate(ulong events, ulong intervalNs) => Map("cgroup_rate_config").Update(0u, new CgroupRateConfig(events, intervalNs));
+
+    /// <summary>Exec and exit events the kernel dropped while their cgroup was throttled.</summary>
+    public ulong ReadThrottleDropped() => BpfMap.SumPerCpu(sharedFds["cgroup_rate_dropped"], 0);
+
+    /// <summary>A shared map, from the object that created it.</summary>
+    private BpfMap Map(string name) => objects.First(o => o.HasMap(name)).Map(name);
 
     /// <summary>Stops the kernel side producing; maps stay readable until Dispose.</summary>
     public void Detach()

@@ -79,4 +79,7 @@ internal static unsafe partial class LibBpf
 
     [LibraryImport(Libraries.LibBpf, EntryPoint = "bpf_map_delete_elem", SetLastError = true)]
     public static partial int MapDeleteElem(int fd, void* key);
+
+    [LibraryImport(Libraries.LibBpf, EntryPoint = "bpf_map_get_next_key", SetLastError = true)]
+    public static partial int MapGetNextKey(int fd, void* key, void* nextKey);
 }
