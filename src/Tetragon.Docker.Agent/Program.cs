@@ -86,10 +86,28 @@ static async Task<int> RunAsync(AgentOptions options, CancellationToken cancella
         // Resolved from DI, the service is not built per call by gRPC's activator, whose
         // compiled-expression factory pulls System.Linq.Expressions and its JIT work into the agent.
         builder.Services.AddSingleton<FineGuidanceSensorsService>();
+        builder.Services.AddSingleton<HealthService>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         builder.WebHost.ConfigureKestrel(kestrel => ConfigureListeners(kestrel, options));
 
         var app = builder.Build();
+        if (AgentOptions.TryParseHostPort(options.HealthServerAddress, out _, out var healthPort))
+        {
+            // The health port serves grpc.health.v1 only: often open to every interface, it must
+            // not also take AddTracingPolicy or GetEvents.
+            app.Use((context, next) =>
+            {
+                if (context.Connection.LocalPort == healthPort && !context.Request.Path.StartsWithSegments("/grpc.health.v1.Health", StringComparison.Ordinal))
+                {
+                    context.Response.StatusCode = StatusCodes.Status404NotFound;
+                    return Task.CompletedTask;
+                }
+
+                return next(context);
+            });
+            app.MapGrpcService<HealthService>().RequireHost($"*:{healthPort}");
+        }
+
         app.MapGrpcService<FineGuidanceSensorsService>();
         if (AgentOptions.TryParseHostPort(options.MetricsServer, out _, out var metricsPort))
         {
@@ -118,19 +136,12 @@ static void ConfigureListeners(KestrelServerOptions kestrel, AgentOptions option
 {
     if (AgentOptions.TryParseHostPort(options.MetricsServer, out var metricsHost, out var metricsPort))
     {
-        // ":2112" listens everywhere, as Tetragon's --metrics-server does.
-        if (metricsHost == "")
-        {
-            kestrel.ListenAnyIP(metricsPort, o => o.Protocols = HttpProtocols.Http1);
-        }
-        else if (metricsHost == "localhost")
-        {
-            kestrel.ListenLocalhost(metricsPort, o => o.Protocols = HttpProtocols.Http1);
-        }
-        else
-        {
-            kestrel.Listen(IPAddress.Parse(metricsHost), metricsPort, o => o.Protocols = HttpProtocols.Http1);
-        }
+        Listen(kestrel, metricsHost, metricsPort, HttpProtocols.Http1);
+    }
+
+    if (AgentOptions.TryParseHostPort(options.HealthServerAddress, out var healthHost, out var healthPort))
+    {
+        Listen(kestrel, healthHost, healthPort, HttpProtocols.Http2);
     }
 
     if (!string.IsNullOrEmpty(options.ServerSocket))
@@ -150,6 +161,23 @@ static void ConfigureListeners(KestrelServerOptions kestrel, AgentOptions option
         {
             kestrel.Listen(IPAddress.Parse(host), port, o => o.Protocols = HttpProtocols.Http2);
         }
+    }
+}
+
+// ":2112" listens everywhere, as Tetragon's --metrics-server and --health-server-address do.
+static void Listen(KestrelServerOptions kestrel, string host, int port, HttpProtocols protocols)
+{
+    if (host == "")
+    {
+        kestrel.ListenAnyIP(port, o => o.Protocols = protocols);
+    }
+    else if (host == "localhost")
+    {
+        kestrel.ListenLocalhost(port, o => o.Protocols = protocols);
+    }
+    else
+    {
+        kestrel.Listen(IPAddress.Parse(host), port, o => o.Protocols = protocols);
     }
 }
 

@@ -14,8 +14,9 @@ internal sealed class AgentProcess : IAsyncDisposable
     private readonly System.Diagnostics.Process process;
     private readonly StringBuilder log = new();
 
-    private AgentProcess(System.Diagnostics.Process process, string directory, string socket)
+    private AgentProcess(System.Diagnostics.Process process, string directory, string socket, int port)
     {
+        Port = port;
         this.process = process;
         Directory = directory;
         Socket = socket;
@@ -40,6 +41,11 @@ internal sealed class AgentProcess : IAsyncDisposable
     }
 
     public string Directory { get; }
+
+    /// <summary>The gRPC TCP port; the health server listens on <see cref="HealthPort"/>.</summary>
+    public int Port { get; }
+
+    public int HealthPort => Port + 1000;
 
     public string Socket { get; }
 
@@ -80,13 +86,14 @@ internal sealed class AgentProcess : IAsyncDisposable
         foreach (var arg in new[]
         {
             "--bpf-lib", Paths.Bpf, "--export-filename", Path.Combine(dir, "tetragon.log"),
-            "--server-socket", socket, "--server-address", $"localhost:{port}", "--enable-docker=false",
+            "--server-socket", socket, "--server-address", $"localhost:{port}", "--health-server-address", $"localhost:{port + 1000}",
+            "--enable-docker=false",
         }.Concat(extraArgs))
         {
             info.ArgumentList.Add(arg);
         }
 
-        var agent = new AgentProcess(System.Diagnostics.Process.Start(info)!, dir, socket);
+        var agent = new AgentProcess(System.Diagnostics.Process.Start(info)!, dir, socket, port);
         await agent.WaitHealthyAsync(TimeSpan.FromSeconds(30));
         return agent;
     }

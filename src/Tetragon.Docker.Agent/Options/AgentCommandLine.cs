@@ -24,6 +24,8 @@ internal sealed class AgentCommandLine
     private readonly Option<string> enableAncestors = Flag("--enable-ancestors", "event kinds that list the process's ancestors: base (exec, exit), kprobe, tracepoint, uprobe (comma-separated)", Defaults.EnableAncestors);
     private readonly Option<string> cgroupRate = Flag("--cgroup-rate", "throttle a cgroup's exec and exit events past <events>,<interval> (e.g. 1000,1s); empty: off", Defaults.CgroupRate);
     private readonly Option<string> serverAddress = Flag("--server-address", "gRPC TCP address (host:port; empty disables)", Defaults.ServerAddress);
+    private readonly Option<string> healthServerAddress = Flag("--health-server-address", "gRPC health server address (grpc.health.v1, service \"liveness\"); empty disables", Defaults.HealthServerAddress);
+    private readonly Option<int> healthServerInterval = Flag("--health-server-interval", "seconds between the health server's checks of a Watch stream", Defaults.HealthServerInterval);
     private readonly Option<string> serverSocket = Flag("--server-socket", "gRPC unix socket path (empty disables)", Defaults.ServerSocket);
     private readonly Option<uint> rbSize = SizeFlag("--rb-size", "BPF ring buffer size in bytes, a power of two (K/M/G suffixes allowed, e.g. 8M)", Defaults.RbSize);
     private readonly Option<uint> rbSizeTotal = SizeFlag("--rb-size-total", "the same, as Tetragon's total over all CPUs: one ring serves them all here (wins over --rb-size)", 0);
@@ -63,7 +65,7 @@ internal sealed class AgentCommandLine
     {
         var root = new RootCommand("tetragon: eBPF security observability and runtime enforcement for Docker hosts")
         {
-            exportFilename, exportMaxSize, exportMaxBackups, exportRotationInterval, exportPerm, exportAllowlist, exportDenylist, exportRateLimit, redactionFilters, fieldFilters, enableAncestors, cgroupRate, serverAddress, serverSocket, rbSize, rbSizeTotal, rbQueueSize,
+            exportFilename, exportMaxSize, exportMaxBackups, exportRotationInterval, exportPerm, exportAllowlist, exportDenylist, exportRateLimit, redactionFilters, fieldFilters, enableAncestors, cgroupRate, serverAddress, serverSocket, healthServerAddress, healthServerInterval, rbSize, rbSizeTotal, rbQueueSize,
             eventQueueSize, exportQueueSize, enableProcessCred, enableProcessNs, bpfLib, procRoot, nodeName, dockerHost, enableDocker, metricsServer, logLevel, logFormat,
             tracingPolicy, tracingPolicyDir, persistGrpcPolicies, persistGrpcPoliciesDir, configDir,
         };
@@ -95,6 +97,8 @@ internal sealed class AgentCommandLine
         CgroupRate = r.GetValue(cgroupRate) ?? "",
         ServerAddress = r.GetValue(serverAddress) ?? "",
         ServerSocket = r.GetValue(serverSocket) ?? "",
+        HealthServerAddress = r.GetValue(healthServerAddress) ?? "",
+        HealthServerInterval = r.GetValue(healthServerInterval),
         RbSize = r.GetValue(rbSizeTotal) is > 0 and var total ? total : r.GetValue(rbSize),
         RbQueueSize = r.GetValue(rbQueueSize),
         EventQueueSize = r.GetValue(eventQueueSize),

@@ -37,6 +37,12 @@ public sealed record AgentOptions
     public string ServerAddress { get; init; } = "localhost:54321";
     public string ServerSocket { get; init; } = "/var/run/tetragon/tetragon.sock";
 
+    /// <summary>Tetragon's gRPC health server, ":6789" as Tetragon's default; empty disables.</summary>
+    public string HealthServerAddress { get; init; } = ":6789";
+
+    /// <summary>Seconds between the health server's checks (Watch streams).</summary>
+    public int HealthServerInterval { get; init; } = 10;
+
     /// <summary>
     /// Ring buffer size in bytes (a power of two, at least one page). Its pages count in the
     /// agent's RSS twice (user space maps them twice for wrap-around reads), but 4 MiB lost
@@ -122,6 +128,21 @@ public sealed record AgentOptions
         if (!string.IsNullOrEmpty(ServerAddress) && !TryParseHostPort(ServerAddress, out _, out _))
         {
             errors.Add($"--server-address: \"{ServerAddress}\" is not host:port");
+        }
+
+        if (!string.IsNullOrEmpty(HealthServerAddress) && !TryParseHostPort(HealthServerAddress, out _, out _))
+        {
+            errors.Add($"--health-server-address: \"{HealthServerAddress}\" is not [host]:port");
+        }
+
+        if (HealthServerInterval < 1)
+        {
+            errors.Add($"--health-server-interval: {HealthServerInterval} is not a positive number of seconds");
+        }
+
+        if (new[] { ServerAddress, MetricsServer, HealthServerAddress }.Select(a => TryParseHostPort(a, out _, out var p) ? p : 0).Where(p => p > 0).GroupBy(p => p).FirstOrDefault(g => g.Count() > 1) is { } shared)
+        {
+            errors.Add($"--server-address, --metrics-server and --health-server-address share port {shared.Key}: each needs its own");
         }
 
         if (!string.IsNullOrEmpty(MetricsServer) && !TryParseHostPort(MetricsServer, out _, out _))
