@@ -38,10 +38,16 @@ struct {
 	__type(value, __u64);
 } lost_events SEC(".maps");
 
-/* [0] = bytes waiting before the reader is woken; it also polls on a short timer. */
+/*
+ * [0] = bytes waiting before the reader is woken; it also polls on a short timer.
+ * [1] = bytes of the environment an exec event carries (--enable-process-environment-variables; 0: none).
+ */
+#define CONFIG_WAKEUP_BYTES 0
+#define CONFIG_ENV_BYTES 1
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, 2);
 	__type(key, __u32);
 	__type(value, __u64);
 } ringbuf_config SEC(".maps");
@@ -63,8 +69,8 @@ static __always_inline void count_lost(void)
  */
 static __always_inline long emit_event(void *data, __u64 size)
 {
-	__u32 zero = 0;
-	__u64 *wakeup_bytes = bpf_map_lookup_elem(&ringbuf_config, &zero);
+	__u32 key = CONFIG_WAKEUP_BYTES;
+	__u64 *wakeup_bytes = bpf_map_lookup_elem(&ringbuf_config, &key);
 	__u64 flags = BPF_RB_NO_WAKEUP;
 
 	if (wakeup_bytes) {

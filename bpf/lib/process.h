@@ -9,12 +9,14 @@
 #define NAME_MAX_READ 256
 #define DATA_MAX 16384
 #define CGROUP_NAME_MAX 96
+#define ENV_MAX 4096
 
 /* msg_exec.flags */
 #define EXEC_TRUNC_ARGS (1 << 0)
 #define EXEC_ERROR_ARGS (1 << 1)
 #define EXEC_TRUNC_CWD (1 << 2)
 #define EXEC_TRUNC_BINARY (1 << 3)
+#define EXEC_TRUNC_ENV (1 << 4)
 
 enum ns_index {
 	NS_UTS,
@@ -41,7 +43,8 @@ struct msg_creds {
 
 /*
  * Exec: fixed part, then data: the argv block (NUL separated, argv[0] first),
- * then the cwd and the binary as path components, leaf first, each NUL ended.
+ * then the cwd and the binary as path components, leaf first, each NUL ended,
+ * then the environment block ("K=V", NUL separated) when it is captured.
  */
 struct msg_exec {
 	struct msg_common common;
@@ -58,7 +61,7 @@ struct msg_exec {
 	__u16 args_len;
 	__u16 cwd_len;
 	__u16 binary_len;
-	__u16 pad;
+	__u16 env_len;
 	/* The cgroup v2 directory and its parent ("docker", "<id>"): the container id even
 	 * when the directory is gone before user space looks (short-lived containers). */
 	char cgroup_parent[CGROUP_NAME_MAX];

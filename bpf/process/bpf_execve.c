@@ -7,7 +7,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 struct exec_heap {
 	struct msg_exec msg;
-	char data[DATA_MAX + NAME_MAX_READ];
+	char data[DATA_MAX + ENV_MAX];
 	__u16 starts[PATH_MAX_COMPONENTS];
 	char forward[BINARY_MAX * 2];
 	struct exec_binary binary;
@@ -48,6 +48,30 @@ static __always_inline __u32 read_args(struct task_struct *task, char *data, __u
 		*flags |= EXEC_ERROR_ARGS;
 		return 0;
 	}
+	return len;
+}
+
+/* The environment block, up to the configured bytes (0: not captured; at most ENV_MAX - 1), at data + off. */
+static __always_inline __u32 read_env(struct task_struct *task, char *data, __u32 off, __u32 *flags)
+{
+	__u32 key = CONFIG_ENV_BYTES;
+	__u64 *max = bpf_map_lookup_elem(&ringbuf_config, &key);
+	struct mm_struct *mm = task->mm;
+	unsigned long start = mm->env_start;
+	unsigned long end = mm->env_end;
+	__u64 len = end - start;
+
+	if (!max || !*max || end <= start || off >= DATA_MAX)
+		return 0;
+	if (len > *max || len > ENV_MAX - 1) {
+		len = *max < ENV_MAX - 1 ? *max : ENV_MAX - 1;
+		*flags |= EXEC_TRUNC_ENV;
+	}
+	/* Both masks are no-ops the verifier needs: off < DATA_MAX, len < ENV_MAX. The barrier
+	 * keeps clang from dropping the first one, which it knows is a no-op. */
+	asm volatile("" : "+r"(off));
+	if (bpf_probe_read_user(data + (off & (DATA_MAX - 1)), len & (ENV_MAX - 1), (void *)start) < 0)
+		return 0;
 	return len;
 }
 
@@ -108,6 +132,8 @@ int BPF_PROG(tg_execve, struct task_struct *task, pid_t old_pid, struct linux_bi
 	if (throttled)
 		return 0;
 	off += m->binary_len;
+	m->env_len = read_env(task, heap->data, off, &m->flags);
+	off += m->env_len;
 
 	size = sizeof(struct msg_exec) + (__u64)off;
 	/* Keeps the bound visible to the verifier after clang's register games. */

@@ -62,7 +62,14 @@ internal sealed class AgentRuntime(
 
         var cgroups = CgroupFs.Detect();
         var scanner = new ProcFsScanner(options.ProcRoot, cgroups);
-        var factory = new ProcessFactory(options.NodeName, new BootClock(), HostNamespaces.FromProc(options.ProcRoot), options.EnableProcessCred, options.EnableProcessNs, options.Redaction());
+        var factory = new ProcessFactory(options.NodeName, new BootClock(), HostNamespaces.FromProc(options.ProcRoot), options.EnableProcessCred, options.EnableProcessNs, options.Redaction())
+        {
+            Environment = options.EnableProcessEnvironmentVariables ? EnvironmentFilter.Parse(options.FilterEnvironmentVariables, options.Redaction()) : null,
+        };
+        if (options.EnableProcessEnvironmentVariables)
+        {
+            sensor.SetEnvironmentBytes(ProcessSensor.MaxEnvironmentBytes);
+        }
         var handler = new ProcessEventHandler(Cache, factory, scanner, containers, counters, bus.Publish, time) { Ancestors = options.Ancestors() };
         var registry = new GenericHookRegistry();
         generic = new GenericSensor(options.BpfLib, sensor);

@@ -7,8 +7,9 @@ namespace Tetragon.Docker.Agent.Tests;
 /// <summary>Builds ring buffer samples byte by byte, as the BPF programs lay them out.</summary>
 internal static class MessageBuilder
 {
-    public static byte[] Exec(uint pid, uint ppid, ulong ktime, string[] argv, string cwd, string binary, ulong cgroupId = 1, uint flags = 0, uint euid = 0)
+    public static byte[] Exec(uint pid, uint ppid, ulong ktime, string[] argv, string cwd, string binary, ulong cgroupId = 1, uint flags = 0, uint euid = 0, string[]? env = null)
     {
+        var envBytes = env is null ? [] : Encoding.UTF8.GetBytes(string.Join('\0', env) + "\0");
         var args = Encoding.UTF8.GetBytes(string.Join('\0', argv) + "\0");
         var cwdBytes = Components(cwd);
         var binBytes = Components(binary);
@@ -25,17 +26,19 @@ internal static class MessageBuilder
             ArgsLen = (ushort)args.Length,
             CwdLen = (ushort)cwdBytes.Length,
             BinaryLen = (ushort)binBytes.Length,
+            EnvLen = (ushort)envBytes.Length,
         };
         header.Ns[2] = 4026531832;
         "docker"u8.CopyTo(header.CgroupParent);
         "abc"u8.CopyTo(header.CgroupName);
         var size = Marshal.SizeOf<MsgExec>();
-        header.Common.Size = (uint)(size + args.Length + cwdBytes.Length + binBytes.Length);
+        header.Common.Size = (uint)(size + args.Length + cwdBytes.Length + binBytes.Length + envBytes.Length);
         var sample = new byte[header.Common.Size];
         MemoryMarshal.Write(sample, in header);
         args.CopyTo(sample, size);
         cwdBytes.CopyTo(sample, size + args.Length);
         binBytes.CopyTo(sample, size + args.Length + cwdBytes.Length);
+        envBytes.CopyTo(sample, size + args.Length + cwdBytes.Length + binBytes.Length);
         return sample;
     }
 

@@ -35,6 +35,18 @@ public sealed class ProcessMessageDecoderTests
     }
 
     [Fact]
+    public void DecodesTheEnvironmentBlockAfterTheBinary()
+    {
+        var sample = MessageBuilder.Exec(42, 7, 1, ["env"], "/", "/usr/bin/env", env: ["HOME=/root", "A=b=c", "EMPTY="]);
+
+        var exec = ProcessMessageDecoder.DecodeExec(sample);
+
+        Assert.Equal("/usr/bin/env", exec.Binary);
+        Assert.Equal(["HOME=/root", "A=b=c", "EMPTY="], exec.Environment);
+        Assert.Empty(ProcessMessageDecoder.DecodeExec(MessageBuilder.Exec(42, 7, 1, ["env"], "/", "/usr/bin/env")).Environment);
+    }
+
+    [Fact]
     public void EmptyComponentListIsTheRoot()
     {
         Assert.Equal("/", ProcessMessageDecoder.JoinComponents([]));

@@ -42,6 +42,35 @@ public sealed class ProcessLifecycleTests
     }
 
     [Fact]
+    public async Task TheEnvironmentIsCapturedAtExecWhenAskedAndFilteredByName()
+    {
+        await using var agent = await AgentProcess.StartAsync("--enable-process-environment-variables", "--filter-environment-variables", "TG_MARK,LD_PRELOAD");
+        var marker = $"env-{Guid.NewGuid():N}";
+
+        await Trigger.RunAsync("/usr/bin/env", "/", "-i", $"TG_MARK={marker}", "OTHER=not-kept", "LD_PRELOAD=", "/bin/true", marker);
+
+        var exec = await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessExec?.Process.Arguments == marker);
+        Assert.Equal([("TG_MARK", marker), ("LD_PRELOAD", "")], exec.ProcessExec.Process.EnvironmentVariables.Select(v => (v.Key, v.Value)));
+
+        // Tetragon's JSON keys: the EnvVar fields are capitalised.
+        var line = File.ReadLines(agent.ExportFile).Select(l => l.Replace(" ", "", StringComparison.Ordinal))
+            .First(l => l.StartsWith("{\"process_exec\"", StringComparison.Ordinal) && l.Contains($"\"arguments\":\"{marker}\"", StringComparison.Ordinal));
+        Assert.Contains($"\"environment_variables\":[{{\"Key\":\"TG_MARK\",\"Value\":\"{marker}\"}}", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WithoutTheFlagNoEnvironmentIsCaptured()
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        var marker = $"noenv-{Guid.NewGuid():N}";
+
+        await Trigger.RunAsync("/usr/bin/env", "/", "-i", $"TG_MARK={marker}", "/bin/true", marker);
+
+        var exec = await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessExec?.Process.Arguments == marker);
+        Assert.Empty(exec.ProcessExec.Process.EnvironmentVariables);
+    }
+
+    [Fact]
     public async Task SigkilledProcessExitsWithSignalName()
     {
         await using var agent = await AgentProcess.StartAsync();

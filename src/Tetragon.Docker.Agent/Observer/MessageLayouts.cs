@@ -68,7 +68,7 @@ internal struct MsgExec
     public ushort ArgsLen;
     public ushort CwdLen;
     public ushort BinaryLen;
-    public ushort Pad;
+    public ushort EnvLen;
     public CgroupName CgroupParent;
     public CgroupName CgroupName;
 }
@@ -82,6 +82,7 @@ internal enum ExecFlags : uint
     ErrorArgs = 1 << 1,
     TruncCwd = 1 << 2,
     TruncBinary = 1 << 3,
+    TruncEnv = 1 << 4,
 }
 
 [StructLayout(LayoutKind.Sequential)]

@@ -18,7 +18,7 @@ internal static class ProcessMessageDecoder
     {
         var header = Read<MsgExec>(sample);
         var data = sample[Unsafe.SizeOf<MsgExec>()..];
-        var total = header.ArgsLen + header.CwdLen + header.BinaryLen;
+        var total = header.ArgsLen + header.CwdLen + header.BinaryLen + header.EnvLen;
         if (total > data.Length)
         {
             throw new InvalidDataException($"exec event: data lengths {total} exceed sample ({data.Length} bytes)");
@@ -27,8 +27,10 @@ internal static class ProcessMessageDecoder
         var args = data[..header.ArgsLen];
         var cwd = data.Slice(header.ArgsLen, header.CwdLen);
         var binary = data.Slice(header.ArgsLen + header.CwdLen, header.BinaryLen);
+        var env = data.Slice(header.ArgsLen + header.CwdLen + header.BinaryLen, header.EnvLen);
         return new ExecMessage(header, ProcessArguments.Split(args), JoinComponents(cwd), JoinComponents(binary))
         {
+            Environment = env.IsEmpty ? [] : ProcessArguments.Split(env),
             CgroupPath = $"/{CString(header.CgroupParent)}/{CString(header.CgroupName)}",
         };
     }

@@ -33,6 +33,8 @@ internal sealed class AgentCommandLine
     private readonly Option<int> eventQueueSize = Flag("--event-queue-size", "queue of each gRPC GetEvents stream", Defaults.EventQueueSize);
     private readonly Option<int> exportQueueSize = Flag("--export-queue-size", "queue of the JSON exporter", Defaults.ExportQueueSize);
     private readonly Option<bool> enableProcessCred = Flag("--enable-process-cred", "add cap and process_credentials to process events", Defaults.EnableProcessCred);
+    private readonly Option<bool> enableProcessEnvironmentVariables = Flag("--enable-process-environment-variables", "add environment_variables (captured at exec, up to 4 KiB) to process events", Defaults.EnableProcessEnvironmentVariables);
+    private readonly Option<string> filterEnvironmentVariables = Flag("--filter-environment-variables", "with --enable-process-environment-variables: only these variables (comma-separated names)", Defaults.FilterEnvironmentVariables);
     private readonly Option<bool> enableProcessNs = Flag("--enable-process-ns", "add ns (the process's namespaces) to process events", Defaults.EnableProcessNs);
     private readonly Option<string> bpfLib = Flag("--bpf-lib", "directory of the BPF objects", Defaults.BpfLib);
     private readonly Option<string> procRoot = Flag("--procfs", "procfs mount of the host", Defaults.ProcRoot);
@@ -66,7 +68,7 @@ internal sealed class AgentCommandLine
         var root = new RootCommand("tetragon: eBPF security observability and runtime enforcement for Docker hosts")
         {
             exportFilename, exportMaxSize, exportMaxBackups, exportRotationInterval, exportPerm, exportAllowlist, exportDenylist, exportRateLimit, redactionFilters, fieldFilters, enableAncestors, cgroupRate, serverAddress, serverSocket, healthServerAddress, healthServerInterval, rbSize, rbSizeTotal, rbQueueSize,
-            eventQueueSize, exportQueueSize, enableProcessCred, enableProcessNs, bpfLib, procRoot, nodeName, dockerHost, enableDocker, metricsServer, logLevel, logFormat,
+            eventQueueSize, exportQueueSize, enableProcessCred, enableProcessNs, enableProcessEnvironmentVariables, filterEnvironmentVariables, bpfLib, procRoot, nodeName, dockerHost, enableDocker, metricsServer, logLevel, logFormat,
             tracingPolicy, tracingPolicyDir, persistGrpcPolicies, persistGrpcPoliciesDir, configDir,
         };
         configDir.Validators.Add(r =>
@@ -105,6 +107,8 @@ internal sealed class AgentCommandLine
         ExportQueueSize = r.GetValue(exportQueueSize),
         EnableProcessCred = r.GetValue(enableProcessCred),
         EnableProcessNs = r.GetValue(enableProcessNs),
+        EnableProcessEnvironmentVariables = r.GetValue(enableProcessEnvironmentVariables),
+        FilterEnvironmentVariables = r.GetValue(filterEnvironmentVariables) ?? "",
         BpfLib = r.GetValue(bpfLib)!,
         ProcRoot = r.GetValue(procRoot)!,
         NodeName = r.GetValue(nodeName)!,

@@ -54,6 +54,12 @@ public sealed record AgentOptions
     public int ExportQueueSize { get; init; } = 65536;
     public bool EnableProcessCred { get; init; }
     public bool EnableProcessNs { get; init; }
+
+    /// <summary>Exec events carry the process's environment (the first 4 KiB of it) as environment_variables.</summary>
+    public bool EnableProcessEnvironmentVariables { get; init; }
+
+    /// <summary>Comma-separated names: with <see cref="EnableProcessEnvironmentVariables"/>, only these; empty: all.</summary>
+    public string FilterEnvironmentVariables { get; init; } = "";
     public string BpfLib { get; init; } = Path.Combine(AppContext.BaseDirectory, "bpf");
     public string ProcRoot { get; init; } = "/proc";
     public string NodeName { get; init; } = Environment.GetEnvironmentVariable("NODE_NAME") ?? Environment.MachineName;

@@ -150,6 +150,7 @@ internal sealed class ProcessEventHandler(
             Namespaces = [.. h.Ns],
             CgroupId = h.CgroupId,
             ExtraFlags = ExtraFlags(m.Flags),
+            Environment = m.Environment,
         };
         var cloned = previous is not null && previous.Process.Flags == "clone";
         var resolution = containers.Resolve(h.CgroupId, m.CgroupPath);

@@ -16,6 +16,9 @@ internal sealed class ProcessFactory(string nodeName, BootClock clock, HostNames
 {
     private readonly ArgumentRedaction redaction = redaction ?? ArgumentRedaction.None;
 
+    /// <summary>--enable-process-environment-variables: which variables exec events carry; null: none.</summary>
+    public EnvironmentFilter? Environment { get; init; }
+
     /// <summary>Tetragon keeps the first 31 characters of the container id in Process.docker.</summary>
     public const int DockerIdLength = 31;
 
@@ -70,6 +73,11 @@ internal sealed class ProcessFactory(string nodeName, BootClock clock, HostNames
             };
         }
 
+        if (Environment is not null && s.Environment.Count > 0)
+        {
+            process.EnvironmentVariables.AddRange(Environment.Select(s.Binary, s.Environment));
+        }
+
         SetContainer(process, container);
         return process;
     }
@@ -99,6 +107,7 @@ internal sealed class ProcessFactory(string nodeName, BootClock clock, HostNames
         Cap = parent.Cap,
         Ns = parent.Ns,
         ProcessCredentials = parent.ProcessCredentials,
+        EnvironmentVariables = { parent.EnvironmentVariables },
     };
 
     public static void SetContainer(Api.Process process, ContainerInfo? container)

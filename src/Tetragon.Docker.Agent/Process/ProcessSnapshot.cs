@@ -31,4 +31,7 @@ internal sealed record ProcessSnapshot
 
     /// <summary>Tetragon's flag words besides execve/procFS/clone (e.g. truncArgs).</summary>
     public IReadOnlyList<string> ExtraFlags { get; init; } = [];
+
+    /// <summary>"KEY=VALUE" entries of the exec's environment (--enable-process-environment-variables).</summary>
+    public IReadOnlyList<string> Environment { get; init; } = [];
 }

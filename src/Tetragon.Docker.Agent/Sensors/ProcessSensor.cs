@@ -100,6 +100,11 @@ internal sealed class ProcessSensor : IDisposable, ICgroupRateMaps
     /// <summary>Bytes waiting in the ring before a producer wakes the reader (1: the first record after it drained).</summary>
     public void SetWakeupBytes(ulong bytes) => Map("ringbuf_config").Update(0u, bytes);
 
+    /// <summary>Bytes of the environment each exec event carries (0: none; at most 4095, the kernel's buffer).</summary>
+    public void SetEnvironmentBytes(ulong bytes) => Map("ringbuf_config").Update(1u, Math.Min(bytes, MaxEnvironmentBytes));
+
+    public const ulong MaxEnvironmentBytes = 4095;
+
     public void SetBinaryTracking(bool on) => Map("binary_tracking").Update(0u, on ? 1u : 0u);
 
     public IReadOnlyList<(ulong CgroupId, string Name, ulong StartNs)> Throttled()
