@@ -153,6 +153,7 @@ enum {
 	GEN_CNT_SIGNALS = 4,
 	GEN_CNT_ERRORS = 5,    /* an argument could not be read, or the ring buffer was full */
 	GEN_CNT_NOPOST = 6,
+	GEN_CNT_MONITORED = 7, /* an enforcement action elided: the policy is in monitor mode */
 };
 
 struct gen_arg {
@@ -228,7 +229,8 @@ struct gen_hook {
 	__u32 has_return;
 	__u32 nselectors;
 	__u32 ret_type;
-	__u32 pad[2];
+	__u32 monitor;   /* policy-mode monitor: Sigkill, Signal and Override are counted, not done */
+	__u32 pad;
 	struct gen_arg args[GEN_MAX_ARGS];
 	struct gen_selector sels[GEN_MAX_SELECTORS];
 };
@@ -1068,10 +1070,18 @@ static __always_inline bool gen_actions(struct gen_heap *heap, const struct gen_
 			break;
 		case GEN_ACTION_SIGKILL:
 		case GEN_ACTION_SIGNAL:
+			if (cfg->monitor) {
+				gen_count(hook_id, GEN_CNT_MONITORED);
+				break;
+			}
 			bpf_send_signal(a->signal);
 			gen_count(hook_id, GEN_CNT_SIGNALS);
 			break;
 		case GEN_ACTION_OVERRIDE:
+			if (cfg->monitor) {
+				gen_count(hook_id, GEN_CNT_MONITORED);
+				break;
+			}
 			c->override = 1;
 			c->override_ret = (__s32)a->signal;
 			break;

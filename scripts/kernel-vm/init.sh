@@ -118,6 +118,17 @@ rm -f /tmp/allowed/f
 check fmodret-other-unlink-allowed [ ! -e /tmp/allowed/f ]
 check fmodret-event wait_event 30 '"function_name": "security_path_unlink"' '"/tmp/keep"' KPROBE_ACTION_OVERRIDE
 
+# policy-mode monitor: the trampolines report the refusal and let the call through; enforce again refuses.
+timeout 20 tetra tracingpolicy set-mode vm-open-deny-lsm monitor >/dev/null 2>&1
+check lsm-monitor-mode-allows-open sh -c 'cat /etc/vmtest-denied >/dev/null'
+timeout 20 tetra tracingpolicy set-mode vm-unlink-override monitor >/dev/null 2>&1
+touch /tmp/keep/m
+rm -f /tmp/keep/m
+check fmodret-monitor-mode-allows-unlink [ ! -e /tmp/keep/m ]
+check fmodret-monitor-event sh -c 'for i in $(seq 30); do [ "$(grep -c "security_path_unlink" /tmp/events.json)" -ge 2 ] && exit 0; sleep 1; done; exit 1'
+timeout 20 tetra tracingpolicy set-mode vm-open-deny-lsm enforce >/dev/null 2>&1
+check lsm-enforce-mode-denies-again sh -c '! cat /etc/vmtest-denied >/dev/null 2>&1'
+
 # Override on a syscall: fmod_ret on __x64_sys_chdir, the arguments from the user's registers.
 # fmod_ret reaches a syscall only through the error-injection list (CONFIG_FUNCTION_ERROR_INJECTION),
 # which Debian leaves out: there the policy must be refused, saying why.

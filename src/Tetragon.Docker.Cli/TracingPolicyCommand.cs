@@ -4,7 +4,7 @@ using Tetragon.Docker.Events;
 
 namespace Tetragon.Docker.Cli;
 
-/// <summary><c>tetra tracingpolicy add FILE | delete NAME | list | enable NAME | disable NAME</c>.</summary>
+/// <summary><c>tetra tracingpolicy add [--mode M] FILE | delete NAME | list | enable NAME | disable NAME | set-mode NAME MODE</c>.</summary>
 internal sealed class TracingPolicyCommand
 {
     private readonly CliContext _context;
@@ -21,7 +21,34 @@ internal sealed class TracingPolicyCommand
             await c.EnableTracingPolicyAsync(new EnableTracingPolicyRequest { Name = name }, deadline: d, cancellationToken: ct)));
         Command.Subcommands.Add(Named("disable", "Disable a tracing policy", async (c, name, d, ct) =>
             await c.DisableTracingPolicyAsync(new DisableTracingPolicyRequest { Name = name }, deadline: d, cancellationToken: ct)));
+        Command.Subcommands.Add(SetMode());
         Command.Subcommands.Add(List());
+    }
+
+    /// <summary>Tetragon's --mode values: enforce or monitor.</summary>
+    private static Option<string> ModeOption() => new Option<string>("--mode", "-m")
+    {
+        Description = "Policy mode: enforce (do Sigkill, Signal, Override) or monitor (only report them)",
+    }.AcceptOnlyFromAmong("enforce", "monitor");
+
+    private static TracingPolicyMode ModeOf(string mode) => mode == "monitor" ? TracingPolicyMode.TpModeMonitor : TracingPolicyMode.TpModeEnforce;
+
+    private Command SetMode()
+    {
+        var name = new Argument<string>("NAME") { Description = "Tracing policy name" };
+        var mode = new Argument<string>("MODE") { Description = "enforce or monitor" }.AcceptOnlyFromAmong("enforce", "monitor");
+        var command = new Command("set-mode", "Set a tracing policy's mode: enforce or monitor");
+        command.Arguments.Add(name);
+        command.Arguments.Add(mode);
+        command.SetAction((parseResult, ct) => AgentCall.RunAsync(_context, parseResult, async (c, d, token) =>
+        {
+            var policy = parseResult.GetRequiredValue(name);
+            var value = parseResult.GetRequiredValue(mode);
+            await c.ConfigureTracingPolicyAsync(new ConfigureTracingPolicyRequest { Name = policy, Mode = ModeOf(value) }, deadline: d, cancellationToken: token);
+            _context.Output.WriteLine($"tracing policy {TerminalText.Sanitize(policy)} set to {value} mode");
+            return 0;
+        }, ct));
+        return command;
     }
 
     public Command Command { get; }
@@ -29,8 +56,10 @@ internal sealed class TracingPolicyCommand
     private Command Add()
     {
         var file = new Argument<FileInfo>("FILE") { Description = "TracingPolicy YAML file" };
+        var mode = ModeOption();
         var command = new Command("add", "Add a tracing policy from a YAML file");
         command.Arguments.Add(file);
+        command.Options.Add(mode);
         command.SetAction((parseResult, ct) =>
         {
             var path = parseResult.GetRequiredValue(file);
@@ -47,7 +76,13 @@ internal sealed class TracingPolicyCommand
 
             return AgentCall.RunAsync(_context, parseResult, async (c, d, token) =>
             {
-                await c.AddTracingPolicyAsync(new AddTracingPolicyRequest { Yaml = yaml }, deadline: d, cancellationToken: token);
+                var request = new AddTracingPolicyRequest { Yaml = yaml };
+                if (parseResult.GetValue(mode) is { } chosen)
+                {
+                    request.Mode = ModeOf(chosen);
+                }
+
+                await c.AddTracingPolicyAsync(request, deadline: d, cancellationToken: token);
                 _context.Output.WriteLine($"tracing policy {path.Name} added");
                 return 0;
             }, ct);
@@ -101,7 +136,7 @@ internal sealed class TracingPolicyCommand
 
     internal static void WriteTable(ListTracingPoliciesResponse response, TextWriter output)
     {
-        var rows = new List<string[]> { new[] { "ID", "NAME", "STATE", "SENSORS", "KERNELMEMORY", "ERROR" } };
+        var rows = new List<string[]> { new[] { "ID", "NAME", "STATE", "SENSORS", "KERNELMEMORY", "MODE", "ERROR" } };
         foreach (var p in response.Policies.OrderBy(p => p.Id))
         {
             rows.Add([
@@ -110,6 +145,7 @@ internal sealed class TracingPolicyCommand
                 StateName(p.State),
                 TerminalText.Sanitize(string.Join(",", p.Sensors)),
                 FormatBytes(p.KernelMemoryBytes),
+                p.Mode switch { TracingPolicyMode.TpModeEnforce => "enforce", TracingPolicyMode.TpModeMonitor => "monitor", _ => "unknown" },
                 TerminalText.Sanitize(p.Error),
             ]);
         }

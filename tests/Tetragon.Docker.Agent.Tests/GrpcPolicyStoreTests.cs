@@ -1,4 +1,5 @@
 using Tetragon.Docker.Agent.Policy;
+using Tetragon.Docker.Policy.Plan;
 
 namespace Tetragon.Docker.Agent.Tests;
 
@@ -20,6 +21,18 @@ public sealed class GrpcPolicyStoreTests : IDisposable
         store.Remove("web-guard");
         Assert.Null(store.Read("web-guard"));
         Assert.Empty(Directory.GetFiles(dir));
+    }
+
+    [Fact]
+    public void TheModeSetOverGrpcIsRecordedAndAbsentWhenNeverSet()
+    {
+        var store = new GrpcPolicyStore(dir);
+        store.Save("a", new GrpcPolicyStore.Entry("x", Enabled: true, PolicyMode.Monitor));
+        store.Save("b", new GrpcPolicyStore.Entry("y", Enabled: false));
+
+        Assert.Equal(PolicyMode.Monitor, store.Read("a")!.Mode);
+        Assert.Null(store.Read("b")!.Mode);
+        Assert.Contains("\"mode\": \"monitor\"", File.ReadAllText(Path.Combine(dir, "a.json")), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -109,12 +109,18 @@ public sealed class GetEventsCommandTests
     {
         var response = new ListTracingPoliciesResponse
         {
-            Policies = { new TracingPolicyStatus { Id = 1, Name = "files\u001b", State = TracingPolicyState.TpStateEnabled, Sensors = { "generic_kprobe" } } },
+            Policies =
+            {
+                new TracingPolicyStatus { Id = 1, Name = "files\u001b", State = TracingPolicyState.TpStateEnabled, Sensors = { "generic_kprobe" }, Mode = TracingPolicyMode.TpModeMonitor },
+                new TracingPolicyStatus { Id = 2, Name = "kill", State = TracingPolicyState.TpStateDisabled, Sensors = { "generic_lsm" }, Mode = TracingPolicyMode.TpModeEnforce },
+            },
         };
         var output = new StringWriter();
         TracingPolicyCommand.WriteTable(response, output);
         Assert.Equal(
-            "ID   NAME        STATE     SENSORS          KERNELMEMORY   ERROR\n1    files\\x1b   enabled   generic_kprobe   -\n",
+            "ID   NAME        STATE      SENSORS          KERNELMEMORY   MODE      ERROR\n" +
+            "1    files\\x1b   enabled    generic_kprobe   -              monitor\n" +
+            "2    kill        disabled   generic_lsm      -              enforce\n",
             output.ToString().ReplaceLineEndings("\n"));
     }
 }

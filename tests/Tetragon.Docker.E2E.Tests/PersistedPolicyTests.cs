@@ -15,17 +15,20 @@ public sealed class PersistedPolicyTests
         var store = Path.Combine(root, "store");
         Directory.CreateDirectory(root + "/forbidden");
         Directory.CreateDirectory(root + "/paused");
+        Directory.CreateDirectory(root + "/watched");
         string[] flags = ["--persist-grpc-policies", "--persist-grpc-policies-dir", store];
 
         await using (var first = await AgentProcess.StartAsync(flags))
         {
             await AddAsync(first, TracingPolicyTests.MkdirKillPolicy("persist-kill", root + "/forbidden/"));
             await AddAsync(first, TracingPolicyTests.MkdirKillPolicy("persist-paused", root + "/paused/"));
+            await AddAsync(first, TracingPolicyTests.MkdirKillPolicy("persist-watched", root + "/watched/"));
             await first.Client.DisableTracingPolicyAsync(new DisableTracingPolicyRequest { Name = "persist-paused" }, cancellationToken: TestContext.Current.CancellationToken);
+            await first.Client.ConfigureTracingPolicyAsync(new ConfigureTracingPolicyRequest { Name = "persist-watched", Mode = TracingPolicyMode.TpModeMonitor }, cancellationToken: TestContext.Current.CancellationToken);
             Assert.Equal(0, await first.StopAsync());
         }
 
-        Assert.Equal(["persist-kill.json", "persist-paused.json"], Directory.GetFiles(store).Select(Path.GetFileName).Order());
+        Assert.Equal(["persist-kill.json", "persist-paused.json", "persist-watched.json"], Directory.GetFiles(store).Select(Path.GetFileName).Order());
 
         await using (var second = await AgentProcess.StartAsync(flags))
         {
@@ -34,6 +37,9 @@ public sealed class PersistedPolicyTests
             Assert.Equal(TracingPolicyState.TpStateDisabled, policies["persist-paused"].State);
             Assert.Equal(137, (await Trigger.RunAsync(Mkdir, root, root + "/forbidden/x")).ExitCode); // enforced again, in the kernel
             Assert.Equal(0, (await Trigger.RunAsync(Mkdir, root, root + "/paused/x")).ExitCode);
+            Assert.Equal(TracingPolicyMode.TpModeMonitor, policies["persist-watched"].Mode); // the mode set at run time came back
+            Assert.Equal(0, (await Trigger.RunAsync(Mkdir, root, root + "/watched/x")).ExitCode);
+            await second.Client.DeleteTracingPolicyAsync(new DeleteTracingPolicyRequest { Name = "persist-watched" }, cancellationToken: TestContext.Current.CancellationToken);
 
             await second.Client.EnableTracingPolicyAsync(new EnableTracingPolicyRequest { Name = "persist-paused" }, cancellationToken: TestContext.Current.CancellationToken);
             await second.Client.DeleteTracingPolicyAsync(new DeleteTracingPolicyRequest { Name = "persist-kill" }, cancellationToken: TestContext.Current.CancellationToken);

@@ -47,6 +47,27 @@ public sealed class TracingPolicyLoaderTests
             error.ToString());
     }
 
+    [Theory]
+    [InlineData("", PolicyMode.Enforce)]
+    [InlineData("  options:\n  - name: policy-mode\n    value: monitor\n", PolicyMode.Monitor)]
+    [InlineData("  options:\n  - name: policy-mode\n    value: Enforce\n", PolicyMode.Enforce)]
+    public void Policy_mode_comes_from_spec_options(string options, PolicyMode expected)
+    {
+        var result = TracingPolicyLoader.Load(Header + options + "  kprobes:\n  - call: \"sys_mkdir\"\n    syscall: true\n", "test.yaml");
+
+        Assert.True(result.Success, string.Join("\n", result.Errors));
+        Assert.Equal(expected, result.Plan.Mode);
+    }
+
+    [Fact]
+    public void An_unknown_policy_mode_is_named()
+    {
+        var result = TracingPolicyLoader.Load(Header + "  options:\n  - name: other\n    value: x\n  - name: policy-mode\n    value: dryrun\n  kprobes:\n  - call: \"sys_mkdir\"\n    syscall: true\n", "test.yaml");
+
+        Assert.False(result.Success);
+        Assert.Contains(result.Errors, e => e.ToString().Contains("spec.options[1].value: policy-mode \"dryrun\" is not enforce or monitor", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void All_errors_are_collected()
     {

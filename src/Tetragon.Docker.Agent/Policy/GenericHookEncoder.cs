@@ -104,11 +104,12 @@ internal static class GenericHookEncoder
         return problems.Count == start ? new EncodedHook(hookId, config, strings, numbers, args, returnType) : null;
     }
 
-    /// <summary>A copy of the config with the enabled flag set or cleared.</summary>
-    public static byte[] WithEnabled(byte[] config, bool enabled)
+    /// <summary>A copy of the config with the enabled and monitor flags set as given (enable, disable, policy-mode).</summary>
+    public static byte[] WithState(byte[] config, bool enabled, bool monitor)
     {
         var copy = (byte[])config.Clone();
         BinaryPrimitives.WriteUInt32LittleEndian(copy, enabled ? 1u : 0u);
+        BinaryPrimitives.WriteUInt32LittleEndian(copy.AsSpan(L.HookMonitor), monitor ? 1u : 0u);
         return copy;
     }
 

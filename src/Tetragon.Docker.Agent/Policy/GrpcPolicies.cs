@@ -1,3 +1,5 @@
+using Tetragon.Docker.Policy.Plan;
+
 namespace Tetragon.Docker.Agent.Policy;
 
 /// <summary>
@@ -11,11 +13,12 @@ internal sealed class GrpcPolicies(PolicyManager policies, GrpcPolicyStore? stor
 {
     private readonly Lock gate = new();
 
-    public void Add(string yaml)
+    /// <param name="mode">tetra tracingpolicy add --mode; null: the policy's own.</param>
+    public void Add(string yaml, PolicyMode? mode = null)
     {
         lock (gate)
         {
-            var loaded = policies.Add(yaml, "grpc");
+            var loaded = policies.Add(yaml, "grpc", mode);
             if (store is null)
             {
                 return;
@@ -23,7 +26,7 @@ internal sealed class GrpcPolicies(PolicyManager policies, GrpcPolicyStore? stor
 
             try
             {
-                store.Save(loaded.Name, new GrpcPolicyStore.Entry(yaml, Enabled: true));
+                store.Save(loaded.Name, new GrpcPolicyStore.Entry(yaml, Enabled: true, mode));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -82,6 +85,28 @@ internal sealed class GrpcPolicies(PolicyManager policies, GrpcPolicyStore? stor
         }
     }
 
+    public void SetMode(string name, PolicyMode mode)
+    {
+        lock (gate)
+        {
+            var previous = Previous(name);
+            if (previous is not null)
+            {
+                Record(name, () => store!.Save(name, previous with { Mode = mode }));
+            }
+
+            try
+            {
+                policies.SetMode(name, mode);
+            }
+            catch when (previous is not null)
+            {
+                store!.Save(name, previous);
+                throw;
+            }
+        }
+    }
+
     /// <summary>Loads every recorded policy (disabled ones stay disabled); one that fails is logged, kept in the store, and skipped.</summary>
     public int Restore()
     {
@@ -102,7 +127,7 @@ internal sealed class GrpcPolicies(PolicyManager policies, GrpcPolicyStore? stor
                         throw new PolicyRejectedException(error ?? "unreadable");
                     }
 
-                    var loaded = policies.Add(entry.Yaml, file);
+                    var loaded = policies.Add(entry.Yaml, file, entry.Mode);
                     if (!entry.Enabled)
                     {
                         policies.SetEnabled(loaded.Name, false);

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Tetragon.Docker.Policy.Plan;
 
 namespace Tetragon.Docker.Agent.Policy;
 
@@ -15,7 +16,8 @@ internal sealed class GrpcPolicyStore(string directory)
     public string Directory { get; } = directory;
 
     /// <summary>A stored policy: its YAML and whether it was enabled.</summary>
-    public sealed record Entry(string Yaml, bool Enabled);
+    /// <param name="Mode">Set by ConfigureTracingPolicy; null: the policy's own (spec.options).</param>
+    public sealed record Entry(string Yaml, bool Enabled, PolicyMode? Mode = null);
 
     /// <exception cref="IOException">The record could not be written.</exception>
     public void Save(string name, Entry entry)
@@ -28,6 +30,11 @@ internal sealed class GrpcPolicyStore(string directory)
             json.WriteStartObject();
             json.WriteString("yaml", entry.Yaml);
             json.WriteBoolean("enabled", entry.Enabled);
+            if (entry.Mode is { } mode)
+            {
+                json.WriteString("mode", PolicyModeNames.Of(mode));
+            }
+
             json.WriteEndObject();
             json.Flush();
             file.Flush(flushToDisk: true);
@@ -91,7 +98,8 @@ internal sealed class GrpcPolicyStore(string directory)
             }
 
             var enabled = !root.TryGetProperty("enabled", out var e) || e.ValueKind != JsonValueKind.False;
-            return new Entry(yaml.GetString()!, enabled);
+            PolicyMode? mode = root.TryGetProperty("mode", out var m) && m.ValueKind == JsonValueKind.String && PolicyModeNames.TryParse(m.GetString()!, out var parsed) ? parsed : null;
+            return new Entry(yaml.GetString()!, enabled, mode);
         }
         catch (JsonException e)
         {

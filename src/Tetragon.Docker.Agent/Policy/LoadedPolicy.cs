@@ -22,4 +22,10 @@ internal sealed class LoadedPolicy(ulong id, PolicyPlan plan)
     public List<(int Nr, uint Hook)> Routes { get; } = [];
 
     public bool Enabled { get; set; } = true;
+
+    /// <summary>policy-mode: from spec.options at load, changed by ConfigureTracingPolicy.</summary>
+    public PolicyMode Mode { get; set; } = plan.Mode;
+
+    /// <summary>Sigkill, Signal or Override somewhere: only such a policy has a mode to change (else monitor only, as Tetragon says).</summary>
+    public bool Enforces { get; } = plan.Hooks.Any(h => h.Selectors.Any(s => s.Actions.Any(a => a.Kind is ActionKind.Sigkill or ActionKind.Signal or ActionKind.Override)));
 }

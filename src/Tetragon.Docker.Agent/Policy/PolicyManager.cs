@@ -36,7 +36,8 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
     }
 
     /// <summary>Parses, checks and loads a policy; on any failure nothing of it stays in the kernel.</summary>
-    public LoadedPolicy Add(string yaml, string source)
+    /// <param name="mode">Loads it in this mode instead of its own policy-mode (tetra tracingpolicy add --mode).</param>
+    public LoadedPolicy Add(string yaml, string source, PolicyMode? mode = null)
     {
         var result = TracingPolicyLoader.Load(yaml, source);
         if (!result.Success)
@@ -59,6 +60,16 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
             }
 
             var loaded = new LoadedPolicy(nextPolicyId, plan);
+            if (mode is { } chosen)
+            {
+                if (!loaded.Enforces)
+                {
+                    logger.LogWarning("tracing policy {Name} has no enforcement action: mode {Mode} changes nothing", plan.Name, PolicyModeNames.Of(chosen));
+                }
+
+                loaded.Mode = chosen;
+            }
+
             var hooks = Encode(plan, problems);
             if (problems.Count > 0)
             {
@@ -100,14 +111,36 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
         lock (gate)
         {
             var loaded = policies.GetValueOrDefault(name) ?? throw new PolicyNotFoundException(name);
-            var hooksMap = sensor.Map("gen_hooks");
-            foreach (var hook in loaded.Hooks)
-            {
-                hooksMap.Update(BitConverter.GetBytes(hook.Id), GenericHookEncoder.WithEnabled(hook.Encoded.Config, enabled));
-            }
-
+            WriteState(loaded, enabled, loaded.Mode);
             loaded.Enabled = enabled;
             logger.LogInformation("tracing policy {Name} {State}", name, enabled ? "enabled" : "disabled");
+        }
+    }
+
+    /// <summary>Tetragon's set-mode: monitor reports the policy's Sigkill, Signal and Override without doing them.</summary>
+    public void SetMode(string name, PolicyMode mode)
+    {
+        lock (gate)
+        {
+            var loaded = policies.GetValueOrDefault(name) ?? throw new PolicyNotFoundException(name);
+            if (!loaded.Enforces)
+            {
+                throw new PolicyRejectedException($"tracing policy {name} has no enforcement action (Sigkill, Signal, Override): it only monitors, so its mode cannot change");
+            }
+
+            WriteState(loaded, loaded.Enabled, mode);
+            loaded.Mode = mode;
+            logger.LogInformation("tracing policy {Name} in {Mode} mode", name, PolicyModeNames.Of(mode));
+        }
+    }
+
+    /// <summary>Every hook's config with the given enabled and monitor flags.</summary>
+    private void WriteState(LoadedPolicy loaded, bool enabled, PolicyMode mode)
+    {
+        var hooksMap = sensor.Map("gen_hooks");
+        foreach (var hook in loaded.Hooks)
+        {
+            hooksMap.Update(BitConverter.GetBytes(hook.Id), GenericHookEncoder.WithState(hook.Encoded.Config, enabled, mode == PolicyMode.Monitor));
         }
     }
 
@@ -180,7 +213,8 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
         sensor.ReadCounter(hook.Id, L.CounterPosted),
         sensor.ReadCounter(hook.Id, L.CounterRateLimited),
         sensor.ReadCounter(hook.Id, L.CounterSignals),
-        sensor.ReadCounter(hook.Id, L.CounterErrors));
+        sensor.ReadCounter(hook.Id, L.CounterErrors),
+        sensor.ReadCounter(hook.Id, L.CounterMonitored));
 
     public IReadOnlyList<ActiveHook> Hooks(string name)
     {
@@ -200,8 +234,8 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
             Namespace = p.Plan.Namespace ?? "",
             Enabled = p.Enabled,
             State = p.Enabled ? TracingPolicyState.TpStateEnabled : TracingPolicyState.TpStateDisabled,
-            Mode = p.Plan.Hooks.Any(h => h.Selectors.Any(s => s.Actions.Any(a => a.Kind is ActionKind.Sigkill or ActionKind.Signal))) ? TracingPolicyMode.TpModeEnforce : TracingPolicyMode.TpModeMonitor,
-            Info = $"events={counters.Sum(c => (long)c.Posted)} errors={counters.Sum(c => (long)c.Errors)} matched={counters.Sum(c => (long)c.Matched)} seen={counters.Sum(c => (long)c.Seen)} rate_limited={counters.Sum(c => (long)c.RateLimited)} signals={counters.Sum(c => (long)c.Signals)}",
+            Mode = p.Enforces && p.Mode == PolicyMode.Enforce ? TracingPolicyMode.TpModeEnforce : TracingPolicyMode.TpModeMonitor,
+            Info = $"events={counters.Sum(c => (long)c.Posted)} errors={counters.Sum(c => (long)c.Errors)} matched={counters.Sum(c => (long)c.Matched)} seen={counters.Sum(c => (long)c.Seen)} rate_limited={counters.Sum(c => (long)c.RateLimited)} signals={counters.Sum(c => (long)c.Signals)} monitored={counters.Sum(c => (long)c.Monitored)}",
             KernelMemoryBytes = (ulong)p.Hooks.Sum(h => L.HookSize + (h.Encoded.StringKeys.Count * L.StrKeySize) + (h.Encoded.NumberKeys.Count * L.NumKeySize)),
         };
         for (var i = 0; i < p.Hooks.Count; i++)
@@ -330,7 +364,7 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
                 numbers.Update(key, [1]);
             }
 
-            hooksMap.Update(BitConverter.GetBytes(encoded.HookId), encoded.Config);
+            hooksMap.Update(BitConverter.GetBytes(encoded.HookId), GenericHookEncoder.WithState(encoded.Config, enabled: true, monitor: loaded.Mode == PolicyMode.Monitor));
         }
 
         // Before any route: a return hook's pending entry always meets its sys_exit, and

@@ -58,6 +58,7 @@ internal static class GenericLayout
     public const int HookSize = 3192;
     public const int HookArgs = 32;
     public const int HookSels = 72;
+    public const int HookMonitor = 24;
 
     // struct gen_route (64), gen_str_key (260), gen_num_key (16), exec_binary (264)
     public const int RouteSize = 64;
@@ -92,6 +93,7 @@ internal static class GenericLayout
     public const int CounterSignals = 4;
     public const int CounterErrors = 5;
     public const int CounterNoPost = 6;
+    public const int CounterMonitored = 7;
 
     // Arg types (GEN_TYPE_*).
     public const byte TypeS32 = 1;

@@ -7,6 +7,7 @@ using Tetragon.Docker.Agent.Policy;
 using Tetragon.Docker.Agent.Sensors;
 using Tetragon.Docker.Api;
 using Tetragon.Docker.Events;
+using Tetragon.Docker.Policy.Plan;
 
 namespace Tetragon.Docker.Agent.Server;
 
@@ -102,7 +103,8 @@ internal sealed class FineGuidanceSensorsService(
 
     public override Task<AddTracingPolicyResponse> AddTracingPolicy(AddTracingPolicyRequest request, ServerCallContext context)
     {
-        Run(() => GrpcPolicies().Add(request.Yaml));
+        var mode = request.HasMode ? ModeOf(request.Mode) : (PolicyMode?)null;
+        Run(() => GrpcPolicies().Add(request.Yaml, mode));
         return Task.FromResult(new AddTracingPolicyResponse());
     }
 
@@ -122,6 +124,25 @@ internal sealed class FineGuidanceSensorsService(
     {
         Run(() => GrpcPolicies().SetEnabled(request.Name, false));
         return Task.FromResult(new DisableTracingPolicyResponse());
+    }
+
+    /// <summary>Enable or disable, and set the mode (TP_MODE_ENFORCE / TP_MODE_MONITOR), in one call.</summary>
+    public override Task<ConfigureTracingPolicyResponse> ConfigureTracingPolicy(ConfigureTracingPolicyRequest request, ServerCallContext context)
+    {
+        var mode = request.HasMode ? ModeOf(request.Mode) : (PolicyMode?)null;
+        Run(() =>
+        {
+            if (mode is { } m)
+            {
+                GrpcPolicies().SetMode(request.Name, m);
+            }
+
+            if (request.HasEnable)
+            {
+                GrpcPolicies().SetEnabled(request.Name, request.Enable);
+            }
+        });
+        return Task.FromResult(new ConfigureTracingPolicyResponse());
     }
 
     public override Task<ListTracingPoliciesResponse> ListTracingPolicies(ListTracingPoliciesRequest request, ServerCallContext context)
@@ -155,6 +176,13 @@ internal sealed class FineGuidanceSensorsService(
     private RpcException NotLoaded() => new(new Status(StatusCode.Unavailable, "sensors are not loaded: " + (runtime.SensorError ?? "starting")));
 
     /// <summary>A policy error is the caller's: InvalidArgument with every reason; an unknown name is NotFound.</summary>
+    private static PolicyMode ModeOf(TracingPolicyMode mode) => mode switch
+    {
+        TracingPolicyMode.TpModeEnforce => PolicyMode.Enforce,
+        TracingPolicyMode.TpModeMonitor => PolicyMode.Monitor,
+        _ => throw new RpcException(new Status(StatusCode.InvalidArgument, $"mode: {mode} is not TP_MODE_ENFORCE or TP_MODE_MONITOR")),
+    };
+
     private static void Run(Action action)
     {
         try

@@ -61,6 +61,20 @@ internal sealed partial class PolicyCompiler(ErrorSink errors)
             }
         }
 
+        var mode = PolicyMode.Enforce;
+        if (options.TryGetValue(PolicyPlan.ModeOption, out var modeText))
+        {
+            if (PolicyModeNames.TryParse(modeText, out var parsed))
+            {
+                mode = parsed;
+            }
+            else
+            {
+                var at = spec.Options.ToList().FindIndex(o => o.Name == PolicyPlan.ModeOption);
+                errors.Add(PolicyPath.Field(PolicyPath.Item("spec.options", at), "value"), $"policy-mode {PolicyPath.Quote(modeText)} is not enforce or monitor");
+            }
+        }
+
         CheckLabelSelector(spec.PodSelector, "spec.podSelector", containerOnly: false);
         CheckLabelSelector(spec.ContainerSelector, "spec.containerSelector", containerOnly: true);
 
@@ -71,6 +85,7 @@ internal sealed partial class PolicyCompiler(ErrorSink errors)
             Namespace = policy.Metadata.Namespace,
             Hooks = hooks,
             Options = options,
+            Mode = mode,
             PodSelector = spec.PodSelector,
             ContainerSelector = spec.ContainerSelector,
         };

@@ -15,6 +15,12 @@ public sealed record PolicyPlan
 
     public IReadOnlyDictionary<string, string> Options { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>spec.options policy-mode (enforce when absent).</summary>
+    public PolicyMode Mode { get; init; }
+
+    /// <summary>The option that sets <see cref="Mode"/>.</summary>
+    public const string ModeOption = "policy-mode";
+
     public LabelSelector? PodSelector { get; init; }
 
     public LabelSelector? ContainerSelector { get; init; }
