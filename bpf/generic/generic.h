@@ -186,18 +186,30 @@ struct gen_pid_filter {
 	__u32 pad;
 };
 
-/* matchNamespaces: the task's namespace (NS_*) In / NotIn the inodes in gen_numbers. */
+/*
+ * matchNamespaces: the task's namespace (NS_*) In / NotIn the inodes in gen_numbers.
+ * matchNamespaceChanges (ns == GEN_NS_CHANGES): In = one of changed_mask's namespaces (bit NS_*)
+ * differs from the baseline in exec_baseline_map; NotIn = none does.
+ */
+#define GEN_NS_CHANGES 0xff
+
 struct gen_ns_filter {
 	__u8 op;
 	__u8 ns;
-	__u8 pad[6];
+	__u16 changed_mask;
+	__u8 pad[4];
 };
 
-/* matchCapabilities: In = the task has one of mask's capabilities in the set; NotIn = none. */
+/*
+ * matchCapabilities: In = the task has one of mask's capabilities in the set; NotIn = none.
+ * matchCapabilityChanges (changes = 1, effective set): In = it gained one of them since its
+ * exec (exec_baseline_map); NotIn = it gained some, none of them.
+ */
 struct gen_cap_filter {
 	__u8 op;
 	__u8 set; /* 0 effective, 1 inheritable, 2 permitted */
-	__u8 pad[6];
+	__u8 changes;
+	__u8 pad[5];
 	__u64 mask;
 };
 
@@ -936,11 +948,33 @@ static __always_inline __u32 gen_task_ns(__u8 ns)
 	}
 }
 
+static __always_inline bool gen_ns_changed(const struct gen_ns_filter *f)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct exec_baseline *base = bpf_map_lookup_elem(&exec_baseline_map, &tgid);
+	bool changed = false;
+	int i;
+
+	if (!base)
+		return false; /* unknown baseline: no change can be told */
+	for (i = 0; i < NS_COUNT; i++) {
+		if ((f->changed_mask & (1 << i)) && gen_task_ns(i) != base->ns[i])
+			changed = true;
+	}
+	return changed;
+}
+
 static __always_inline bool gen_ns_filter(const struct gen_ns_filter *f, __u32 fid)
 {
-	struct gen_num_key key = { .fid = fid, .value = gen_task_ns(f->ns) };
-	bool in = bpf_map_lookup_elem(&gen_numbers, &key) != NULL;
+	struct gen_num_key key = { .fid = fid };
+	bool in;
 
+	if (f->ns == GEN_NS_CHANGES) {
+		in = gen_ns_changed(f);
+	} else {
+		key.value = gen_task_ns(f->ns);
+		in = bpf_map_lookup_elem(&gen_numbers, &key) != NULL;
+	}
 	return f->op == GEN_OP_NOT_IN ? !in : in;
 }
 
@@ -956,6 +990,16 @@ static __always_inline bool gen_cap_filter(const struct gen_cap_filter *f)
 		caps = read_cap(__builtin_preserve_access_index(&cred->cap_permitted));
 	else
 		caps = read_cap(__builtin_preserve_access_index(&cred->cap_effective));
+	if (f->changes) {
+		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+		struct exec_baseline *base = bpf_map_lookup_elem(&exec_baseline_map, &tgid);
+		__u64 gained;
+
+		if (!base)
+			return false;
+		gained = caps & ~base->cap_effective;
+		return f->op == GEN_OP_NOT_IN ? gained != 0 && (gained & f->mask) == 0 : (gained & f->mask) != 0;
+	}
 	return f->op == GEN_OP_NOT_IN ? (caps & f->mask) == 0 : (caps & f->mask) != 0;
 }
 

@@ -98,13 +98,34 @@ struct {
 } exec_binary_map SEC(".maps");
 
 /*
+ * What matchCapabilityChanges and matchNamespaceChanges compare against, per thread group:
+ * the effective capabilities at its last exec (a gain after it is a runtime escalation), and
+ * the namespaces it inherited at fork (not renewed at exec, so `unshare --mount cmd` shows as
+ * a change). Kept like exec_binary_map, only while a policy needs it.
+ */
+struct exec_baseline {
+	__u64 cap_effective;
+	__u32 ns[NS_COUNT];
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 32768);
+	__type(key, __u32);
+	__type(value, struct exec_baseline);
+} exec_baseline_map SEC(".maps");
+
+/*
  * [0] = 1 while a policy uses matchBinaries. Only then do exec, fork and exit keep
  * exec_binary_map (an LRU update each, ~0.7 us); user space seeds it from /proc when it
  * turns this on, so processes started meanwhile are known too.
+ * [1] = 1 while a policy uses matchCapabilityChanges or matchNamespaceChanges: the same for
+ * exec_baseline_map.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, 2);
 	__type(key, __u32);
 	__type(value, __u32);
 } binary_tracking SEC(".maps");
@@ -113,6 +134,14 @@ static __always_inline bool tracking_binaries(void)
 {
 	__u32 zero = 0;
 	__u32 *on = bpf_map_lookup_elem(&binary_tracking, &zero);
+
+	return on && *on;
+}
+
+static __always_inline bool tracking_baselines(void)
+{
+	__u32 one = 1;
+	__u32 *on = bpf_map_lookup_elem(&binary_tracking, &one);
 
 	return on && *on;
 }

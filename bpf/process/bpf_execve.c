@@ -75,6 +75,21 @@ static __always_inline __u32 read_env(struct task_struct *task, char *data, __u3
 	return len;
 }
 
+/* matchCapabilityChanges' baseline: the capabilities this exec left; the namespaces stay as inherited. */
+static __always_inline void store_baseline(struct task_struct *task, __u32 tgid)
+{
+	struct exec_baseline *old = bpf_map_lookup_elem(&exec_baseline_map, &tgid);
+	struct exec_baseline base = {};
+	__u32 nspid;
+
+	if (old)
+		__builtin_memcpy(base.ns, old->ns, sizeof(base.ns));
+	else
+		read_namespaces(task, base.ns, &nspid);
+	base.cap_effective = read_cap(__builtin_preserve_access_index(&task->cred->cap_effective));
+	bpf_map_update_elem(&exec_baseline_map, &tgid, &base, BPF_ANY);
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(tg_execve, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -92,9 +107,9 @@ int BPF_PROG(tg_execve, struct task_struct *task, pid_t old_pid, struct linux_bi
 	__builtin_memset(m, 0, sizeof(*m));
 	m->common.ktime = bpf_ktime_get_boot_ns();
 	m->cgroup_id = bpf_get_current_cgroup_id();
-	/* A throttled cgroup's exec is not reported, but matchBinaries still learns the binary. */
+	/* A throttled cgroup's exec is not reported, but matchBinaries still learns the binary (and *Changes the baseline). */
 	throttled = cgroup_rate_drop(task, m->cgroup_id, m->common.ktime);
-	if (throttled && !tracking_binaries())
+	if (throttled && !tracking_binaries() && !tracking_baselines())
 		return 0;
 	root.dentry = task->fs->root.dentry;
 	root.mnt = task->fs->root.mnt;
@@ -129,6 +144,8 @@ int BPF_PROG(tg_execve, struct task_struct *task, pid_t old_pid, struct linux_bi
 		m->flags |= EXEC_TRUNC_BINARY;
 	if (tracking_binaries())
 		store_binary(heap, task->tgid, count);
+	if (tracking_baselines())
+		store_baseline(task, task->tgid);
 	if (throttled)
 		return 0;
 	off += m->binary_len;

@@ -21,6 +21,8 @@ int BPF_PROG(tg_exit, struct task_struct *task)
 	m.cgroup_id = bpf_get_current_cgroup_id();
 	if (tracking_binaries())
 		bpf_map_delete_elem(&exec_binary_map, &m.pid);
+	if (tracking_baselines())
+		bpf_map_delete_elem(&exec_baseline_map, &m.pid);
 	if (cgroup_rate_drop(task, m.cgroup_id, m.common.ktime))
 		return 0;
 	emit_event(&m, sizeof(m));

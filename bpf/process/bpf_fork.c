@@ -24,6 +24,12 @@ int BPF_PROG(tg_fork, struct task_struct *parent, struct task_struct *child)
 		if (binary)
 			bpf_map_update_elem(&exec_binary_map, &m.pid, binary, BPF_ANY);
 	}
+	if (tracking_baselines()) {
+		struct exec_baseline *base = bpf_map_lookup_elem(&exec_baseline_map, &m.ppid);
+
+		if (base)
+			bpf_map_update_elem(&exec_baseline_map, &m.pid, base, BPF_ANY);
+	}
 	emit_event(&m, sizeof(m));
 	return 0;
 }

@@ -47,7 +47,7 @@ echo vmtest-denied > /etc/vmtest-denied
 mkdir -p /tmp/forbidden /tmp/allowed /tmp/keep /tmp/nochdir
 touch /tmp/keep/f /tmp/allowed/f
 
-tetragon --tracing-policy-dir /policies --export-filename /tmp/events.json >/tmp/agent.log 2>&1 &
+tetragon --tracing-policy-dir /policies --export-filename /tmp/events.json --enable-ancestors base,lsm >/tmp/agent.log 2>&1 &
 agent=$!
 ready=0
 for i in $(seq 1 300); do
@@ -68,6 +68,8 @@ for p in vm-file-read vm-mkdir-kill vm-bprm-check vm-open-deny-lsm vm-unlink-ove
   check "policy-loaded-$p" sh -c "echo \"\$0\" | grep -q '$p'" "$list"
 done
 grep -i -E "policy|error" /tmp/agent.log | grep -v docker | cut -c1-600 | sed 's/^/VMTEST agent: /'
+# A program this kernel's verifier refused: the end of its log says why.
+grep -B25 'END PROG LOAD LOG' /tmp/agent.log | grep -v '^[0-9]*: (' | tail -25 | cut -c1-300 | sed 's/^/VMTEST verifier: /'
 sensors=$(timeout 20 tetra sensors list 2>&1)
 echo "$sensors" | sed 's/^/VMTEST sensors: /'
 check sensors-kprobe-backend sh -c "echo \"\$0\" | grep -qF 'generic_kprobe enabled (vm-file-read) [kprobe,kretprobe]'" "$sensors"
@@ -109,6 +111,9 @@ status=$?
 check lsm-override-denies-open sh -c "[ $status != 0 ] && grep -q 'Permission denied' /tmp/denied.out"
 check lsm-other-open-allowed sh -c 'cat /etc/vmtest-secret >/dev/null'
 check lsm-event wait_event 30 '"process_lsm"' '"function_name": "file_open"' '"/etc/vmtest-denied"' KPROBE_ACTION_OVERRIDE
+# --enable-ancestors lsm: a cat two shells down lists the outer shell among its ancestors.
+sh -c 'sh -c "cat /etc/vmtest-denied; true"' >/dev/null 2>&1
+check lsm-event-ancestors wait_event 30 '"process_lsm"' '"/etc/vmtest-denied"' '"ancestors"'
 
 # Override on a kernel function (fmod_ret): the unlink fails with EPERM, the file stays.
 rm -f /tmp/keep/f 2>/tmp/unlink.out

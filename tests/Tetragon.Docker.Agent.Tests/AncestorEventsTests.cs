@@ -24,13 +24,13 @@ public sealed class AncestorEventsTests
     }
 
     [Theory]
-    [InlineData("", false, false)]
-    [InlineData("base", true, false)]
-    [InlineData(" base , KPROBE,lsm", true, true)]
-    public void KindsAreTetragons(string text, bool baseEvents, bool kprobe)
+    [InlineData("", false, false, false)]
+    [InlineData("base", true, false, false)]
+    [InlineData(" base , KPROBE,lsm", true, true, true)]
+    public void KindsAreTetragons(string text, bool baseEvents, bool kprobe, bool lsm)
     {
         var kinds = AncestorEvents.Parse(text);
-        Assert.Equal((baseEvents, kprobe, false), (kinds.Base, kinds.Kprobe, kinds.Uprobe));
+        Assert.Equal((baseEvents, kprobe, false, lsm), (kinds.Base, kinds.Kprobe, kinds.Uprobe, kinds.Lsm));
     }
 
     [Theory]

@@ -368,6 +368,68 @@ public sealed class GenericHookEncoderTests
     }
 
     [Fact]
+    public void ChangesFiltersTakeTheSlotsAfterTheirPlainKin()
+    {
+        var plan = Spec("""
+              kprobes:
+              - call: "sys_openat"
+                syscall: true
+                selectors:
+                - matchNamespaces:
+                  - namespace: Net
+                    operator: In
+                    values: ["4026531840"]
+                  matchNamespaceChanges:
+                  - operator: In
+                    values: ["Mnt", "User"]
+                  matchCapabilityChanges:
+                  - type: Effective
+                    operator: In
+                    values: ["CAP_SYS_ADMIN"]
+            """);
+        var problems = new List<string>();
+        var hook = GenericHookEncoder.Encode(plan.Hooks[0], 4, 13, null, problems);
+
+        Assert.Empty(problems);
+        Assert.NotNull(hook);
+        var sel = hook.Config.AsSpan(L.HookSels, L.SelectorSize);
+        Assert.Equal(2, sel[5]);
+        Assert.Equal(1, sel[6]);
+        Assert.Equal([L.OpIn, 5], sel.Slice(L.SelNs, 2).ToArray());                          // NS_NET, by inode
+        Assert.Equal([L.OpIn, L.NsChanges], sel.Slice(L.SelNs + L.NsFilterSize, 2).ToArray());
+        Assert.Equal((1 << 2) | (1 << 9), BinaryPrimitives.ReadUInt16LittleEndian(sel[(L.SelNs + L.NsFilterSize + 2)..])); // NS_MNT, NS_USER
+        Assert.Equal([L.OpIn, 0, 1], sel.Slice(L.SelCaps, 3).ToArray());                   // effective, changes
+        Assert.Equal(1UL << 21, BinaryPrimitives.ReadUInt64LittleEndian(sel[(L.SelCaps + 8)..]));
+    }
+
+    [Fact]
+    public void CapabilityChangesTrackOnlyTheEffectiveSetAndShareTheLimit()
+    {
+        var plan = Spec("""
+              kprobes:
+              - call: "sys_openat"
+                syscall: true
+                selectors:
+                - matchCapabilities:
+                  - type: Effective
+                    operator: In
+                    values: ["CAP_NET_RAW"]
+                  - type: Effective
+                    operator: In
+                    values: ["CAP_SYS_PTRACE"]
+                  matchCapabilityChanges:
+                  - type: Permitted
+                    operator: In
+                    values: ["CAP_SYS_ADMIN"]
+            """);
+        var problems = new List<string>();
+
+        Assert.Null(GenericHookEncoder.Encode(plan.Hooks[0], 4, 13, null, problems));
+        Assert.Contains(problems, p => p.Contains("matchCapabilities and matchCapabilityChanges: 3 entries", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("selectors[0].matchCapabilityChanges[0].type: only Effective is tracked for changes", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void SockArgumentFiltersCompareDestinationProtocolAndState()
     {
         var plan = Spec("""

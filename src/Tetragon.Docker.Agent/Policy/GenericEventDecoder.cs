@@ -63,7 +63,7 @@ internal sealed class GenericEventDecoder(
         }
 
         var entry = cache.Get(pid);
-        var ancestors = entry is not null && op != MsgOp.GenericLsm && WantsAncestors(op) ? AncestorEvents.Of(entry) : null;
+        var ancestors = entry is not null && WantsAncestors(op) ? AncestorEvents.Of(entry) : null;
         if (entry is null)
         {
             counters.Add(AgentCounters.ProcessCacheMisses);
@@ -105,7 +105,7 @@ internal sealed class GenericEventDecoder(
 
         if (ancestors is not null)
         {
-            (response.ProcessKprobe?.Ancestors ?? response.ProcessTracepoint?.Ancestors ?? response.ProcessUprobe.Ancestors).AddRange(ancestors);
+            (response.ProcessKprobe?.Ancestors ?? response.ProcessTracepoint?.Ancestors ?? response.ProcessLsm?.Ancestors ?? response.ProcessUprobe.Ancestors).AddRange(ancestors);
         }
 
         handler.EmitHookEvent(entry, response);
@@ -115,6 +115,7 @@ internal sealed class GenericEventDecoder(
     {
         MsgOp.GenericTracepoint => handler.Ancestors.Tracepoint,
         MsgOp.GenericUprobe => handler.Ancestors.Uprobe,
+        MsgOp.GenericLsm => handler.Ancestors.Lsm,
         _ => handler.Ancestors.Kprobe,
     };
 

@@ -116,10 +116,8 @@ internal static class GenericHookEncoder
     private static void EncodeSelector(HookPlan hook, SelectorPlan sel, int s, uint hookId, List<GenericArg> args, byte returnType, Span<byte> at, List<byte[]> strings, List<byte[]> numbers, List<string> problems, ref HostNamespaces? hostNamespaces)
     {
         var path = $"{hook.SourcePath}.selectors[{s}]";
-        Unsupported(sel.MatchNamespaceChanges.Count, "matchNamespaceChanges");
-        Unsupported(sel.MatchCapabilityChanges.Count, "matchCapabilityChanges");
-        Limit(sel.MatchNamespaces.Count, L.MaxNsFilters, "matchNamespaces");
-        Limit(sel.MatchCapabilities.Count, L.MaxCapFilters, "matchCapabilities");
+        Limit(sel.MatchNamespaces.Count + sel.MatchNamespaceChanges.Count, L.MaxNsFilters, "matchNamespaces and matchNamespaceChanges");
+        Limit(sel.MatchCapabilities.Count + sel.MatchCapabilityChanges.Count, L.MaxCapFilters, "matchCapabilities and matchCapabilityChanges");
         Unsupported(sel.ReturnActions.Count, "matchReturnActions");
         Limit(sel.MatchArgs.Count, L.MaxArgFilters, "matchArgs");
         Limit(sel.MatchReturnArgs.Count, L.MaxRetFilters, "matchReturnArgs");
@@ -141,10 +139,44 @@ internal static class GenericHookEncoder
         at[2] = (byte)Math.Min(sel.MatchBinaries.Count, L.MaxBinFilters);
         at[3] = (byte)Math.Min(sel.MatchPids.Count, L.MaxPidFilters);
         at[4] = (byte)Math.Min(sel.Actions.Count, L.MaxActions);
-        at[5] = (byte)Math.Min(sel.MatchNamespaces.Count, L.MaxNsFilters);
-        at[6] = (byte)Math.Min(sel.MatchCapabilities.Count, L.MaxCapFilters);
+        at[5] = (byte)Math.Min(sel.MatchNamespaces.Count + sel.MatchNamespaceChanges.Count, L.MaxNsFilters);
+        at[6] = (byte)Math.Min(sel.MatchCapabilities.Count + sel.MatchCapabilityChanges.Count, L.MaxCapFilters);
 
-        for (var i = 0; i < at[5]; i++)
+        // matchNamespaceChanges and matchCapabilityChanges take the slots after their plain kin.
+        for (var k = 0; k < sel.MatchNamespaceChanges.Count && sel.MatchNamespaces.Count + k < at[5]; k++)
+        {
+            var n = sel.MatchNamespaceChanges[k];
+            var nat = at.Slice(L.SelNs + ((sel.MatchNamespaces.Count + k) * L.NsFilterSize), L.NsFilterSize);
+            nat[0] = n.Operator == SetOperator.In ? L.OpIn : L.OpNotIn;
+            nat[1] = L.NsChanges;
+            BinaryPrimitives.WriteUInt16LittleEndian(nat[2..], (ushort)n.Namespaces.Aggregate(0, (mask, ns) => mask | (1 << (int)ns)));
+        }
+
+        for (var k = 0; k < sel.MatchCapabilityChanges.Count; k++)
+        {
+            var c = sel.MatchCapabilityChanges[k];
+            if (c.IsNamespaceCapability)
+            {
+                problems.Add($"{path}.matchCapabilityChanges[{k}].isNamespaceCapability: true is not supported by this agent yet");
+            }
+
+            if (c.Set != CapabilitySet.Effective)
+            {
+                problems.Add($"{path}.matchCapabilityChanges[{k}].type: only Effective is tracked for changes (the capabilities at exec), not {c.Set}");
+            }
+
+            if (sel.MatchCapabilities.Count + k >= at[6])
+            {
+                continue; // over the limit, reported above
+            }
+
+            var cat = at.Slice(L.SelCaps + ((sel.MatchCapabilities.Count + k) * L.CapFilterSize), L.CapFilterSize);
+            cat[0] = c.Operator == SetOperator.In ? L.OpIn : L.OpNotIn;
+            cat[2] = 1; // changes: compare with the baseline at exec
+            BinaryPrimitives.WriteUInt64LittleEndian(cat[8..], c.Mask);
+        }
+
+        for (var i = 0; i < Math.Min(sel.MatchNamespaces.Count, at[5]); i++)
         {
             var n = sel.MatchNamespaces[i];
             var nat = at.Slice(L.SelNs + (i * L.NsFilterSize), L.NsFilterSize);
@@ -169,7 +201,7 @@ internal static class GenericHookEncoder
             }
         }
 
-        for (var i = 0; i < at[6]; i++)
+        for (var i = 0; i < Math.Min(sel.MatchCapabilities.Count, at[6]); i++)
         {
             var c = sel.MatchCapabilities[i];
             var cat = at.Slice(L.SelCaps + (i * L.CapFilterSize), L.CapFilterSize);

@@ -17,6 +17,7 @@ namespace Tetragon.Docker.Agent.Policy;
 internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel, GenericHookRegistry registry, string procRoot, ILogger logger)
 {
     private bool trackingBinaries;
+    private bool trackingBaselines;
 
     private readonly Lock gate = new();
     private readonly Dictionary<string, LoadedPolicy> policies = new(StringComparer.Ordinal);
@@ -505,6 +506,24 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
         var hooks = policies.Values.Append(adding).OfType<LoadedPolicy>().SelectMany(p => p.Hooks).ToList();
         sensor.SetSyscallExit(hooks.Any(h => h.Plan.Target is SyscallTarget && h.Plan.Return));
         SetBinaryTracking(hooks.Any(h => h.Plan.Selectors.Any(s => s.MatchBinaries.Count > 0)));
+        SetBaselineTracking(hooks.Any(h => h.Plan.Selectors.Any(s => s.MatchCapabilityChanges.Count > 0 || s.MatchNamespaceChanges.Count > 0)));
+    }
+
+    /// <summary>exec_baseline_map, like exec_binary_map: on before the seeding, so no process falls between.</summary>
+    private void SetBaselineTracking(bool on)
+    {
+        if (on == trackingBaselines)
+        {
+            return;
+        }
+
+        sensor.Process.SetBaselineTracking(on);
+        trackingBaselines = on;
+        if (on)
+        {
+            var seeded = ExecBaselineSeeder.Seed(sensor.Process.ExecBaselines, procRoot);
+            logger.LogInformation("matchCapabilityChanges / matchNamespaceChanges in use: {Processes} running processes' baselines seeded from {Proc}", seeded, procRoot);
+        }
     }
 
     /// <summary>

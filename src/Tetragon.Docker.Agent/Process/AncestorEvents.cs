@@ -3,10 +3,10 @@ namespace Tetragon.Docker.Agent.Process;
 /// <summary>
 /// <c>--enable-ancestors</c>, as Tetragon takes it: the event kinds whose events list the
 /// process's ancestors beyond its parent (<c>base</c>: process_exec and process_exit, needed by
-/// the others; <c>kprobe</c>, <c>tracepoint</c>, <c>uprobe</c>; <c>lsm</c> and <c>usdt</c> are
+/// the others; <c>kprobe</c>, <c>tracepoint</c>, <c>uprobe</c>, <c>lsm</c>; <c>usdt</c> is
 /// accepted for Tetragon's sake, this agent has no such events).
 /// </summary>
-internal sealed record AncestorEvents(bool Base, bool Kprobe, bool Tracepoint, bool Uprobe)
+internal sealed record AncestorEvents(bool Base, bool Kprobe, bool Tracepoint, bool Uprobe, bool Lsm = false)
 {
     public static AncestorEvents None { get; } = new(false, false, false, false);
 
@@ -26,7 +26,7 @@ internal sealed record AncestorEvents(bool Base, bool Kprobe, bool Tracepoint, b
             throw new ArgumentException($"--enable-ancestors: \"{string.Join(",", kinds)}\" needs base too: ancestors are kept by process_exec");
         }
 
-        return new AncestorEvents(kinds.Contains("base"), kinds.Contains("kprobe"), kinds.Contains("tracepoint"), kinds.Contains("uprobe"));
+        return new AncestorEvents(kinds.Contains("base"), kinds.Contains("kprobe"), kinds.Contains("tracepoint"), kinds.Contains("uprobe"), kinds.Contains("lsm"));
     }
 
     /// <summary>

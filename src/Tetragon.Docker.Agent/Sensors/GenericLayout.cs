@@ -65,6 +65,13 @@ internal static class GenericLayout
     public const int StrKeySize = 260;
     public const int NumKeySize = 16;
     public const int ExecBinarySize = 264;
+
+    /// <summary>struct exec_baseline: cap_effective, ns[NS_COUNT], pad.</summary>
+    public const int ExecBaselineSize = 56;
+    public const int NsCount = 10;
+
+    /// <summary>gen_ns_filter.ns of a matchNamespaceChanges filter (GEN_NS_CHANGES).</summary>
+    public const byte NsChanges = 0xff;
     public const int BinaryMax = 256;
 
     // struct msg_generic (72)

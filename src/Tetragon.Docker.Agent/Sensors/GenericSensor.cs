@@ -88,6 +88,7 @@ internal sealed class GenericSensor(string bpfDirectory, ProcessSensor process) 
         obj.ReuseMap("ringbuf_config", process.ConfigFd);
         obj.ReuseMap("exec_binary_map", process.ExecBinaryFd);
         obj.ReuseMap("binary_tracking", process.BinaryTrackingFd);
+        obj.ReuseMap("exec_baseline_map", process.ExecBaselineFd);
         foreach (var (name, fd) in sharedFds)
         {
             obj.ReuseMap(name, fd);

@@ -28,7 +28,7 @@ internal sealed class ProcessSensor : IDisposable, ICgroupRateMaps
     /// <summary>Maps every object of every sensor shares: the first object to load one creates it.</summary>
     private static readonly string[] SharedMaps =
     [
-        "events", "lost_events", "ringbuf_config", "exec_binary_map", "binary_tracking",
+        "events", "lost_events", "ringbuf_config", "exec_binary_map", "binary_tracking", "exec_baseline_map",
         "cgroup_rate_config", "cgroup_rate_map", "cgroup_throttled", "cgroup_rate_dropped",
     ];
 
@@ -106,6 +106,14 @@ internal sealed class ProcessSensor : IDisposable, ICgroupRateMaps
     public const ulong MaxEnvironmentBytes = 4095;
 
     public void SetBinaryTracking(bool on) => Map("binary_tracking").Update(0u, on ? 1u : 0u);
+
+    /// <summary>Whether exec, fork and exit keep exec_baseline_map (only while a policy uses matchCapabilityChanges or matchNamespaceChanges).</summary>
+    public void SetBaselineTracking(bool on) => Map("binary_tracking").Update(1u, on ? 1u : 0u);
+
+    /// <summary>Each thread group's capabilities at exec and namespaces at fork, for the *Changes selectors.</summary>
+    public BpfMap ExecBaselines => Map("exec_baseline_map");
+
+    public int ExecBaselineFd => sharedFds["exec_baseline_map"];
 
     public IReadOnlyList<(ulong CgroupId, string Name, ulong StartNs)> Throttled()
     {
