@@ -92,6 +92,19 @@ struct gen_sock {
 
 _Static_assert(sizeof(struct gen_sock) == 52, "gen_sock layout");
 
+/* What a sock or sockaddr filter compares: the common fields of both. */
+struct gen_sockview {
+	__u16 family;
+	__u16 sport;
+	__u16 dport;
+	__u16 protocol;
+	__u8 state;
+	__u8 pad[3];
+	__u8 saddr[16];
+	__u8 daddr[16];
+};
+
+
 /* gen_arg.flags */
 #define GEN_ARG_KERNEL_MEM (1 << 0)
 
@@ -313,6 +326,13 @@ struct gen_heap {
 	char str[GEN_ARG_MAX * 2]; /* the string being compared */
 	struct gen_str_key key;
 	__u16 starts[PATH_MAX_COMPONENTS];
+	/* A socket filter's scratch, here rather than on a stack that the 6.1 verifier caps at 512
+	 * bytes over the whole call chain (sys_exit -> loop -> filters -> string compare -> ...). */
+	union {
+		struct gen_sock sock;
+		struct gen_sockaddr sockaddr;
+	} sock_copy;
+	struct gen_sockview view;
 	char walk[DATA_MAX + NAME_MAX_READ]; /* path components of an fd */
 };
 
@@ -751,17 +771,6 @@ static __always_inline bool gen_port_in(const struct gen_filter *f, __u32 fid, _
 }
 
 /* What socket filters compare: a sockaddr fills the source side only. */
-struct gen_sockview {
-	__u16 family;
-	__u16 sport;
-	__u16 dport;
-	__u16 protocol;
-	__u8 state;
-	__u8 pad[3];
-	__u8 saddr[16];
-	__u8 daddr[16];
-};
-
 /* The address in one of the filter's networks: an LPM lookup of family + address. */
 static __always_inline bool gen_addr_in(struct gen_heap *heap, __u32 fid, __u16 family, const __u8 *addr)
 {
@@ -793,62 +802,63 @@ static __always_inline bool gen_number_in(__u32 fid, __u64 value)
 /* A sockaddr or sock argument's filter, on what the event captured of it. */
 static __always_inline bool gen_socket_filter(struct gen_heap *heap, const struct gen_filter *f, __u32 fid, __u32 slot)
 {
-	struct gen_sockview v = {};
+	struct gen_sockview *v = &heap->view;
 	const char *at;
 
 	if (slot >= GEN_MAX_ARGS)
 		return false;
+	__builtin_memset(v, 0, sizeof(*v));
 	at = heap->ev.data + (heap->off[slot] & (GEN_DATA_SIZE - 1));
 	if (f->kind == GEN_KIND_SOCK && heap->ev.msg.arg_len[slot] == sizeof(struct gen_sock)) {
-		struct gen_sock gs;
+		struct gen_sock *gs = &heap->sock_copy.sock;
 
-		bpf_probe_read_kernel(&gs, sizeof(gs), at);
-		v.family = gs.family;
-		v.sport = gs.sport;
-		v.dport = gs.dport;
-		v.protocol = gs.protocol;
-		v.state = gs.state;
-		__builtin_memcpy(v.saddr, gs.saddr, 16);
-		__builtin_memcpy(v.daddr, gs.daddr, 16);
+		bpf_probe_read_kernel(gs, sizeof(*gs), at);
+		v->family = gs->family;
+		v->sport = gs->sport;
+		v->dport = gs->dport;
+		v->protocol = gs->protocol;
+		v->state = gs->state;
+		__builtin_memcpy(v->saddr, gs->saddr, 16);
+		__builtin_memcpy(v->daddr, gs->daddr, 16);
 	} else if (f->kind == GEN_KIND_SOCKADDR && heap->ev.msg.arg_len[slot] == sizeof(struct gen_sockaddr)) {
-		struct gen_sockaddr sa;
+		struct gen_sockaddr *sa = &heap->sock_copy.sockaddr;
 
-		bpf_probe_read_kernel(&sa, sizeof(sa), at);
-		v.family = sa.family;
-		v.sport = sa.port;
-		__builtin_memcpy(v.saddr, sa.addr, 16);
+		bpf_probe_read_kernel(sa, sizeof(*sa), at);
+		v->family = sa->family;
+		v->sport = sa->port;
+		__builtin_memcpy(v->saddr, sa->addr, 16);
 	}
 	switch (f->op) {
 	case GEN_OP_SPORT:
-		return gen_port_in(f, fid, v.sport);
+		return gen_port_in(f, fid, v->sport);
 	case GEN_OP_NOT_SPORT:
-		return !gen_port_in(f, fid, v.sport);
+		return !gen_port_in(f, fid, v->sport);
 	case GEN_OP_SPORT_PRIV:
-		return v.sport < 1024;
+		return v->sport < 1024;
 	case GEN_OP_NOT_SPORT_PRIV:
-		return v.sport >= 1024;
+		return v->sport >= 1024;
 	case GEN_OP_DPORT:
-		return gen_port_in(f, fid, v.dport);
+		return gen_port_in(f, fid, v->dport);
 	case GEN_OP_NOT_DPORT:
-		return !gen_port_in(f, fid, v.dport);
+		return !gen_port_in(f, fid, v->dport);
 	case GEN_OP_DPORT_PRIV:
-		return v.dport < 1024;
+		return v->dport < 1024;
 	case GEN_OP_NOT_DPORT_PRIV:
-		return v.dport >= 1024;
+		return v->dport >= 1024;
 	case GEN_OP_SADDR:
-		return gen_addr_in(heap, fid, v.family, v.saddr);
+		return gen_addr_in(heap, fid, v->family, v->saddr);
 	case GEN_OP_NOT_SADDR:
-		return !gen_addr_in(heap, fid, v.family, v.saddr);
+		return !gen_addr_in(heap, fid, v->family, v->saddr);
 	case GEN_OP_DADDR:
-		return gen_addr_in(heap, fid, v.family, v.daddr);
+		return gen_addr_in(heap, fid, v->family, v->daddr);
 	case GEN_OP_NOT_DADDR:
-		return !gen_addr_in(heap, fid, v.family, v.daddr);
+		return !gen_addr_in(heap, fid, v->family, v->daddr);
 	case GEN_OP_FAMILY:
-		return gen_number_in(fid, v.family);
+		return gen_number_in(fid, v->family);
 	case GEN_OP_PROTOCOL:
-		return gen_number_in(fid, v.protocol);
+		return gen_number_in(fid, v->protocol);
 	case GEN_OP_STATE:
-		return gen_number_in(fid, v.state);
+		return gen_number_in(fid, v->state);
 	default:
 		return false;
 	}
@@ -1094,6 +1104,7 @@ static __always_inline bool gen_actions(struct gen_heap *heap, const struct gen_
 	const struct gen_selector *s;
 	struct msg_generic *m = &heap->ev.msg;
 	bool post = true;
+	__u32 enforced = 0; /* GEN_CNT_SIGNALS or GEN_CNT_MONITORED, counted once after the loop */
 	int k;
 
 	if (sel >= GEN_MAX_SELECTORS)
@@ -1115,15 +1126,15 @@ static __always_inline bool gen_actions(struct gen_heap *heap, const struct gen_
 		case GEN_ACTION_SIGKILL:
 		case GEN_ACTION_SIGNAL:
 			if (cfg->monitor) {
-				gen_count(hook_id, GEN_CNT_MONITORED);
+				enforced = GEN_CNT_MONITORED;
 				break;
 			}
 			bpf_send_signal(a->signal);
-			gen_count(hook_id, GEN_CNT_SIGNALS);
+			enforced = GEN_CNT_SIGNALS;
 			break;
 		case GEN_ACTION_OVERRIDE:
 			if (cfg->monitor) {
-				gen_count(hook_id, GEN_CNT_MONITORED);
+				enforced = GEN_CNT_MONITORED;
 				break;
 			}
 			c->override = 1;
@@ -1149,6 +1160,9 @@ static __always_inline bool gen_actions(struct gen_heap *heap, const struct gen_
 			break;
 		}
 	}
+	/* One count site: each inlined call would take a stack slot of its own. */
+	if (enforced)
+		gen_count(hook_id, enforced);
 	return post;
 }
 

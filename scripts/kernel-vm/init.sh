@@ -63,14 +63,14 @@ fi
 pass agent-starts
 echo "VMTEST agent ready after ${i}s"
 
-list=$(timeout 20 tetra tracingpolicy list 2>&1)
+list=$(timeout 100 tetra --timeout 90s tracingpolicy list 2>&1)
 for p in vm-file-read vm-mkdir-kill vm-bprm-check vm-open-deny-lsm vm-unlink-override vm-tcp-connect; do
   check "policy-loaded-$p" sh -c "echo \"\$0\" | grep -q '$p'" "$list"
 done
 grep -i -E "policy|error" /tmp/agent.log | grep -v docker | cut -c1-600 | sed 's/^/VMTEST agent: /'
 # A program this kernel's verifier refused: the end of its log says why.
 grep -B25 'END PROG LOAD LOG' /tmp/agent.log | grep -v '^[0-9]*: (' | tail -25 | cut -c1-300 | sed 's/^/VMTEST verifier: /'
-sensors=$(timeout 20 tetra sensors list 2>&1)
+sensors=$(timeout 100 tetra --timeout 90s sensors list 2>&1)
 echo "$sensors" | sed 's/^/VMTEST sensors: /'
 check sensors-kprobe-backend sh -c "echo \"\$0\" | grep -qF 'generic_kprobe enabled (vm-file-read) [kprobe,kretprobe]'" "$sensors"
 check sensors-lsm-backend sh -c "echo \"\$0\" | grep -qF 'generic_lsm enabled (vm-open-deny-lsm) [lsm]'" "$sensors"
@@ -124,14 +124,14 @@ check fmodret-other-unlink-allowed [ ! -e /tmp/allowed/f ]
 check fmodret-event wait_event 30 '"function_name": "security_path_unlink"' '"/tmp/keep"' KPROBE_ACTION_OVERRIDE
 
 # policy-mode monitor: the trampolines report the refusal and let the call through; enforce again refuses.
-timeout 20 tetra tracingpolicy set-mode vm-open-deny-lsm monitor >/dev/null 2>&1
+timeout 100 tetra --timeout 90s tracingpolicy set-mode vm-open-deny-lsm monitor >/dev/null 2>&1
 check lsm-monitor-mode-allows-open sh -c 'cat /etc/vmtest-denied >/dev/null'
-timeout 20 tetra tracingpolicy set-mode vm-unlink-override monitor >/dev/null 2>&1
+timeout 100 tetra --timeout 90s tracingpolicy set-mode vm-unlink-override monitor >/dev/null 2>&1
 touch /tmp/keep/m
 rm -f /tmp/keep/m
 check fmodret-monitor-mode-allows-unlink [ ! -e /tmp/keep/m ]
 check fmodret-monitor-event sh -c 'for i in $(seq 30); do [ "$(grep -c "security_path_unlink" /tmp/events.json)" -ge 2 ] && exit 0; sleep 1; done; exit 1'
-timeout 20 tetra tracingpolicy set-mode vm-open-deny-lsm enforce >/dev/null 2>&1
+timeout 100 tetra --timeout 90s tracingpolicy set-mode vm-open-deny-lsm enforce >/dev/null 2>&1
 check lsm-enforce-mode-denies-again sh -c '! cat /etc/vmtest-denied >/dev/null 2>&1'
 
 # Override on a syscall: fmod_ret on __x64_sys_chdir, the arguments from the user's registers.
@@ -157,7 +157,7 @@ for f in /examples/*.yaml; do
   if out=$(timeout 60 tetra tracingpolicy add "$f" 2>&1); then
     echo "VMTEST example $(basename "$f"): loaded"
     echo "$(basename "$f")" >>/tmp/examples.loaded
-    timeout 20 tetra tracingpolicy delete "$name" >/dev/null 2>&1
+    timeout 100 tetra --timeout 90s tracingpolicy delete "$name" >/dev/null 2>&1
   else
     echo "VMTEST example $(basename "$f"): refused: $(echo "$out" | tr '\n' ' ' | cut -c1-400)"
   fi

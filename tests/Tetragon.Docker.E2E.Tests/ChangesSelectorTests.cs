@@ -13,7 +13,7 @@ public sealed class ChangesSelectorTests
     {
         await using var agent = await AgentProcess.StartAsync();
         var root = Directory.CreateTempSubdirectory("tp-nschg-").FullName;
-        await AddAsync(agent, Policy("ns-changes", root, """
+        await AddAsync(agent, TracingPolicyTests.MkdirPolicy("ns-changes", root + "/", """
                   matchNamespaceChanges:
                   - operator: In
                     values: ["Mnt"]
@@ -37,7 +37,7 @@ public sealed class ChangesSelectorTests
         await using var agent = await AgentProcess.StartAsync();
         var root = Directory.CreateTempSubdirectory("tp-capchg-").FullName;
         var raiser = await BuildRaiserAsync(root);
-        await AddAsync(agent, Policy("cap-changes", root, """
+        await AddAsync(agent, TracingPolicyTests.MkdirPolicy("cap-changes", root + "/", """
                   matchCapabilityChanges:
                   - type: Effective
                     operator: In
@@ -57,26 +57,6 @@ public sealed class ChangesSelectorTests
         Assert.DoesNotContain(events, e => e.ProcessKprobe.Args[0].StringArg == root + "/before");
         Assert.DoesNotContain(events, e => e.ProcessKprobe.Process.Pid == (uint)rootPid);
     }
-
-    private static string Policy(string name, string root, string selector) => $$"""
-        apiVersion: cilium.io/v1alpha1
-        kind: TracingPolicy
-        metadata:
-          name: "{{name}}"
-        spec:
-          kprobes:
-          - call: "sys_mkdir"
-            syscall: true
-            args:
-            - index: 0
-              type: "string"
-            selectors:
-            - matchArgs:
-              - index: 0
-                operator: "Prefix"
-                values: ["{{root}}/"]
-        {{selector}}
-        """;
 
     /// <summary>mkdir(argv[1]), seteuid(0), mkdir(argv[2]).</summary>
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]

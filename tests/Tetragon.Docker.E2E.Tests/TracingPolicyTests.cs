@@ -557,7 +557,13 @@ public sealed partial class TracingPolicyTests
         Assert.Contains("setuid-root", names);
     }
 
-    internal static string MkdirKillPolicy(string name, string value, string op = "Prefix") => $$"""
+    internal static string MkdirKillPolicy(string name, string value, string op = "Prefix") => MkdirPolicy(name, value, """
+              matchActions:
+              - action: Sigkill
+        """, op);
+
+    /// <summary>A policy on mkdir(2) whose selector matches the path by <paramref name="op"/> and goes on with <paramref name="selectorTail"/> (indented as a selector's fields).</summary>
+    internal static string MkdirPolicy(string name, string value, string selectorTail, string op = "Prefix") => $$"""
         apiVersion: cilium.io/v1alpha1
         kind: TracingPolicy
         metadata:
@@ -576,8 +582,7 @@ public sealed partial class TracingPolicyTests
               - index: 0
                 operator: "{{op}}"
                 values: ["{{value}}"]
-              matchActions:
-              - action: Sigkill
+        {{selectorTail}}
         """;
 
     /// <summary>A blocking connect(2) to 127.0.0.1:port from this process, then close.</summary>

@@ -16,11 +16,11 @@ internal static class ExecBaselineSeeder
     public static int Seed(BpfMap map, string procRoot)
     {
         var seeded = 0;
-        foreach (var dir in Directory.EnumerateDirectories(procRoot))
+        foreach (var (pid, dir) in ProcFsScanner.Processes(procRoot))
         {
-            if (!uint.TryParse(Path.GetFileName(dir), out var pid) || CapEffective(dir) is not { } caps)
+            if (CapEffective(dir) is not { } caps)
             {
-                continue;
+                continue; // gone meanwhile
             }
 
             map.Update(BitConverter.GetBytes(pid), Value(caps, HostNamespaces.ReadNamespaces(procRoot, pid)));

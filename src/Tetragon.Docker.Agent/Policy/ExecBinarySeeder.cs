@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Tetragon.Docker.Agent.Process;
 using Tetragon.Docker.Bpf;
 using L = Tetragon.Docker.Agent.Sensors.GenericLayout;
 
@@ -14,13 +15,8 @@ internal static class ExecBinarySeeder
     public static int Seed(BpfMap map, string procRoot)
     {
         var seeded = 0;
-        foreach (var dir in Directory.EnumerateDirectories(procRoot))
+        foreach (var (pid, dir) in ProcFsScanner.Processes(procRoot))
         {
-            if (!uint.TryParse(Path.GetFileName(dir), out var pid))
-            {
-                continue;
-            }
-
             string? target;
             try
             {

@@ -12,9 +12,9 @@ internal sealed class ProcFsScanner(string procRoot, CgroupFs cgroups)
     public List<ProcessSnapshot> Scan()
     {
         var result = new List<ProcessSnapshot>();
-        foreach (var dir in Directory.EnumerateDirectories(procRoot))
+        foreach (var (pid, _) in Processes(procRoot))
         {
-            if (uint.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && Read(pid) is { } snapshot)
+            if (Read(pid) is { } snapshot)
             {
                 result.Add(snapshot);
             }
@@ -22,6 +22,18 @@ internal sealed class ProcFsScanner(string procRoot, CgroupFs cgroups)
 
         result.Sort((a, b) => a.KtimeNs != b.KtimeNs ? a.KtimeNs.CompareTo(b.KtimeNs) : a.Pid.CompareTo(b.Pid));
         return result;
+    }
+
+    /// <summary>The process directories of a procfs mount: /proc/PID and its pid.</summary>
+    public static IEnumerable<(uint Pid, string Dir)> Processes(string procRoot)
+    {
+        foreach (var dir in Directory.EnumerateDirectories(procRoot))
+        {
+            if (uint.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                yield return (pid, dir);
+            }
+        }
     }
 
     /// <summary>Whether the process (or thread) is still there.</summary>
