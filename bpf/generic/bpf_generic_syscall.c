@@ -44,6 +44,7 @@ int BPF_PROG(generic_sys_enter, struct pt_regs *regs, long id)
 	if (!r || !r->count)
 		return 0;
 	c.id = nr;
+	c.prog_ctx = ctx;
 	/* x86_64 syscall ABI: rdi, rsi, rdx, r10, r8, r9. */
 	/* regs is BTF-typed: direct loads, no helper call per register. */
 	c.raw[0] = regs->di;
@@ -66,6 +67,7 @@ int BPF_PROG(generic_sys_exit, struct pt_regs *regs, long ret)
 	if (!r || !r->count)
 		return 0;
 	c.id = nr;
+	c.prog_ctx = ctx;
 	c.ret = ret;
 	bpf_loop(r->count % (GEN_ROUTE_HOOKS + 1), sys_exit_step, &c, 0);
 	return 0;

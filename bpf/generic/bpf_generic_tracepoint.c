@@ -45,6 +45,7 @@ int generic_tracepoint(void *ctx)
 	c.id = (__u64)ctx;
 	bpf_loop(cfg->nargs > GEN_MAX_ARGS ? GEN_MAX_ARGS : cfg->nargs, tp_field_step, &c, 0);
 	c.id = c.hook_id;
+	c.prog_ctx = ctx;
 	gen_enter(&c);
 	return 0;
 }

@@ -36,6 +36,7 @@ static __always_inline int tramp_run(void *ctx)
 		return 0;
 	c.hook_id = cfg->hook_id;
 	c.id = c.hook_id;
+	c.prog_ctx = ctx;
 	if (cfg->syscall) {
 		/* __x64_sys_*(const struct pt_regs *): the user's syscall ABI, as at sys_enter. */
 		if (bpf_get_func_arg(ctx, 0, (__u64 *)&regs) < 0)

@@ -229,7 +229,8 @@ struct gen_cap_filter {
 struct gen_action {
 	__u8 kind;
 	__u8 scope;  /* rate limit: 0 thread, 1 process, 2 global */
-	__u16 pad;
+	__u8 kernel_stack; /* Post with kernelStackTrace */
+	__u8 pad;
 	__u32 signal; /* Signal: the signal; Override: the error to return */
 	__u64 rate_limit_ns;
 };
@@ -307,9 +308,14 @@ struct msg_generic {
 	__u8 nargs;
 	__u8 truncated;  /* bit per argument slot */
 	__u16 arg_len[GEN_SLOTS];
+	__u16 kstack_len; /* bytes of kernel return addresses after the arguments (kernelStackTrace) */
+	__u16 pad[3];
 };
 
-_Static_assert(sizeof(struct msg_generic) == 72, "msg_generic layout");
+_Static_assert(sizeof(struct msg_generic) == 80, "msg_generic layout");
+
+/* kernelStackTrace: at most this many bytes of return addresses (8 each), after the arguments. */
+#define GEN_KSTACK_MAX (127 * 8)
 
 struct gen_event {
 	struct msg_generic msg;
@@ -416,6 +422,7 @@ struct gen_ctx {
 	__u8 hook_has_return;
 	__s32 override_ret; /* Override: what the trampoline program returns */
 	__u8 override;
+	void *prog_ctx; /* the program's context, for bpf_get_stack */
 };
 
 static __always_inline struct gen_heap *gen_heap(void)
@@ -667,14 +674,34 @@ static __always_inline void gen_capture(struct gen_heap *heap, const struct gen_
 	bpf_loop(cfg->nargs > GEN_MAX_ARGS ? GEN_MAX_ARGS : cfg->nargs, gen_capture_step, c, 0);
 }
 
-static __always_inline __u64 gen_event_size(const struct gen_event *ev)
+static __always_inline __u64 gen_args_size(const struct gen_event *ev)
 {
-	__u64 size = sizeof(struct msg_generic);
+	__u64 size = 0;
 	int i;
 
 	for (i = 0; i < GEN_MAX_ARGS; i++)
 		size += ev->msg.arg_len[i];
 	return size;
+}
+
+static __always_inline __u64 gen_event_size(const struct gen_event *ev)
+{
+	return sizeof(struct msg_generic) + gen_args_size(ev) + ev->msg.kstack_len;
+}
+
+/* kernelStackTrace: the kernel's return addresses, appended after the arguments. */
+static __always_inline void gen_kernel_stack(struct gen_heap *heap, struct gen_ctx *c)
+{
+	__u64 off = gen_args_size(&heap->ev);
+	long len;
+
+	/* The bound is checked on the register the access uses: clang may not recompute it. */
+	asm volatile("" : "+r"(off));
+	if (!c->prog_ctx || off > sizeof(heap->ev.data) - GEN_KSTACK_MAX)
+		return;
+	len = bpf_get_stack(c->prog_ctx, heap->ev.data + off, GEN_KSTACK_MAX, 0);
+	if (len > 0)
+		heap->ev.msg.kstack_len = len;
 }
 
 /* Reverses heap->str (length *arg) in place, for postfix matching. */
@@ -1141,6 +1168,8 @@ static __always_inline bool gen_actions(struct gen_heap *heap, const struct gen_
 			c->override_ret = (__s32)a->signal;
 			break;
 		case GEN_ACTION_POST:
+			if (a->kernel_stack)
+				gen_kernel_stack(heap, c);
 			if (a->rate_limit_ns) {
 				__u64 now = bpf_ktime_get_boot_ns();
 				struct gen_rate_key key = { .hook = hook_id, .selector = sel };
@@ -1281,6 +1310,7 @@ static __always_inline void gen_probe_entry(struct pt_regs *ctx)
 
 	c.hook_id = bpf_get_attach_cookie(ctx);
 	c.id = c.hook_id;
+	c.prog_ctx = ctx;
 	c.raw[0] = PT_REGS_PARM1(ctx);
 	c.raw[1] = PT_REGS_PARM2(ctx);
 	c.raw[2] = PT_REGS_PARM3(ctx);
@@ -1296,6 +1326,7 @@ static __always_inline void gen_probe_return(struct pt_regs *ctx, long ret)
 
 	c.hook_id = bpf_get_attach_cookie(ctx);
 	c.id = c.hook_id;
+	c.prog_ctx = ctx;
 	c.ret = ret;
 	gen_exit(&c);
 }

@@ -497,6 +497,42 @@ public sealed class GenericHookEncoderTests
     }
 
     [Fact]
+    public void KernelStackTraceIsAPostFlagOnKprobesOnly()
+    {
+        var plan = Spec("""
+              kprobes:
+              - call: "sys_openat"
+                syscall: true
+                selectors:
+                - matchActions:
+                  - action: Post
+                    kernelStackTrace: true
+              - call: "sys_close"
+                syscall: true
+                selectors:
+                - matchActions:
+                  - action: Post
+                    userStackTrace: true
+              tracepoints:
+              - subsystem: "syscalls"
+                event: "sys_enter_openat"
+                selectors:
+                - matchActions:
+                  - action: Post
+                    kernelStackTrace: true
+            """);
+        var problems = new List<string>();
+
+        var hook = GenericHookEncoder.Encode(plan.Hooks[0], 1, 13, null, problems);
+        Assert.NotNull(hook);
+        Assert.Equal(1, hook.Config[L.HookSels + L.SelActions + 2]);
+        Assert.Null(GenericHookEncoder.Encode(plan.Hooks[1], 2, 13, null, problems));
+        Assert.Contains(problems, p => p.Contains("matchActions[0].userStackTrace: not supported by this agent yet", StringComparison.Ordinal));
+        Assert.Null(GenericHookEncoder.Encode(plan.Hooks[2], 3, 14, TracepointFormat.Parse("syscalls", "sys_enter_openat", "name: sys_enter_openat\nformat:\n"), problems));
+        Assert.Contains(problems, p => p.Contains("kernelStackTrace: only kprobes (process_kprobe) carry kernel_stack_trace", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void TracepointFieldsComeFromTheFormatCountingCommonFields()
     {
         var format = TracepointFormat.Parse("syscalls", "sys_enter_openat", """

@@ -38,6 +38,30 @@ public sealed partial class TracingPolicyTests
     }
 
     [Fact]
+    public async Task KernelStackTraceNamesTheKernelsPathToTheHook()
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        var root = Directory.CreateTempSubdirectory("tp-kstack-").FullName;
+        await AddAsync(agent, MkdirPolicy("mkdir-stack", root + "/", """
+                  matchActions:
+                  - action: Post
+                    kernelStackTrace: true
+            """));
+
+        var (pid, _) = await Trigger.RunAsync(Mkdir, root, root + "/x");
+
+        var ev = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessKprobe?.Process?.Pid == (uint)pid)).ProcessKprobe;
+        Assert.Equal(root + "/x", ev.Args[0].StringArg); // the arguments still come first
+        Assert.NotEmpty(ev.KernelStackTrace);
+        Assert.All(ev.KernelStackTrace, f => Assert.True(f.Address >= 0xffff000000000000UL, $"{f.Address:x} is no kernel address"));
+        // The syscall entry is on every syscall's path to sys_enter.
+        Assert.Contains(ev.KernelStackTrace, f => f.Symbol.Contains("syscall", StringComparison.Ordinal));
+        Assert.DoesNotContain(ev.KernelStackTrace, f => f.Symbol.StartsWith("bpf_prog_", StringComparison.Ordinal)); // BPF's own frames left out
+        var line = File.ReadLines(agent.ExportFile).First(l => l.Contains("\"kernel_stack_trace\"", StringComparison.Ordinal));
+        Assert.Contains("\"symbol\"", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task APostfixSelectorMatchesTheEndOfTheStringInTheKernel()
     {
         var root = Directory.CreateTempSubdirectory("tp-postfix-").FullName;

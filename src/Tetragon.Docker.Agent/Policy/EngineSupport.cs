@@ -14,7 +14,8 @@ internal static class EngineSupport
 {
     public static KernelFeature Available(KernelFeatures kernel, HookPlan hook)
     {
-        var common = KernelFeature.Tracepoint | KernelFeature.LargeBuffers | (kernel.SendSignal ? KernelFeature.SendSignal : KernelFeature.None);
+        // bpf_get_stack (kernelStackTrace) serves every program type the engine loads.
+        var common = KernelFeature.Tracepoint | KernelFeature.LargeBuffers | KernelFeature.StackTrace | (kernel.SendSignal ? KernelFeature.SendSignal : KernelFeature.None);
         if (Trampoline.Of(hook) is { } trampoline)
         {
             // The trampoline program stands in for the kprobe.

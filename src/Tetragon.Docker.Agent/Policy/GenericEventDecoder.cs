@@ -44,6 +44,7 @@ internal sealed class GenericEventDecoder(
         var ret = BinaryPrimitives.ReadInt64LittleEndian(sample[40..]);
         var hasRet = sample[57] != 0;
         var nargs = sample[58];
+        var kstackLen = BinaryPrimitives.ReadUInt16LittleEndian(sample[L.MsgKernelStackLen..]);
         var hook = registry.Get(hookId);
         if (hook is null)
         {
@@ -62,13 +63,18 @@ internal sealed class GenericEventDecoder(
             }
         }
 
+        if (end + kstackLen > sample.Length)
+        {
+            throw new InvalidDataException("generic event: the kernel stack runs past the sample");
+        }
+
         var entry = cache.Get(pid);
         var ancestors = entry is not null && WantsAncestors(op) ? AncestorEvents.Of(entry) : null;
         if (entry is null)
         {
             counters.Add(AgentCounters.ProcessCacheMisses);
         }
-        else if (ancestors is null && op != MsgOp.GenericLsm && !handler.MustWait(entry) && bus.TryPublishHook(new HookSample
+        else if (ancestors is null && kstackLen == 0 && op != MsgOp.GenericLsm && !handler.MustWait(entry) && bus.TryPublishHook(new HookSample
         {
             Sample = sample,
             Op = op,
@@ -103,12 +109,45 @@ internal sealed class GenericEventDecoder(
             kprobe.Return = Number(hook.Encoded.ReturnType, ret, hook.Plan.ReturnArg?.Label);
         }
 
+        if (kstackLen > 0 && response.ProcessKprobe is { } withStack)
+        {
+            AddKernelStack(withStack.KernelStackTrace, sample.Slice(end, kstackLen));
+        }
+
         if (ancestors is not null)
         {
             (response.ProcessKprobe?.Ancestors ?? response.ProcessTracepoint?.Ancestors ?? response.ProcessLsm?.Ancestors ?? response.ProcessUprobe.Ancestors).AddRange(ancestors);
         }
 
         handler.EmitHookEvent(entry, response);
+    }
+
+    private KernelSymbols? kernelSymbols;
+
+    /// <summary>
+    /// kernelStackTrace: the return addresses, innermost first, named from /proc/kallsyms. The
+    /// innermost frames of BPF itself (our program, bpf_trace_run2, __bpf_trace_*) are left out:
+    /// the trace starts where the kernel met the hook.
+    /// </summary>
+    private void AddKernelStack(RepeatedField<StackTraceEntry> trace, ReadOnlySpan<byte> frames)
+    {
+        kernelSymbols ??= KernelSymbols.Load();
+        for (var i = 0; i + 8 <= frames.Length; i += 8)
+        {
+            var address = BinaryPrimitives.ReadUInt64LittleEndian(frames[i..]);
+            if (address == 0)
+            {
+                break;
+            }
+
+            var entry = kernelSymbols.Resolve(address);
+            if (trace.Count == 0 && (entry.Symbol.StartsWith("bpf_", StringComparison.Ordinal) || entry.Symbol.StartsWith("__bpf_", StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
+            trace.Add(entry);
+        }
     }
 
     private bool WantsAncestors(byte op) => op switch
