@@ -155,6 +155,7 @@ enum {
 #define GEN_ACTION_OVERRIDE 5 /* trampoline hooks (lsm, fmod_ret) only: the program returns the error */
 #define GEN_ACTION_NOPOST 9
 #define GEN_ACTION_SIGNAL 10
+/* GetUrl (7) and DnsLookup (8) post like Post: user space makes the request after the event. */
 
 /* Per-hook counters: counters[hook * GEN_COUNTERS + GEN_CNT_*], per CPU. */
 #define GEN_COUNTERS 8

@@ -26,6 +26,7 @@ internal sealed class AgentRuntime(
     private ProcessSensor? sensor;
     private GenericSensor? generic;
     private EventLoop? loop;
+    private UserSpaceActions? userActions;
 
     public DateTimeOffset StartTime { get; } = time.GetUtcNow();
 
@@ -75,7 +76,8 @@ internal sealed class AgentRuntime(
         generic = new GenericSensor(options.BpfLib, sensor);
         Policies = new PolicyManager(generic, features, registry, options.ProcRoot, logger);
         GrpcPolicies = new GrpcPolicies(Policies, options.PersistGrpcPolicies ? new GrpcPolicyStore(options.PersistGrpcPoliciesDir) : null, logger);
-        handler.Generic = new GenericEventDecoder(registry, Cache, factory, counters, handler, bus);
+        userActions = new UserSpaceActions(counters, logger);
+        handler.Generic = new GenericEventDecoder(registry, Cache, factory, counters, handler, bus) { Actions = userActions };
         logger.LogInformation("generic sensors ready (syscalls via {Backend}, tracepoints, uprobes)", GenericSensor.SyscallBackend);
 
         // Attached before the scan: a process started in between is seen by both, never by neither.
@@ -142,6 +144,7 @@ internal sealed class AgentRuntime(
         generic?.Dispose();
         sensor?.Detach();
         loop?.Dispose(); // drains the ring and releases deferred events before returning
+        userActions?.Dispose();
         var lost = sensor?.ReadLostEvents() ?? 0;
         sensor?.Dispose();
         bus.CompleteAll();

@@ -486,14 +486,15 @@ public sealed class GenericHookEncoderTests
                   type: "char_iovec"
                 selectors:
                 - matchActions:
-                  - action: GetUrl
-                    argUrl: http://example.com
+                  - action: CopyFD
+                    argFd: 1
+                    argName: 1
             """);
         var problems = new List<string>();
 
         Assert.Null(GenericHookEncoder.Encode(plan.Hooks[0], 1, 13, null, problems));
         Assert.Contains(problems, p => p.StartsWith("spec.kprobes[0].args[0].type: char_iovec", StringComparison.Ordinal));
-        Assert.Contains(problems, p => p.StartsWith("spec.kprobes[0].selectors[0].matchActions[0].action: GetUrl", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("spec.kprobes[0].selectors[0].matchActions[0].action: CopyFD", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -62,6 +62,47 @@ public sealed partial class TracingPolicyTests
     }
 
     [Fact]
+    public async Task GetUrlAndDnsLookupFollowTheEvent()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var agent = await AgentProcess.StartAsync();
+        var root = Directory.CreateTempSubdirectory("tp-geturl-").FullName;
+        using var canary = new TcpListener(IPAddress.Loopback, 0);
+        canary.Start();
+        var path = $"/canary-{Guid.NewGuid():N}";
+        var url = $"http://127.0.0.1:{((IPEndPoint)canary.LocalEndpoint).Port}{path}";
+        await AddAsync(agent, MkdirPolicy("mkdir-canary", root + "/", $$"""
+                  matchActions:
+                  - action: GetUrl
+                    argUrl: "{{url}}"
+                  - action: DnsLookup
+                    argFqdn: "localhost"
+            """));
+
+        var (pid, exit) = await Trigger.RunAsync(Mkdir, root, root + "/x");
+        Assert.Equal(0, exit);
+
+        // The agent's GET arrives at the canary.
+        using var accepted = await canary.AcceptTcpClientAsync(ct).AsTask().WaitAsync(TimeSpan.FromSeconds(15), ct);
+        using var reader = new StreamReader(accepted.GetStream());
+        var requestLine = await reader.ReadLineAsync(ct);
+        Assert.Equal($"GET {path} HTTP/1.1", requestLine);
+        await accepted.GetStream().WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray(), ct);
+
+        var ev = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessKprobe?.Process?.Pid == (uint)pid)).ProcessKprobe;
+        Assert.Equal(KprobeAction.Geturl, ev.Action);
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        ulong done = 0;
+        while (done < 2 && DateTime.UtcNow < deadline)
+        {
+            done = (await agent.Client.GetStatusAsync(new GetStatusRequest(), cancellationToken: ct)).Counters.GetValueOrDefault("tetragon_policy_user_actions_total");
+            await Task.Delay(100, ct);
+        }
+
+        Assert.Equal(2UL, done); // the GET and the lookup
+    }
+
+    [Fact]
     public async Task APostfixSelectorMatchesTheEndOfTheStringInTheKernel()
     {
         var root = Directory.CreateTempSubdirectory("tp-postfix-").FullName;

@@ -11,4 +11,7 @@ internal sealed record ActiveHook(uint Id, string PolicyName, HookPlan Plan, Enc
         SyscallTarget s => s.KernelSymbol,
         _ => Plan.Target.DisplayName,
     };
+
+    /// <summary>Some selector has GetUrl or DnsLookup, which user space takes (computed once, read per event).</summary>
+    public bool HasUserSpaceActions { get; } = UserSpaceActions.Wanted(Plan);
 }

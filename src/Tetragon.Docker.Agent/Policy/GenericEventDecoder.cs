@@ -52,6 +52,11 @@ internal sealed class GenericEventDecoder(
             return;
         }
 
+        if (hook.HasUserSpaceActions && Actions is not null && sample[56] < hook.Plan.Selectors.Count)
+        {
+            Actions.Run(hook.Plan.Selectors[sample[56]].Actions); // msg_generic.selector: the one that matched
+        }
+
         var count = Math.Min((int)nargs, hook.Encoded.Args.Count);
         var end = L.MsgSize;
         for (var i = 0; i < count; i++)
@@ -123,6 +128,9 @@ internal sealed class GenericEventDecoder(
     }
 
     private KernelSymbols? kernelSymbols;
+
+    /// <summary>GetUrl and DnsLookup, run after the event; null: not wired (unit tests).</summary>
+    public UserSpaceActions? Actions { get; init; }
 
     /// <summary>
     /// kernelStackTrace: the return addresses, innermost first, named from /proc/kallsyms. The

@@ -299,6 +299,12 @@ internal static class GenericHookEncoder
                 case ActionKind.NoPost:
                     aat[0] = L.ActionNoPost;
                     break;
+                case ActionKind.GetUrl:
+                    aat[0] = L.ActionGetUrl; // posted by the kernel, taken by user space (UserSpaceActions)
+                    break;
+                case ActionKind.DnsLookup:
+                    aat[0] = L.ActionDnsLookup;
+                    break;
                 case ActionKind.Sigkill:
                     aat[0] = L.ActionSigkill;
                     BinaryPrimitives.WriteUInt32LittleEndian(aat[4..], 9);
@@ -315,7 +321,7 @@ internal static class GenericHookEncoder
                     BinaryPrimitives.WriteInt32LittleEndian(aat[4..], a.Error ?? -1);
                     break;
                 default:
-                    problems.Add($"{path}.matchActions[{i}].action: {a.Kind} is not supported by this agent (supported: Post, NoPost, Sigkill, Signal; Override on kprobes and lsmhooks)");
+                    problems.Add($"{path}.matchActions[{i}].action: {a.Kind} is not supported by this agent (supported: Post, NoPost, Sigkill, Signal, GetUrl, DnsLookup; Override on kprobes and lsmhooks)");
                     break;
             }
         }

@@ -161,6 +161,8 @@ internal static class GenericLayout
     public const byte ActionPost = 1;
     public const byte ActionSigkill = 3;
     public const byte ActionOverride = 5;
+    public const byte ActionGetUrl = 7;
+    public const byte ActionDnsLookup = 8;
     public const byte ActionNoPost = 9;
     public const byte ActionSignal = 10;
 }
