@@ -142,7 +142,10 @@ internal sealed class ProcessSensor : IDisposable, ICgroupRateMaps
         var rates = Map("cgroup_rate_map");
         if (rates.TryLookup(cgroupId, out CgroupRateState state))
         {
+            // A fresh window: the events of the storm must not throttle its first exec after the stop.
             state.Throttled = 0;
+            state.Count = 0;
+            state.WindowStart = BootClock.NowBootNs();
             rates.Update(cgroupId, state);
         }
     }
