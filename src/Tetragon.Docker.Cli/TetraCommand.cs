@@ -17,6 +17,7 @@ internal sealed class TetraCommand
         Root.Subcommands.Add(new VersionCommand(context).Command);
         Root.Subcommands.Add(new TracingPolicyCommand(context).Command);
         Root.Subcommands.Add(new SensorsCommand(context).Command);
+        Root.Subcommands.Add(new BugtoolCommand(context).Command);
     }
 
     public CliContext Context { get; }
