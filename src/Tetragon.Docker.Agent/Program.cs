@@ -23,7 +23,7 @@ static async Task<int> RunAsync(AgentOptions options, CancellationToken cancella
     var errors = options.Validate().ToList();
     AgentOptions.TryParseFileMode(options.ExportFilePerm, out var exportMode);
     GoDuration.TryParse(options.ExportFileRotationInterval, out var rotateEvery);
-    var exportWriter = new RotatingFileWriter(options.ExportFilename, (long)options.ExportFileMaxSizeMb * 1024 * 1024, options.ExportFileMaxBackups, exportMode, rotateEvery);
+    var exportWriter = new RotatingFileWriter(options.ExportFilename, (long)options.ExportFileMaxSizeMb * 1024 * 1024, options.ExportFileMaxBackups, exportMode, rotateEvery, compress: options.ExportFileCompress);
     if (errors.Count == 0)
     {
         try

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using Tetragon.Docker.Bpf;
 
 namespace Tetragon.Docker.ExportStdout;
@@ -75,11 +76,22 @@ internal sealed class LogFollower : IDisposable
             foreach (var backup in BackupsNewerThan(finished))
             {
                 using var stream = TryOpen(backup, out _);
-                if (stream is not null)
+                if (stream is null)
+                {
+                    continue;
+                }
+
+                if (backup.EndsWith(".gz", StringComparison.Ordinal))
+                {
+                    using var gzip = new GZipStream(stream, CompressionMode.Decompress);
+                    Drain(gzip);
+                }
+                else
                 {
                     Drain(stream);
-                    FinishPartialLine();
                 }
+
+                FinishPartialLine();
             }
         }
 
@@ -92,14 +104,29 @@ internal sealed class LogFollower : IDisposable
         return current is not null;
     }
 
-    /// <summary>tetragon.log.(k-1) ... tetragon.log.1 when the finished file is now tetragon.log.k, oldest first.</summary>
+    /// <summary>
+    /// tetragon.log.(k-1) ... tetragon.log.1 when the finished file is now tetragon.log.k, oldest
+    /// first; a compressed backup (tetragon.log.k.gz, --export-file-compress) is known by the
+    /// inode it was made from, which its gzip header names.
+    /// </summary>
     private List<string> BackupsNewerThan(ulong finished)
     {
         var newer = new List<string>();
         for (var i = 1; i < 10_000; i++)
         {
             var backup = $"{path}.{i}";
-            if (!FileInode.TryGet(backup, out var inode) || inode == finished)
+            if (!FileInode.TryGet(backup, out var inode))
+            {
+                backup += ".gz";
+                if (GzipBackupHeader.SourceInode(backup) is not { } source)
+                {
+                    break;
+                }
+
+                inode = source;
+            }
+
+            if (inode == finished)
             {
                 break;
             }
@@ -111,7 +138,7 @@ internal sealed class LogFollower : IDisposable
         return newer;
     }
 
-    private void Drain(FileStream stream)
+    private void Drain(Stream stream)
     {
         int read;
         while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)

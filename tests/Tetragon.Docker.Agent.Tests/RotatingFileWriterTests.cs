@@ -29,6 +29,38 @@ public sealed class RotatingFileWriterTests : IDisposable
     }
 
     [Fact]
+    public void CompressedBackupsAreGzipFromTheSecondOnNamingTheFileTheyCameFrom()
+    {
+        var path = Path.Combine(dir, "z.log");
+        ulong firstInode = 0;
+        using (var writer = new RotatingFileWriter(path, maxBytes: 100, maxBackups: 3, UnixFileMode.UserRead | UnixFileMode.UserWrite, compress: true))
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                writer.WriteLine(Encoding.UTF8.GetBytes($"line-{i:D2}-{new string('x', 30)}\n"));
+                if (i == 5)
+                {
+                    Bpf.FileInode.TryGet(path, out firstInode); // holds line-04, line-05: becomes .2.gz
+                }
+            }
+        }
+
+        Assert.Equal(["line-06", "line-07"], Lines(path + ".1")); // the newest backup stays plain
+        Assert.False(File.Exists(path + ".2"));
+        using (var gzip = new System.IO.Compression.GZipStream(File.OpenRead(path + ".2.gz"), System.IO.Compression.CompressionMode.Decompress))
+        using (var reader = new StreamReader(gzip))
+        {
+            Assert.Equal(["line-04", "line-05"], reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l[..7]));
+        }
+
+        var header = File.ReadAllBytes(path + ".2.gz").AsSpan(10, 40).ToArray();
+        Assert.StartsWith($"tetragon-inode={firstInode}\0", Encoding.ASCII.GetString(header), StringComparison.Ordinal);
+        Assert.True(File.Exists(path + ".3.gz"));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path + ".2.gz")); // --export-file-perm holds for backups
+        Assert.Empty(Directory.GetFiles(dir, "*.tmp"));
+    }
+
+    [Fact]
     public void AChunkRotatesBetweenItsLinesAsSingleLinesWould()
     {
         var path = Path.Combine(dir, "c.log");

@@ -29,15 +29,17 @@ public sealed class LogFollowerTests : IDisposable
     }
 
     [Theory]
-    [InlineData(1, 1)]   // a poll after every line
-    [InlineData(7, 3)]   // several lines, sometimes a rotation, between polls
-    [InlineData(40, 5)]  // several rotations between two polls
-    [InlineData(40, 0)]  // no backups kept: the old file is deleted while we hold it
-    public void Every_line_exactly_once_across_rotations(int linesPerPoll, int backups)
+    [InlineData(1, 1, false)]   // a poll after every line
+    [InlineData(7, 3, false)]   // several lines, sometimes a rotation, between polls
+    [InlineData(40, 5, false)]  // several rotations between two polls
+    [InlineData(40, 0, false)]  // no backups kept: the old file is deleted while we hold it
+    [InlineData(7, 3, true)]    // --export-file-compress: backups from .2 on are gzip
+    [InlineData(40, 5, true)]   // several rotations between polls: some of what is missed is compressed
+    public void Every_line_exactly_once_across_rotations(int linesPerPoll, int backups, bool compress)
     {
         var output = new MemoryStream();
         using var follower = new LogFollower(LogPath, output);
-        using var writer = new RotatingFileWriter(LogPath, maxBytes: 600, maxBackups: backups, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        using var writer = new RotatingFileWriter(LogPath, maxBytes: 600, maxBackups: backups, UnixFileMode.UserRead | UnixFileMode.UserWrite, compress: compress);
         var expected = new StringBuilder();
         var random = new Random(42);
         for (var i = 0; i < 3000; i++)
@@ -61,6 +63,7 @@ public sealed class LogFollowerTests : IDisposable
         follower.Poll();
 
         Assert.True(writer.Rotations > 50, $"only {writer.Rotations} rotations");
+        Assert.Equal(compress && backups > 1, File.Exists(LogPath + ".2.gz"));
         if (backups == 0 && linesPerPoll > 1)
         {
             // Without backups, rotations between polls lose data by design; nothing is ever duplicated.

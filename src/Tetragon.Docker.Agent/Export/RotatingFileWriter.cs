@@ -1,9 +1,13 @@
+using Tetragon.Docker.Bpf;
+
 namespace Tetragon.Docker.Agent.Export;
 
 /// <summary>
 /// Appends lines to the export file and rotates it by size, and by age with
 /// <c>--export-file-rotation-interval</c> (at the first write past it): tetragon.log →
 /// tetragon.log.1 → ... → tetragon.log.N (oldest dropped). Followers detect a rotation by the inode change.
+/// With <c>--export-file-compress</c> the backups from .2 on are gzip (tetragon.log.2.gz ...): .1 stays
+/// plain a rotation longer, so a follower that saw the rotation reads it as it is.
 /// </summary>
 public sealed class RotatingFileWriter : IDisposable
 {
@@ -13,11 +17,13 @@ public sealed class RotatingFileWriter : IDisposable
     private readonly UnixFileMode mode;
     private readonly TimeSpan rotateEvery;
     private readonly TimeProvider time;
+    private readonly bool compress;
     private FileStream? stream;
     private DateTimeOffset openedAt;
 
-    public RotatingFileWriter(string path, long maxBytes, int maxBackups, UnixFileMode mode, TimeSpan rotateEvery = default, TimeProvider? time = null)
+    public RotatingFileWriter(string path, long maxBytes, int maxBackups, UnixFileMode mode, TimeSpan rotateEvery = default, TimeProvider? time = null, bool compress = false)
     {
+        this.compress = compress;
         this.path = path;
         this.maxBytes = maxBytes;
         this.maxBackups = maxBackups;
@@ -130,9 +136,25 @@ public sealed class RotatingFileWriter : IDisposable
         else
         {
             File.Delete($"{path}.{maxBackups}");
+            File.Delete($"{path}.{maxBackups}.gz");
             for (var i = maxBackups - 1; i >= 1; i--)
             {
-                if (File.Exists($"{path}.{i}"))
+                if (File.Exists($"{path}.{i}.gz"))
+                {
+                    File.Move($"{path}.{i}.gz", $"{path}.{i + 1}.gz");
+                }
+
+                if (!File.Exists($"{path}.{i}"))
+                {
+                    continue;
+                }
+
+                if (compress && FileInode.TryGet($"{path}.{i}", out var inode))
+                {
+                    GzipBackup.Compress($"{path}.{i}", $"{path}.{i + 1}.gz", inode, mode);
+                    File.Delete($"{path}.{i}");
+                }
+                else
                 {
                     File.Move($"{path}.{i}", $"{path}.{i + 1}");
                 }

@@ -15,6 +15,7 @@ internal sealed class AgentCommandLine
     private readonly Option<int> exportMaxSize = Flag("--export-file-max-size-mb", "rotate the export file at this size (MB)", Defaults.ExportFileMaxSizeMb);
     private readonly Option<int> exportMaxBackups = Flag("--export-file-max-backups", "rotated export files to keep", Defaults.ExportFileMaxBackups);
     private readonly Option<string> exportRotationInterval = Flag("--export-file-rotation-interval", "also rotate the export at the first write past this age (a Go duration, e.g. 1h; 0 off)", Defaults.ExportFileRotationInterval);
+    private readonly Option<bool> exportCompress = Flag("--export-file-compress", "gzip rotated export files from the second backup on (tetragon.log.2.gz ...); the export-stdout follower reads them", Defaults.ExportFileCompress);
     private readonly Option<string> exportPerm = Flag("--export-file-perm", "export file permissions (octal)", Defaults.ExportFilePerm);
     private readonly Option<string> exportAllowlist = Flag("--export-allowlist", "JSON export allowlist: Filter objects in proto JSON, e.g. {\"event_set\":[\"PROCESS_EXEC\"]}", Defaults.ExportAllowlist);
     private readonly Option<string> exportDenylist = Flag("--export-denylist", "JSON export denylist: Filter objects in proto JSON, e.g. {\"binary_regex\":[\"^/usr/bin/true$\"]}", Defaults.ExportDenylist);
@@ -67,7 +68,7 @@ internal sealed class AgentCommandLine
     {
         var root = new RootCommand("tetragon: eBPF security observability and runtime enforcement for Docker hosts")
         {
-            exportFilename, exportMaxSize, exportMaxBackups, exportRotationInterval, exportPerm, exportAllowlist, exportDenylist, exportRateLimit, redactionFilters, fieldFilters, enableAncestors, cgroupRate, serverAddress, serverSocket, healthServerAddress, healthServerInterval, rbSize, rbSizeTotal, rbQueueSize,
+            exportFilename, exportMaxSize, exportMaxBackups, exportRotationInterval, exportCompress, exportPerm, exportAllowlist, exportDenylist, exportRateLimit, redactionFilters, fieldFilters, enableAncestors, cgroupRate, serverAddress, serverSocket, healthServerAddress, healthServerInterval, rbSize, rbSizeTotal, rbQueueSize,
             eventQueueSize, exportQueueSize, enableProcessCred, enableProcessNs, enableProcessEnvironmentVariables, filterEnvironmentVariables, bpfLib, procRoot, nodeName, dockerHost, enableDocker, metricsServer, logLevel, logFormat,
             tracingPolicy, tracingPolicyDir, persistGrpcPolicies, persistGrpcPoliciesDir, configDir,
         };
@@ -89,6 +90,7 @@ internal sealed class AgentCommandLine
         ExportFileMaxSizeMb = r.GetValue(exportMaxSize),
         ExportFileMaxBackups = r.GetValue(exportMaxBackups),
         ExportFilePerm = r.GetValue(exportPerm)!,
+        ExportFileCompress = r.GetValue(exportCompress),
         ExportFileRotationInterval = r.GetValue(exportRotationInterval)!,
         ExportAllowlist = r.GetValue(exportAllowlist) ?? "",
         ExportDenylist = r.GetValue(exportDenylist) ?? "",

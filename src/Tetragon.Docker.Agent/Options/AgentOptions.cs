@@ -10,6 +10,9 @@ public sealed record AgentOptions
     public int ExportFileMaxBackups { get; init; } = 5;
     public string ExportFilePerm { get; init; } = "600";
 
+    /// <summary>Rotated export files from tetragon.log.2 on are gzip (.gz); .1 stays plain for followers.</summary>
+    public bool ExportFileCompress { get; init; }
+
     /// <summary>A Go duration ("1h"): the export also rotates at the first write past this age; 0 off.</summary>
     public string ExportFileRotationInterval { get; init; } = "0s";
 
