@@ -63,41 +63,26 @@ internal sealed class GrpcPolicies(PolicyManager policies, GrpcPolicyStore? stor
         }
     }
 
-    public void SetEnabled(string name, bool enabled)
+    public void SetEnabled(string name, bool enabled) =>
+        Change(name, entry => entry with { Enabled = enabled }, () => policies.SetEnabled(name, enabled));
+
+    public void SetMode(string name, PolicyMode mode) =>
+        Change(name, entry => entry with { Mode = mode }, () => policies.SetMode(name, mode));
+
+    /// <summary>A change to a loaded policy: its record first (when it has one), put back if the kernel change fails.</summary>
+    private void Change(string name, Func<GrpcPolicyStore.Entry, GrpcPolicyStore.Entry> update, Action apply)
     {
         lock (gate)
         {
             var previous = Previous(name);
             if (previous is not null)
             {
-                Record(name, () => store!.Save(name, previous with { Enabled = enabled }));
+                Record(name, () => store!.Save(name, update(previous)));
             }
 
             try
             {
-                policies.SetEnabled(name, enabled);
-            }
-            catch when (previous is not null)
-            {
-                store!.Save(name, previous);
-                throw;
-            }
-        }
-    }
-
-    public void SetMode(string name, PolicyMode mode)
-    {
-        lock (gate)
-        {
-            var previous = Previous(name);
-            if (previous is not null)
-            {
-                Record(name, () => store!.Save(name, previous with { Mode = mode }));
-            }
-
-            try
-            {
-                policies.SetMode(name, mode);
+                apply();
             }
             catch when (previous is not null)
             {

@@ -509,40 +509,29 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
         SetBaselineTracking(hooks.Any(h => h.Plan.Selectors.Any(s => s.MatchCapabilityChanges.Count > 0 || s.MatchNamespaceChanges.Count > 0)));
     }
 
-    /// <summary>exec_baseline_map, like exec_binary_map: on before the seeding, so no process falls between.</summary>
-    private void SetBaselineTracking(bool on)
-    {
-        if (on == trackingBaselines)
-        {
-            return;
-        }
-
-        sensor.Process.SetBaselineTracking(on);
-        trackingBaselines = on;
-        if (on)
-        {
-            var seeded = ExecBaselineSeeder.Seed(sensor.Process.ExecBaselines, procRoot);
-            logger.LogInformation("matchCapabilityChanges / matchNamespaceChanges in use: {Processes} running processes' baselines seeded from {Proc}", seeded, procRoot);
-        }
-    }
-
     /// <summary>
     /// exec_binary_map is kept by the kernel only while some policy needs it. Turning it on
     /// comes before the seeding from /proc, so a process started in between is in either.
     /// </summary>
-    private void SetBinaryTracking(bool on)
+    private void SetBinaryTracking(bool on) => SetTracking(ref trackingBinaries, on, sensor.Process.SetBinaryTracking, () =>
+        logger.LogInformation("matchBinaries in use: {Binaries} running binaries seeded from {Proc}", ExecBinarySeeder.Seed(sensor.Process.ExecBinaries, procRoot), procRoot));
+
+    /// <summary>exec_baseline_map, the same way.</summary>
+    private void SetBaselineTracking(bool on) => SetTracking(ref trackingBaselines, on, sensor.Process.SetBaselineTracking, () =>
+        logger.LogInformation("matchCapabilityChanges / matchNamespaceChanges in use: {Processes} running processes' baselines seeded from {Proc}", ExecBaselineSeeder.Seed(sensor.Process.ExecBaselines, procRoot), procRoot));
+
+    private static void SetTracking(ref bool tracking, bool on, Action<bool> set, Action seed)
     {
-        if (on == trackingBinaries)
+        if (on == tracking)
         {
             return;
         }
 
-        sensor.Process.SetBinaryTracking(on);
-        trackingBinaries = on;
+        set(on);
+        tracking = on;
         if (on)
         {
-            var seeded = ExecBinarySeeder.Seed(sensor.Process.ExecBinaries, procRoot);
-            logger.LogInformation("matchBinaries in use: {Binaries} running binaries seeded from {Proc}", seeded, procRoot);
+            seed();
         }
     }
 
