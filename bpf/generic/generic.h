@@ -218,12 +218,14 @@ struct gen_ns_filter {
  * matchCapabilities: In = the task has one of mask's capabilities in the set; NotIn = none.
  * matchCapabilityChanges (changes = 1, effective set): In = it gained one of them since its
  * exec (exec_baseline_map); NotIn = it gained some, none of them.
+ * isNamespaceCapability (host_userns != 0): only a task outside the host's user namespace can match.
  */
 struct gen_cap_filter {
 	__u8 op;
 	__u8 set; /* 0 effective, 1 inheritable, 2 permitted */
 	__u8 changes;
-	__u8 pad[5];
+	__u8 pad;
+	__u32 host_userns;
 	__u64 mask;
 };
 
@@ -1022,6 +1024,8 @@ static __always_inline bool gen_cap_filter(const struct gen_cap_filter *f)
 	const struct cred *cred = BPF_CORE_READ(task, cred);
 	__u64 caps;
 
+	if (f->host_userns && gen_task_ns(NS_USER) == f->host_userns)
+		return false;
 	if (f->set == 1)
 		caps = read_cap(__builtin_preserve_access_index(&cred->cap_inheritable));
 	else if (f->set == 2)

@@ -403,6 +403,35 @@ public sealed class GenericHookEncoderTests
     }
 
     [Fact]
+    public void IsNamespaceCapabilityCarriesTheHostsUserNamespace()
+    {
+        var plan = Spec("""
+              kprobes:
+              - call: "sys_openat"
+                syscall: true
+                selectors:
+                - matchCapabilities:
+                  - type: Effective
+                    operator: In
+                    isNamespaceCapability: true
+                    values: ["CAP_SYS_ADMIN"]
+                  matchCapabilityChanges:
+                  - type: Effective
+                    operator: In
+                    values: ["CAP_NET_RAW"]
+            """);
+        var host = new HostNamespaces([11, 12, 13, 14, 15, 16, 17, 18, 19, 4026531837]);
+        var problems = new List<string>();
+        var hook = GenericHookEncoder.Encode(plan.Hooks[0], 4, 13, null, problems, host);
+
+        Assert.Empty(problems);
+        Assert.NotNull(hook);
+        var sel = hook.Config.AsSpan(L.HookSels, L.SelectorSize);
+        Assert.Equal(4026531837u, BinaryPrimitives.ReadUInt32LittleEndian(sel[(L.SelCaps + 4)..]));                     // namespace caps
+        Assert.Equal(0u, BinaryPrimitives.ReadUInt32LittleEndian(sel[(L.SelCaps + L.CapFilterSize + 4)..]));          // any user namespace
+    }
+
+    [Fact]
     public void CapabilityChangesTrackOnlyTheEffectiveSetAndShareTheLimit()
     {
         var plan = Spec("""

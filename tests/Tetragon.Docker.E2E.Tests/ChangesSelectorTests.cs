@@ -58,6 +58,30 @@ public sealed class ChangesSelectorTests
         Assert.DoesNotContain(events, e => e.ProcessKprobe.Process.Pid == (uint)rootPid);
     }
 
+    [Fact]
+    public async Task IsNamespaceCapabilityMatchesOnlyOutsideTheHostsUserNamespace()
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        var root = Directory.CreateTempSubdirectory("tp-nscap-").FullName;
+        await AddAsync(agent, TracingPolicyTests.MkdirPolicy("ns-caps", root + "/", """
+                  matchCapabilities:
+                  - type: Effective
+                    operator: In
+                    isNamespaceCapability: true
+                    values: ["CAP_SYS_ADMIN"]
+            """));
+
+        // Root in a user namespace of its own holds CAP_SYS_ADMIN there; host root holds it too, on the host.
+        var (nsPid, nsExit) = await Trigger.RunAsync("/usr/bin/unshare", "/", "--user", "--map-root-user", "--", Mkdir, root + "/userns");
+        var (hostPid, hostExit) = await Trigger.RunAsync(Mkdir, "/", root + "/host");
+        Assert.Equal([0, 0], new[] { nsExit, hostExit });
+
+        var ev = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessKprobe?.Process?.Pid == (uint)nsPid)).ProcessKprobe;
+        Assert.Equal(root + "/userns", ev.Args[0].StringArg);
+        await Task.Delay(500, TestContext.Current.CancellationToken);
+        Assert.DoesNotContain(ExportFile.Read(agent.ExportFile), e => e.ProcessKprobe?.Process?.Pid == (uint)hostPid);
+    }
+
     /// <summary>mkdir(argv[1]), seteuid(0), mkdir(argv[2]).</summary>
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     private static async Task<string> BuildRaiserAsync(string dir)

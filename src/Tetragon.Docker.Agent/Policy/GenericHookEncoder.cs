@@ -155,11 +155,6 @@ internal static class GenericHookEncoder
         for (var k = 0; k < sel.MatchCapabilityChanges.Count; k++)
         {
             var c = sel.MatchCapabilityChanges[k];
-            if (c.IsNamespaceCapability)
-            {
-                problems.Add($"{path}.matchCapabilityChanges[{k}].isNamespaceCapability: true is not supported by this agent yet");
-            }
-
             if (c.Set != CapabilitySet.Effective)
             {
                 problems.Add($"{path}.matchCapabilityChanges[{k}].type: only Effective is tracked for changes (the capabilities at exec), not {c.Set}");
@@ -173,6 +168,7 @@ internal static class GenericHookEncoder
             var cat = at.Slice(L.SelCaps + ((sel.MatchCapabilities.Count + k) * L.CapFilterSize), L.CapFilterSize);
             cat[0] = c.Operator == SetOperator.In ? L.OpIn : L.OpNotIn;
             cat[2] = 1; // changes: compare with the baseline at exec
+            HostUserNamespace(c, cat, $"{path}.matchCapabilityChanges[{k}]", ref hostNamespaces);
             BinaryPrimitives.WriteUInt64LittleEndian(cat[8..], c.Mask);
         }
 
@@ -205,11 +201,7 @@ internal static class GenericHookEncoder
         {
             var c = sel.MatchCapabilities[i];
             var cat = at.Slice(L.SelCaps + (i * L.CapFilterSize), L.CapFilterSize);
-            if (c.IsNamespaceCapability)
-            {
-                problems.Add($"{path}.matchCapabilities[{i}].isNamespaceCapability: true is not supported by this agent yet");
-            }
-
+            HostUserNamespace(c, cat, $"{path}.matchCapabilities[{i}]", ref hostNamespaces);
             cat[0] = c.Operator == SetOperator.In ? L.OpIn : L.OpNotIn;
             cat[1] = c.Set switch { CapabilitySet.Inheritable => 1, CapabilitySet.Permitted => 2, _ => 0 };
             BinaryPrimitives.WriteUInt64LittleEndian(cat[8..], c.Mask);
@@ -324,6 +316,23 @@ internal static class GenericHookEncoder
                     problems.Add($"{path}.matchActions[{i}].action: {a.Kind} is not supported by this agent (supported: Post, NoPost, Sigkill, Signal, GetUrl, DnsLookup; Override on kprobes and lsmhooks)");
                     break;
             }
+        }
+
+        // isNamespaceCapability: the host's user namespace, which the task must not be in to match.
+        void HostUserNamespace(CapabilitiesFilter c, Span<byte> cat, string fpath, ref HostNamespaces? host)
+        {
+            if (!c.IsNamespaceCapability)
+            {
+                return;
+            }
+
+            var inum = (host ??= HostNamespaces.FromProc()).Inum((int)NamespaceKind.User);
+            if (inum == 0)
+            {
+                problems.Add($"{fpath}.isNamespaceCapability: the host's user namespace is unreadable (/proc/1/ns/user)");
+            }
+
+            BinaryPrimitives.WriteUInt32LittleEndian(cat[4..], inum);
         }
 
         void Unsupported(int count, string field)
