@@ -37,7 +37,7 @@ internal sealed class AgentRuntime(
 
     public string? SensorError { get; private set; }
 
-    public ProcessCache Cache { get; } = new();
+    public ProcessCache Cache { get; } = new(options.ProcessCacheSize, counters.Cell(AgentCounters.ProcessCacheEvicted));
 
     /// <summary>TracingPolicy lifecycle; null until the sensors are loaded.</summary>
     public PolicyManager? Policies { get; private set; }

@@ -74,6 +74,9 @@ public sealed class AgentCommandLineTests : IDisposable
     }
 
     [Fact]
+    public void ProcessCacheSizeIsAFlag() => Assert.Equal(500, Run("--process-cache-size", "500").Options!.ProcessCacheSize);
+
+    [Fact]
     public void ABadSizeIsNamedWhereverItComesFrom()
     {
         Assert.Contains("--rb-size: \"8X\" is not a size in bytes", Run("--rb-size", "8X").Errors, StringComparison.Ordinal);

@@ -9,6 +9,14 @@ public sealed class AgentOptionsTests
     [Fact]
     public void DefaultsAreValid() => Assert.Empty(Valid.Validate());
 
+    [Fact]
+    public void ProcessCacheSizeDefaultsToTetragonsAndMustBePositive()
+    {
+        Assert.Equal(65536, Valid.ProcessCacheSize);
+        Assert.Contains((Valid with { ProcessCacheSize = 0 }).Validate(), e => e == "--process-cache-size: 0 must be positive");
+        Assert.DoesNotContain((Valid with { ProcessCacheSize = 1 }).Validate(), e => e.StartsWith("--process-cache-size", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData(5000u)]
     [InlineData(2048u)]

@@ -20,6 +20,7 @@ public sealed class AgentRobustnessTests
     [InlineData("--health-server-address=localhost:54321", "share port 54321: each needs its own")]
     [InlineData("--health-server-interval=0", "--health-server-interval: 0 is not a positive number of seconds")]
     [InlineData("--cgroup-rate=fast", "--cgroup-rate: \"fast\" is not <events>,<interval>")]
+    [InlineData("--process-cache-size=0", "--process-cache-size: 0 must be positive")]
     [InlineData("--log-format=xml", "--log-format: \"xml\" is not text or json")]
     [InlineData("--export-file-rotation-interval=soon", "--export-file-rotation-interval: \"soon\" is not a duration")]
     [InlineData("--redaction-filters={\"redact\":[\"--password=\\\\S+\"]}", "--redaction-filters[0].redact[0]: \"--password=\\S+\" has no capture group")]

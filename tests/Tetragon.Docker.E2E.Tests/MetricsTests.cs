@@ -20,5 +20,6 @@ public sealed class MetricsTests
         Assert.Contains("tetragon_events_total ", text, StringComparison.Ordinal);
         Assert.Contains("tetragon_bpf_missed_events_total 0", text, StringComparison.Ordinal);
         Assert.Contains("tetragon_process_cache_size ", text, StringComparison.Ordinal);
+        Assert.Contains("tetragon_process_cache_capacity 65536", text, StringComparison.Ordinal);
     }
 }

@@ -15,6 +15,7 @@ public sealed class AgentCounters
     public const string DecodeErrors = "tetragon_errors_total";
     public const string ProcessCacheMisses = "tetragon_process_cache_misses_total";
     public const string ProcessCachePruned = "tetragon_process_cache_pruned_total";
+    public const string ProcessCacheEvicted = "tetragon_process_cache_evicted_total";
     public const string ExportDropped = "tetragon_export_dropped_total";
     public const string ExportWritten = "tetragon_export_events_total";
     public const string ExportErrors = "tetragon_export_errors_total";

@@ -1,5 +1,6 @@
 using Prometheus;
 using Tetragon.Docker.Agent.Export;
+using Tetragon.Docker.Agent.Process;
 
 namespace Tetragon.Docker.Agent.Metrics;
 
@@ -10,7 +11,7 @@ namespace Tetragon.Docker.Agent.Metrics;
 internal sealed class PrometheusMetrics
 {
     private readonly AgentCounters counters;
-    private readonly Func<int> cacheSize;
+    private readonly ProcessCache cache;
     private readonly EventBus bus;
     private readonly Dictionary<string, Counter> published = [];
     private readonly Gauge processCacheSize;
@@ -21,10 +22,11 @@ internal sealed class PrometheusMetrics
     {
         this.counters = counters;
         this.bus = bus;
-        cacheSize = () => runtime.Cache.Size;
+        cache = runtime.Cache;
         Registry = Prometheus.Metrics.NewCustomRegistry();
         factory = Prometheus.Metrics.WithCustomRegistry(Registry);
         processCacheSize = factory.CreateGauge("tetragon_process_cache_size", "Processes in the process cache.");
+        factory.CreateGauge("tetragon_process_cache_capacity", "Processes the cache holds before it evicts (--process-cache-size).").Set(cache.Capacity);
         subscribers = factory.CreateGauge("tetragon_event_subscribers", "Event bus subscribers (JSON export and gRPC streams).");
         Registry.AddBeforeCollectCallback(Update);
     }
@@ -44,7 +46,7 @@ internal sealed class PrometheusMetrics
             counter.IncTo(value);
         }
 
-        processCacheSize.Set(cacheSize());
+        processCacheSize.Set(cache.Size);
         subscribers.Set(bus.SubscriberCount);
     }
 }

@@ -32,6 +32,7 @@ internal sealed class AgentCommandLine
     private readonly Option<uint> rbSizeTotal = SizeFlag("--rb-size-total", "the same, as Tetragon's total over all CPUs: one ring serves them all here (wins over --rb-size)", 0);
     private readonly Option<int> rbQueueSize = Flag("--rb-queue-size", "accepted for Tetragon compatibility: events are decoded straight from the ring buffer", Defaults.RbQueueSize);
     private readonly Option<int> eventQueueSize = Flag("--event-queue-size", "queue of each gRPC GetEvents stream", Defaults.EventQueueSize);
+    private readonly Option<int> processCacheSize = Flag("--process-cache-size", "processes the cache holds; past it the least recently used are evicted (their later events lack process details)", Defaults.ProcessCacheSize);
     private readonly Option<int> exportQueueSize = Flag("--export-queue-size", "queue of the JSON exporter", Defaults.ExportQueueSize);
     private readonly Option<bool> enableProcessCred = Flag("--enable-process-cred", "add cap and process_credentials to process events", Defaults.EnableProcessCred);
     private readonly Option<bool> enableProcessEnvironmentVariables = Flag("--enable-process-environment-variables", "add environment_variables (captured at exec, up to 4 KiB) to process events", Defaults.EnableProcessEnvironmentVariables);
@@ -69,7 +70,7 @@ internal sealed class AgentCommandLine
         var root = new RootCommand("tetragon: eBPF security observability and runtime enforcement for Docker hosts")
         {
             exportFilename, exportMaxSize, exportMaxBackups, exportRotationInterval, exportCompress, exportPerm, exportAllowlist, exportDenylist, exportRateLimit, redactionFilters, fieldFilters, enableAncestors, cgroupRate, serverAddress, serverSocket, healthServerAddress, healthServerInterval, rbSize, rbSizeTotal, rbQueueSize,
-            eventQueueSize, exportQueueSize, enableProcessCred, enableProcessNs, enableProcessEnvironmentVariables, filterEnvironmentVariables, bpfLib, procRoot, nodeName, dockerHost, enableDocker, metricsServer, logLevel, logFormat,
+            eventQueueSize, exportQueueSize, processCacheSize, enableProcessCred, enableProcessNs, enableProcessEnvironmentVariables, filterEnvironmentVariables, bpfLib, procRoot, nodeName, dockerHost, enableDocker, metricsServer, logLevel, logFormat,
             tracingPolicy, tracingPolicyDir, persistGrpcPolicies, persistGrpcPoliciesDir, configDir,
         };
         configDir.Validators.Add(r =>
@@ -107,6 +108,7 @@ internal sealed class AgentCommandLine
         RbQueueSize = r.GetValue(rbQueueSize),
         EventQueueSize = r.GetValue(eventQueueSize),
         ExportQueueSize = r.GetValue(exportQueueSize),
+        ProcessCacheSize = r.GetValue(processCacheSize),
         EnableProcessCred = r.GetValue(enableProcessCred),
         EnableProcessNs = r.GetValue(enableProcessNs),
         EnableProcessEnvironmentVariables = r.GetValue(enableProcessEnvironmentVariables),

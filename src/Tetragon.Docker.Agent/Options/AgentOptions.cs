@@ -54,6 +54,9 @@ public sealed record AgentOptions
     public uint RbSize { get; init; } = 8 * 1024 * 1024;
     public int RbQueueSize { get; init; } = 65536;
     public int EventQueueSize { get; init; } = 10000;
+
+    /// <summary>Pids the process cache holds before it evicts the least recently used (Tetragon's default).</summary>
+    public int ProcessCacheSize { get; init; } = Process.ProcessCache.DefaultCapacity;
     public int ExportQueueSize { get; init; } = 65536;
     public bool EnableProcessCred { get; init; }
     public bool EnableProcessNs { get; init; }
@@ -109,6 +112,11 @@ public sealed record AgentOptions
         if (RbQueueSize < 1 || EventQueueSize < 1 || ExportQueueSize < 1)
         {
             errors.Add("--rb-queue-size, --event-queue-size and --export-queue-size must be positive");
+        }
+
+        if (ProcessCacheSize < 1)
+        {
+            errors.Add($"--process-cache-size: {ProcessCacheSize} must be positive");
         }
 
         if (!GoDuration.TryParse(ExportFileRotationInterval, out var rotateEvery) || rotateEvery < TimeSpan.Zero)

@@ -1,20 +1,44 @@
+using System.Runtime.CompilerServices;
+
 namespace Tetragon.Docker.Agent.Process;
 
 /// <summary>
 /// Tetragon's process cache: pid → current process image, with parent links kept alive
-/// by reference counts. Owned by the event pipeline thread: no locking.
+/// by reference counts. Bounded as Tetragon's is (--process-cache-size): past the bound, the
+/// least recently used pids leave the table, and with them the exited ancestors only they held.
+/// Owned by the event pipeline thread: no locking.
 /// </summary>
-internal sealed class ProcessCache
+internal sealed class ProcessCache(int capacity = ProcessCache.DefaultCapacity, StrongBox<long>? evicted = null)
 {
+    /// <summary>Tetragon's default --process-cache-size.</summary>
+    public const int DefaultCapacity = 65536;
+
     private readonly Dictionary<uint, ProcessEntry> byPid = [];
+    private readonly LinkedList<uint> recency = new(); // least recently used first
+    private readonly StrongBox<long> evictions = evicted ?? new StrongBox<long>();
     private int entries;
 
     /// <summary>Live and referenced entries (the tetragon_process_cache_size metric).</summary>
     public int Size => Volatile.Read(ref entries);
 
+    public int Capacity { get; } = capacity > 0 ? capacity : throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "--process-cache-size must be positive");
+
+    /// <summary>Pids evicted to keep within <see cref="Capacity"/> (tetragon_process_cache_evicted_total).</summary>
+    public long Evicted => Interlocked.Read(ref evictions.Value);
+
     public int LivePids => byPid.Count;
 
-    public ProcessEntry? Get(uint pid) => byPid.GetValueOrDefault(pid);
+    /// <summary>The pid's current image, marked as just used.</summary>
+    public ProcessEntry? Get(uint pid)
+    {
+        if (!byPid.TryGetValue(pid, out var entry))
+        {
+            return null;
+        }
+
+        Touch(entry.RecencyNode!);
+        return entry;
+    }
 
     /// <summary>The pids with a current image (a copy: the cache may change while it is used).</summary>
     public uint[] Pids() => [.. byPid.Keys];
@@ -30,11 +54,19 @@ internal sealed class ProcessCache
 
         if (byPid.Remove(pid, out var previous))
         {
+            entry.RecencyNode = previous.RecencyNode;
+            previous.RecencyNode = null;
+            Touch(entry.RecencyNode!);
             Release(previous);
+        }
+        else
+        {
+            entry.RecencyNode = recency.AddLast(pid);
         }
 
         byPid[pid] = entry;
         Interlocked.Increment(ref entries);
+        EvictPastCapacity();
         return entry;
     }
 
@@ -46,8 +78,48 @@ internal sealed class ProcessCache
             return null;
         }
 
+        recency.Remove(entry.RecencyNode!);
+        entry.RecencyNode = null;
         Release(entry);
         return entry;
+    }
+
+    private void Touch(LinkedListNode<uint> node)
+    {
+        if (node != recency.Last)
+        {
+            recency.Remove(node);
+            recency.AddLast(node);
+        }
+    }
+
+    /// <summary>
+    /// Evicts the least recently used pids until the entries, exited ancestors included, fit. The
+    /// newest pid stays: its event is being built. If its ancestry alone is past the bound (a
+    /// process that double-forks forever), the ancestors beyond the bound are cut off.
+    /// </summary>
+    private void EvictPastCapacity()
+    {
+        while (Size > Capacity && recency.First is { } oldest && oldest != recency.Last)
+        {
+            Exit(oldest.Value);
+            Interlocked.Increment(ref evictions.Value);
+        }
+
+        if (Size > Capacity && recency.Last is { } newest)
+        {
+            var keep = byPid[newest.Value];
+            for (var depth = 1; depth < Capacity && keep.Parent is not null; depth++)
+            {
+                keep = keep.Parent;
+            }
+
+            if (keep.DetachParent() is { } cut)
+            {
+                Release(cut);
+                Interlocked.Increment(ref evictions.Value);
+            }
+        }
     }
 
     private void Release(ProcessEntry entry)

@@ -97,6 +97,7 @@ internal sealed class FineGuidanceSensorsService(
         response.Sensors.AddRange(AllSensors());
         response.Counters.Add(counters.Snapshot().ToDictionary());
         response.Counters["tetragon_process_cache_size"] = (ulong)runtime.Cache.Size;
+        response.Counters["tetragon_process_cache_capacity"] = (ulong)runtime.Cache.Capacity;
         response.Counters["tetragon_grpc_subscribers"] = (ulong)Math.Max(0, bus.SubscriberCount - 1);
         return Task.FromResult(response);
     }
