@@ -233,7 +233,7 @@ struct gen_action {
 	__u8 kind;
 	__u8 scope;  /* rate limit: 0 thread, 1 process, 2 global */
 	__u8 kernel_stack; /* Post with kernelStackTrace */
-	__u8 pad;
+	__u8 user_stack;   /* Post with userStackTrace */
 	__u32 signal; /* Signal: the signal; Override: the error to return */
 	__u64 rate_limit_ns;
 };
@@ -312,12 +312,13 @@ struct msg_generic {
 	__u8 truncated;  /* bit per argument slot */
 	__u16 arg_len[GEN_SLOTS];
 	__u16 kstack_len; /* bytes of kernel return addresses after the arguments (kernelStackTrace) */
-	__u16 pad[3];
+	__u16 ustack_len; /* bytes of user return addresses after those (userStackTrace) */
+	__u16 pad[2];
 };
 
 _Static_assert(sizeof(struct msg_generic) == 80, "msg_generic layout");
 
-/* kernelStackTrace: at most this many bytes of return addresses (8 each), after the arguments. */
+/* kernelStackTrace, userStackTrace: at most this many bytes of return addresses (8 each) each. */
 #define GEN_KSTACK_MAX (127 * 8)
 
 struct gen_event {
@@ -689,21 +690,32 @@ static __always_inline __u64 gen_args_size(const struct gen_event *ev)
 
 static __always_inline __u64 gen_event_size(const struct gen_event *ev)
 {
-	return sizeof(struct msg_generic) + gen_args_size(ev) + ev->msg.kstack_len;
+	return sizeof(struct msg_generic) + gen_args_size(ev) + ev->msg.kstack_len + ev->msg.ustack_len;
 }
 
-/* kernelStackTrace: the kernel's return addresses, appended after the arguments. */
-static __always_inline void gen_kernel_stack(struct gen_heap *heap, struct gen_ctx *c)
+/*
+ * kernelStackTrace (user 0) or userStackTrace (user 1): the return addresses, appended after the
+ * arguments and the stack before them. A subprogram: one copy of the code for both, and its
+ * frame sits off the selectors' deep call chain that the 6.1 verifier caps at 512 bytes.
+ */
+static __noinline void gen_stack(struct gen_heap *heap, struct gen_ctx *c, int user)
 {
-	__u64 off = gen_args_size(&heap->ev);
+	__u64 off;
 	long len;
 
+	if (!heap || !c)
+		return;
+	off = gen_args_size(&heap->ev) + heap->ev.msg.kstack_len;
 	/* The bound is checked on the register the access uses: clang may not recompute it. */
 	asm volatile("" : "+r"(off));
 	if (!c->prog_ctx || off > sizeof(heap->ev.data) - GEN_KSTACK_MAX)
 		return;
-	len = bpf_get_stack(c->prog_ctx, heap->ev.data + off, GEN_KSTACK_MAX, 0);
-	if (len > 0)
+	len = bpf_get_stack(c->prog_ctx, heap->ev.data + off, GEN_KSTACK_MAX, user ? BPF_F_USER_STACK : 0);
+	if (len <= 0)
+		return;
+	if (user)
+		heap->ev.msg.ustack_len = len;
+	else
 		heap->ev.msg.kstack_len = len;
 }
 
@@ -1174,7 +1186,9 @@ static __always_inline bool gen_actions(struct gen_heap *heap, const struct gen_
 			break;
 		case GEN_ACTION_POST:
 			if (a->kernel_stack)
-				gen_kernel_stack(heap, c);
+				gen_stack(heap, c, 0);
+			if (a->user_stack)
+				gen_stack(heap, c, 1);
 			if (a->rate_limit_ns) {
 				__u64 now = bpf_ktime_get_boot_ns();
 				struct gen_rate_key key = { .hook = hook_id, .selector = sel };

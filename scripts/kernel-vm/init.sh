@@ -82,6 +82,7 @@ cat /etc/vmtest-other >/dev/null
 cat /etc/vmtest-secret >/dev/null
 check file-arg-event wait_event 60 security_file_permission '"/etc/vmtest-secret"' '"file_arg"' '"return"'
 check kernel-stack-trace wait_event 30 security_file_permission '"/etc/vmtest-secret"' '"kernel_stack_trace"' '"symbol": "do_syscall_64"'
+check user-stack-trace wait_event 30 security_file_permission '"/etc/vmtest-secret"' '"user_stack_trace": [ { "address": "'
 check file-arg-binary wait_event 5 security_file_permission '"/etc/vmtest-secret"' '"binary": "/bin/busybox"'
 # Both reads went through the same hook: only the matching one may reach user space. (Quoted
 # words: a command line holding them shows up escaped in its process_exec, so never matches.)

@@ -77,7 +77,7 @@ internal sealed class AgentRuntime(
         Policies = new PolicyManager(generic, features, registry, options.ProcRoot, logger);
         GrpcPolicies = new GrpcPolicies(Policies, options.PersistGrpcPolicies ? new GrpcPolicyStore(options.PersistGrpcPoliciesDir) : null, logger);
         userActions = new UserSpaceActions(counters, logger);
-        handler.Generic = new GenericEventDecoder(registry, Cache, factory, counters, handler, bus) { Actions = userActions };
+        handler.Generic = new GenericEventDecoder(registry, Cache, factory, counters, handler, bus) { Actions = userActions, UserStacks = new UserSymbols(options.ProcRoot) };
         logger.LogInformation("generic sensors ready (syscalls via {Backend}, tracepoints, uprobes)", GenericSensor.SyscallBackend);
 
         // Attached before the scan: a process started in between is seen by both, never by neither.

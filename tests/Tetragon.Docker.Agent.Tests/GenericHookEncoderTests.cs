@@ -527,7 +527,7 @@ public sealed class GenericHookEncoderTests
     }
 
     [Fact]
-    public void KernelStackTraceIsAPostFlagOnKprobesOnly()
+    public void StackTracesArePostFlagsOnKprobesOnly()
     {
         var plan = Spec("""
               kprobes:
@@ -550,16 +550,22 @@ public sealed class GenericHookEncoderTests
                 - matchActions:
                   - action: Post
                     kernelStackTrace: true
+                    userStackTrace: true
             """);
         var problems = new List<string>();
 
-        var hook = GenericHookEncoder.Encode(plan.Hooks[0], 1, 13, null, problems);
-        Assert.NotNull(hook);
-        Assert.Equal(1, hook.Config[L.HookSels + L.SelActions + 2]);
-        Assert.Null(GenericHookEncoder.Encode(plan.Hooks[1], 2, 13, null, problems));
-        Assert.Contains(problems, p => p.Contains("matchActions[0].userStackTrace: not supported by this agent yet", StringComparison.Ordinal));
+        var kernel = GenericHookEncoder.Encode(plan.Hooks[0], 1, 13, null, problems);
+        Assert.NotNull(kernel);
+        Assert.Equal(1, kernel.Config[L.HookSels + L.SelActions + 2]);
+        Assert.Equal(0, kernel.Config[L.HookSels + L.SelActions + 3]);
+        var user = GenericHookEncoder.Encode(plan.Hooks[1], 2, 13, null, problems);
+        Assert.NotNull(user);
+        Assert.Equal(0, user.Config[L.HookSels + L.SelActions + 2]);
+        Assert.Equal(1, user.Config[L.HookSels + L.SelActions + 3]);
+        Assert.Empty(problems);
         Assert.Null(GenericHookEncoder.Encode(plan.Hooks[2], 3, 14, TracepointFormat.Parse("syscalls", "sys_enter_openat", "name: sys_enter_openat\nformat:\n"), problems));
         Assert.Contains(problems, p => p.Contains("kernelStackTrace: only kprobes (process_kprobe) carry kernel_stack_trace", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("userStackTrace: only kprobes (process_kprobe) carry user_stack_trace", StringComparison.Ordinal));
     }
 
     [Fact]

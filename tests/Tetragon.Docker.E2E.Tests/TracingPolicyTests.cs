@@ -62,6 +62,35 @@ public sealed partial class TracingPolicyTests
     }
 
     [Fact]
+    public async Task UserStackTraceNamesTheCallersInTheProgramAndItsModule()
+    {
+        var binary = await BuildStackTargetAsync();
+        await using var agent = await AgentProcess.StartAsync();
+        var root = Directory.CreateTempSubdirectory("tp-ustack-").FullName;
+        await AddAsync(agent, MkdirPolicy("mkdir-user-stack", root + "/", """
+                  matchActions:
+                  - action: Post
+                    userStackTrace: true
+            """));
+
+        var (pid, exit) = await Trigger.RunAsync(binary, root, root + "/x");
+        Assert.Equal(0, exit);
+
+        var ev = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessKprobe?.Process?.Pid == (uint)pid)).ProcessKprobe;
+        Assert.Equal(root + "/x", ev.Args[0].StringArg);
+        Assert.Empty(ev.KernelStackTrace); // only what was asked for
+        // Innermost first: the function that made the syscall, then its caller, both in the program's file.
+        Assert.True(ev.UserStackTrace.Count >= 2, string.Join(" <- ", ev.UserStackTrace));
+        Assert.Equal("tg_make_dir", ev.UserStackTrace[0].Symbol);
+        Assert.Equal("tg_outer", ev.UserStackTrace[1].Symbol);
+        Assert.All(ev.UserStackTrace.Take(2), f => Assert.Equal(binary, f.Module));
+        Assert.All(ev.UserStackTrace.Take(2), f => Assert.True(f.Address < 0x800000000000UL && f.Offset < (ulong)new FileInfo(binary).Length, $"{f}"));
+        var line = File.ReadLines(agent.ExportFile).First(l => l.Contains("\"user_stack_trace\"", StringComparison.Ordinal));
+        Assert.Contains("{ \"address\": \"", line, StringComparison.Ordinal);
+        Assert.Contains("\"symbol\": \"tg_make_dir\", \"module\": \"" + binary + "\"", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task GetUrlAndDnsLookupFollowTheEvent()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -687,6 +716,42 @@ public sealed partial class TracingPolicyTests
             }
             """);
         var info = new ProcessStartInfo("cc", ["-O1", "-o", binary, source]) { UseShellExecute = false };
+        using var cc = System.Diagnostics.Process.Start(info)!;
+        await cc.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(0, cc.ExitCode);
+        return binary;
+    }
+
+    /// <summary>
+    /// A program that makes mkdir(2) itself (no libc wrapper, whose missing frame would hide its
+    /// caller) two calls deep, with frame pointers, then lingers so that its maps can be read.
+    /// </summary>
+    private static async Task<string> BuildStackTargetAsync()
+    {
+        var dir = Directory.CreateTempSubdirectory("tp-ustack-bin-").FullName;
+        var source = Path.Combine(dir, "target.c");
+        var binary = Path.Combine(dir, "stack-target");
+        File.WriteAllText(source, """
+            #include <unistd.h>
+            __attribute__((noinline)) long tg_make_dir(const char *path)
+            {
+                long ret;
+                __asm__ volatile("syscall" : "=a"(ret) : "a"(83L), "D"(path), "S"(0755L) : "rcx", "r11", "memory");
+                return ret;
+            }
+            __attribute__((noinline)) long tg_outer(const char *path)
+            {
+                long ret = tg_make_dir(path);
+                return ret;
+            }
+            int main(int argc, char **argv)
+            {
+                long ret = tg_outer(argv[1]);
+                sleep(2);
+                return ret == 0 ? 0 : 1;
+            }
+            """);
+        var info = new ProcessStartInfo("cc", ["-O0", "-fno-omit-frame-pointer", "-o", binary, source]) { UseShellExecute = false };
         using var cc = System.Diagnostics.Process.Start(info)!;
         await cc.WaitForExitAsync(TestContext.Current.CancellationToken);
         Assert.Equal(0, cc.ExitCode);

@@ -45,6 +45,7 @@ internal sealed class GenericEventDecoder(
         var hasRet = sample[57] != 0;
         var nargs = sample[58];
         var kstackLen = BinaryPrimitives.ReadUInt16LittleEndian(sample[L.MsgKernelStackLen..]);
+        var ustackLen = BinaryPrimitives.ReadUInt16LittleEndian(sample[L.MsgUserStackLen..]);
         var hook = registry.Get(hookId);
         if (hook is null)
         {
@@ -68,9 +69,9 @@ internal sealed class GenericEventDecoder(
             }
         }
 
-        if (end + kstackLen > sample.Length)
+        if (end + kstackLen + ustackLen > sample.Length)
         {
-            throw new InvalidDataException("generic event: the kernel stack runs past the sample");
+            throw new InvalidDataException("generic event: the stack traces run past the sample");
         }
 
         var entry = cache.Get(pid);
@@ -79,7 +80,7 @@ internal sealed class GenericEventDecoder(
         {
             counters.Add(AgentCounters.ProcessCacheMisses);
         }
-        else if (ancestors is null && kstackLen == 0 && op != MsgOp.GenericLsm && !handler.MustWait(entry) && bus.TryPublishHook(new HookSample
+        else if (ancestors is null && kstackLen == 0 && ustackLen == 0 && op != MsgOp.GenericLsm && !handler.MustWait(entry) && bus.TryPublishHook(new HookSample
         {
             Sample = sample,
             Op = op,
@@ -119,6 +120,11 @@ internal sealed class GenericEventDecoder(
             AddKernelStack(withStack.KernelStackTrace, sample.Slice(end, kstackLen));
         }
 
+        if (ustackLen > 0 && response.ProcessKprobe is { } withUserStack)
+        {
+            UserStacks.Resolve(pid, sample.Slice(end + kstackLen, ustackLen), withUserStack.UserStackTrace);
+        }
+
         if (ancestors is not null)
         {
             (response.ProcessKprobe?.Ancestors ?? response.ProcessTracepoint?.Ancestors ?? response.ProcessLsm?.Ancestors ?? response.ProcessUprobe.Ancestors).AddRange(ancestors);
@@ -128,6 +134,9 @@ internal sealed class GenericEventDecoder(
     }
 
     private KernelSymbols? kernelSymbols;
+
+    /// <summary>userStackTrace: names the frames from the process's own maps and files.</summary>
+    public UserSymbols UserStacks { get; init; } = new();
 
     /// <summary>GetUrl and DnsLookup, run after the event; null: not wired (unit tests).</summary>
     public UserSpaceActions? Actions { get; init; }

@@ -275,14 +275,15 @@ internal static class GenericHookEncoder
                 case ActionKind.Post:
                     aat[0] = L.ActionPost;
                     aat[2] = a.KernelStackTrace ? (byte)1 : (byte)0;
+                    aat[3] = a.UserStackTrace ? (byte)1 : (byte)0;
                     if (a.KernelStackTrace && hook.Kind is not (HookKind.Syscall or HookKind.KernelFunction))
                     {
                         problems.Add($"{path}.matchActions[{i}].kernelStackTrace: only kprobes (process_kprobe) carry kernel_stack_trace");
                     }
 
-                    if (a.UserStackTrace)
+                    if (a.UserStackTrace && hook.Kind is not (HookKind.Syscall or HookKind.KernelFunction))
                     {
-                        problems.Add($"{path}.matchActions[{i}].userStackTrace: not supported by this agent yet (kernelStackTrace is)");
+                        problems.Add($"{path}.matchActions[{i}].userStackTrace: only kprobes (process_kprobe) carry user_stack_trace here");
                     }
 
                     aat[1] = a.RateLimitScope switch { RateLimitScope.Process => 1, RateLimitScope.Global => 2, _ => 0 };

@@ -74,9 +74,10 @@ internal static class GenericLayout
     public const byte NsChanges = 0xff;
     public const int BinaryMax = 256;
 
-    // struct msg_generic (80): ... arg_len[6] at 60, kstack_len at 72.
+    // struct msg_generic (80): ... arg_len[6] at 60, kstack_len at 72, ustack_len at 74.
     public const int MsgSize = 80;
     public const int MsgKernelStackLen = 72;
+    public const int MsgUserStackLen = 74;
 
     // struct gen_sockaddr (20): family, port (host order), address (AF_INET: 4 bytes, AF_INET6: 16).
     public const int SockaddrSize = 20;
