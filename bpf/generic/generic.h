@@ -922,10 +922,20 @@ static __always_inline bool gen_arg_filter(struct gen_heap *heap, const struct g
 			     heap->ev.msg.arg_len[slot] & (GEN_ARG_MAX - 1));
 }
 
+/* A matchBinaries op with followChildren: this flag, GEN_BIN_FOLLOW_NOT for NotIn, the bit's index below. */
+#define GEN_BIN_FOLLOW 0x80
+#define GEN_BIN_FOLLOW_NOT 0x40
+
 static __always_inline bool gen_binary_filter(struct gen_heap *heap, __u8 op, __u32 fid)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct exec_binary *bin = bpf_map_lookup_elem(&exec_binary_map, &tgid);
+
+	if (op & GEN_BIN_FOLLOW) {
+		bool hit = bin && ((bin->follow >> (op & 0x3f)) & 1);
+
+		return (op & GEN_BIN_FOLLOW_NOT) ? !hit : hit;
+	}
 
 	if (op == GEN_OP_NOT_IN)
 		op = GEN_OP_NOT_EQUAL;

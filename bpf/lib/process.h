@@ -88,7 +88,23 @@ struct exec_binary {
 	__u32 len;
 	__u32 pad;
 	char path[BINARY_MAX];
+	/* matchBinaries followChildren: bit n set when this process or an ancestor (since the
+	 * filter was added) ran one of filter n's binaries. Inherited at fork, kept across exec. */
+	__u64 follow;
 };
+
+/* followChildren: binary path (NUL padded) -> the bits of the filters that name it. */
+struct follow_key {
+	char path[BINARY_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* usually empty: memory only for the paths named */
+	__type(key, struct follow_key);
+	__type(value, __u64);
+} follow_binaries SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -122,10 +138,12 @@ struct {
  * turns this on, so processes started meanwhile are known too.
  * [1] = 1 while a policy uses matchCapabilityChanges or matchNamespaceChanges: the same for
  * exec_baseline_map.
+ * [2] = 1 while a matchBinaries filter has followChildren: exec looks its binary up in
+ * follow_binaries (with [0] on).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2);
+	__uint(max_entries, 3);
 	__type(key, __u32);
 	__type(value, __u32);
 } binary_tracking SEC(".maps");
@@ -134,6 +152,14 @@ static __always_inline bool tracking_binaries(void)
 {
 	__u32 zero = 0;
 	__u32 *on = bpf_map_lookup_elem(&binary_tracking, &zero);
+
+	return on && *on;
+}
+
+static __always_inline bool tracking_follow(void)
+{
+	__u32 two = 2;
+	__u32 *on = bpf_map_lookup_elem(&binary_tracking, &two);
 
 	return on && *on;
 }

@@ -11,15 +11,30 @@ struct exec_heap {
 	__u16 starts[PATH_MAX_COMPONENTS];
 	char forward[BINARY_MAX * 2];
 	struct exec_binary binary;
+	struct follow_key follow;
 };
 
-/* The binary as "/usr/bin/x" in exec_binary_map, for the generic sensors' matchBinaries. */
+/*
+ * The binary as "/usr/bin/x" in exec_binary_map, for the generic sensors' matchBinaries, with
+ * the followChildren bits: those inherited at fork plus those of filters naming this binary.
+ */
 static __always_inline void store_binary(struct exec_heap *heap, __u32 tgid, __u32 count)
 {
 	__u32 len = join_path_forward(heap->data, heap->starts, count, heap->forward);
+	struct exec_binary *old = bpf_map_lookup_elem(&exec_binary_map, &tgid);
+	__u64 *bits;
 
 	heap->binary.len = len;
+	heap->binary.follow = old ? old->follow : 0;
 	bpf_probe_read_kernel(heap->binary.path, BINARY_MAX, heap->forward);
+	if (tracking_follow()) {
+		/* A hash key: the path, then zeros (the scratch holds older, longer paths). */
+		__builtin_memset(&heap->follow, 0, sizeof(heap->follow));
+		bpf_probe_read_kernel_str(heap->follow.path, BINARY_MAX, heap->forward);
+		bits = bpf_map_lookup_elem(&follow_binaries, &heap->follow);
+		if (bits)
+			heap->binary.follow |= *bits;
+	}
 	bpf_map_update_elem(&exec_binary_map, &tgid, &heap->binary, BPF_ANY);
 }
 

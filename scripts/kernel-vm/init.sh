@@ -156,7 +156,7 @@ grep -E '"/tmp/keep"|vmtest-denied|nochdir' /tmp/events.json | grep -v process_e
 # with its reason; the kernel-function ones this agent supports must load.
 for f in /examples/*.yaml; do
   name=$(sed -n 's/^  name: *"\{0,1\}\([^"]*\)"\{0,1\}.*/\1/p' "$f" | head -1)
-  if out=$(timeout 60 tetra tracingpolicy add "$f" 2>&1); then
+  if out=$(timeout 100 tetra --timeout 90s tracingpolicy add "$f" 2>&1); then
     echo "VMTEST example $(basename "$f"): loaded"
     echo "$(basename "$f")" >>/tmp/examples.loaded
     timeout 100 tetra --timeout 90s tracingpolicy delete "$name" >/dev/null 2>&1

@@ -51,6 +51,16 @@ public sealed unsafe class BpfMap
         }
     }
 
+    /// <summary>Reads raw bytes: for keys and values whose C layout is built by hand; false when the key is not there.</summary>
+    public bool TryLookup(ReadOnlySpan<byte> key, Span<byte> value)
+    {
+        fixed (byte* k = key)
+        fixed (byte* v = value)
+        {
+            return LibBpf.MapLookupElem(Fd, k, v) == 0;
+        }
+    }
+
     /// <summary>Deletes a key; false when it was not there.</summary>
     public bool Delete(ReadOnlySpan<byte> key)
     {

@@ -527,6 +527,61 @@ public sealed class GenericHookEncoderTests
     }
 
     [Fact]
+    public void FollowChildrenTakesAKernelBitPerFilterAndNoStrings()
+    {
+        const string Selectors = """
+              kprobes:
+              - call: "sys_mkdir"
+                syscall: true
+                selectors:
+                - matchBinaries:
+                  - operator: In
+                    values: ["/usr/sbin/sshd", "/usr/bin/sudo"]
+                    followChildren: true
+                - matchBinaries:
+                  - operator: NotIn
+                    values: ["/usr/bin/cron"]
+                    followChildren: true
+            """;
+        var problems = new List<string>();
+        var hook = GenericHookEncoder.Encode(Spec(Selectors).Hooks[0], 1, 13, null, problems, followBits: new FollowChildrenBits(0b101)); // bits 0 and 2 held by other policies
+        Assert.Empty(problems);
+        Assert.NotNull(hook);
+        Assert.Equal(L.BinFollow | 1, hook.Config[L.HookSels + L.SelBinOps]);                                         // the first free bit
+        Assert.Equal(L.BinFollow | L.BinFollowNot | 3, hook.Config[L.HookSels + L.SelectorSize + L.SelBinOps]);      // NotIn, the next one
+        Assert.Equal([1, 3], hook.Follow.Select(f => f.Bit));
+        Assert.Equal(["/usr/sbin/sshd", "/usr/bin/sudo"], hook.Follow[0].Binaries);
+        Assert.Equal(["/usr/bin/cron"], hook.Follow[1].Binaries);
+        Assert.Empty(hook.StringKeys); // decided by the bit alone
+
+        var prefix = Spec(Selectors.Replace("operator: NotIn", "operator: Prefix", StringComparison.Ordinal));
+        Assert.Null(GenericHookEncoder.Encode(prefix.Hooks[0], 1, 13, null, problems));
+        Assert.Equal(["spec.kprobes[0].selectors[1].matchBinaries[0].followChildren: only with operator In or NotIn (the binaries are exact paths)"], problems);
+    }
+
+    [Fact]
+    public void FollowChildrenBitsRunOutAfterSixtyFour()
+    {
+        var bits = new FollowChildrenBits(ulong.MaxValue >> 1);
+        Assert.Equal(63, bits.Allocate());
+        Assert.Equal(-1, bits.Allocate());
+
+        var plan = Spec("""
+              kprobes:
+              - call: "sys_mkdir"
+                syscall: true
+                selectors:
+                - matchBinaries:
+                  - operator: In
+                    values: ["/usr/sbin/sshd"]
+                    followChildren: true
+            """);
+        var problems = new List<string>();
+        Assert.Null(GenericHookEncoder.Encode(plan.Hooks[0], 1, 13, null, problems, followBits: new FollowChildrenBits(ulong.MaxValue)));
+        Assert.Contains("all 64 followChildren filters of this agent are in use", Assert.Single(problems), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void StackTracesArePostFlagsOnKprobesOnly()
     {
         var plan = Spec("""

@@ -20,21 +20,16 @@ internal static class ExecBinarySeeder
             string? target;
             try
             {
-                target = new FileInfo(Path.Combine(dir, "exe")).LinkTarget;
+                target = Binary(dir);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 continue;
             }
 
-            if (string.IsNullOrEmpty(target))
+            if (target is null)
             {
                 continue; // kernel threads
-            }
-
-            if (target.EndsWith(" (deleted)", StringComparison.Ordinal))
-            {
-                target = target[..^" (deleted)".Length];
             }
 
             map.Update(BitConverter.GetBytes(pid), Value(target));
@@ -42,6 +37,18 @@ internal static class ExecBinarySeeder
         }
 
         return seeded;
+    }
+
+    /// <summary>The binary a /proc/&lt;pid&gt; directory runs, as exec recorded it; null for a kernel thread.</summary>
+    public static string? Binary(string dir)
+    {
+        var target = new FileInfo(Path.Combine(dir, "exe")).LinkTarget;
+        if (string.IsNullOrEmpty(target))
+        {
+            return null;
+        }
+
+        return target.EndsWith(" (deleted)", StringComparison.Ordinal) ? target[..^" (deleted)".Length] : target;
     }
 
     public static byte[] Value(string path)

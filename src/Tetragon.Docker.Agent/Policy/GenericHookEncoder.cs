@@ -16,8 +16,11 @@ namespace Tetragon.Docker.Agent.Policy;
 internal static class GenericHookEncoder
 {
     /// <param name="hostNamespaces">For host_ns in matchNamespaces; read from /proc when null and needed.</param>
-    public static EncodedHook? Encode(HookPlan hook, uint hookId, byte op, TracepointFormat? format, List<string> problems, HostNamespaces? hostNamespaces = null)
+    /// <param name="followBits">Where followChildren filters take their bits (the ones other policies hold are not free).</param>
+    public static EncodedHook? Encode(HookPlan hook, uint hookId, byte op, TracepointFormat? format, List<string> problems, HostNamespaces? hostNamespaces = null, FollowChildrenBits? followBits = null)
     {
+        var follow = new List<FollowFilter>();
+        followBits ??= new FollowChildrenBits();
         var start = problems.Count;
         var config = new byte[L.HookSize];
         var strings = new List<byte[]>();
@@ -98,10 +101,10 @@ internal static class GenericHookEncoder
 
         for (var s = 0; s < Math.Min(hook.Selectors.Count, L.MaxSelectors); s++)
         {
-            EncodeSelector(hook, hook.Selectors[s], s, hookId, args, returnType, span.Slice(L.HookSels + (s * L.SelectorSize), L.SelectorSize), strings, numbers, problems, ref hostNamespaces);
+            EncodeSelector(hook, hook.Selectors[s], s, hookId, args, returnType, span.Slice(L.HookSels + (s * L.SelectorSize), L.SelectorSize), strings, numbers, problems, ref hostNamespaces, follow, followBits);
         }
 
-        return problems.Count == start ? new EncodedHook(hookId, config, strings, numbers, args, returnType) : null;
+        return problems.Count == start ? new EncodedHook(hookId, config, strings, numbers, args, returnType) { Follow = follow } : null;
     }
 
     /// <summary>A copy of the config with the enabled and monitor flags set as given (enable, disable, policy-mode).</summary>
@@ -113,7 +116,7 @@ internal static class GenericHookEncoder
         return copy;
     }
 
-    private static void EncodeSelector(HookPlan hook, SelectorPlan sel, int s, uint hookId, List<GenericArg> args, byte returnType, Span<byte> at, List<byte[]> strings, List<byte[]> numbers, List<string> problems, ref HostNamespaces? hostNamespaces)
+    private static void EncodeSelector(HookPlan hook, SelectorPlan sel, int s, uint hookId, List<GenericArg> args, byte returnType, Span<byte> at, List<byte[]> strings, List<byte[]> numbers, List<string> problems, ref HostNamespaces? hostNamespaces, List<FollowFilter> follow, FollowChildrenBits followBits)
     {
         var path = $"{hook.SourcePath}.selectors[{s}]";
         Limit(sel.MatchNamespaces.Count + sel.MatchNamespaceChanges.Count, L.MaxNsFilters, "matchNamespaces and matchNamespaceChanges");
@@ -232,7 +235,24 @@ internal static class GenericHookEncoder
             var fid = L.FilterId(hookId, s, L.SlotBin + i);
             if (b.FollowChildren)
             {
-                problems.Add($"{path}.matchBinaries[{i}].followChildren: not supported by this engine");
+                // Decided in the kernel by a bit per process (set at the exec of one of the
+                // binaries, inherited at fork): the op byte carries the flag and the bit.
+                if (b.Operator is not (BinaryOperator.In or BinaryOperator.NotIn))
+                {
+                    problems.Add($"{path}.matchBinaries[{i}].followChildren: only with operator In or NotIn (the binaries are exact paths)");
+                    continue;
+                }
+
+                var bit = followBits.Allocate();
+                if (bit < 0)
+                {
+                    problems.Add($"{path}.matchBinaries[{i}].followChildren: all {FollowChildrenBits.Count} followChildren filters of this agent are in use by loaded policies");
+                    continue;
+                }
+
+                at[L.SelBinOps + i] = (byte)(L.BinFollow | (b.Operator == BinaryOperator.NotIn ? L.BinFollowNot : 0) | bit);
+                follow.Add(new FollowFilter(bit, b.Values));
+                continue;
             }
 
             at[L.SelBinOps + i] = b.Operator switch

@@ -18,6 +18,8 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
 {
     private bool trackingBinaries;
     private bool trackingBaselines;
+    private ulong followBits;
+    private Dictionary<string, ulong> followTable = new(StringComparer.Ordinal);
 
     private readonly Lock gate = new();
     private readonly Dictionary<string, LoadedPolicy> policies = new(StringComparer.Ordinal);
@@ -260,6 +262,7 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
     {
         var result = new List<(HookPlan, EncodedHook, string?)>();
         var reserved = new HashSet<uint>();
+        var follow = new FollowChildrenBits(followBits);
         foreach (var hook in plan.Hooks)
         {
             TracepointFormat? format = null;
@@ -315,7 +318,7 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
                     return result;
                 }
 
-                if (GenericHookEncoder.Encode(hook, id, op, format, problems) is { } encoded)
+                if (GenericHookEncoder.Encode(hook, id, op, format, problems, followBits: follow) is { } encoded)
                 {
                     result.Add((hook, encoded, symbol));
                 }
@@ -507,6 +510,46 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
         sensor.SetSyscallExit(hooks.Any(h => h.Plan.Target is SyscallTarget && h.Plan.Return));
         SetBinaryTracking(hooks.Any(h => h.Plan.Selectors.Any(s => s.MatchBinaries.Count > 0)));
         SetBaselineTracking(hooks.Any(h => h.Plan.Selectors.Any(s => s.MatchCapabilityChanges.Count > 0 || s.MatchNamespaceChanges.Count > 0)));
+        SetFollowChildren(hooks.SelectMany(h => h.Encoded.Follow).ToList());
+    }
+
+    /// <summary>
+    /// followChildren: the binaries' bits into follow_binaries, exec's lookup on while any filter
+    /// needs it, then running processes seeded with the new bits and cleared of the freed ones.
+    /// </summary>
+    private void SetFollowChildren(List<FollowFilter> filters)
+    {
+        var table = new Dictionary<string, ulong>(StringComparer.Ordinal);
+        ulong bits = 0;
+        foreach (var filter in filters)
+        {
+            bits |= 1UL << filter.Bit;
+            foreach (var binary in filter.Binaries)
+            {
+                table[binary] = table.GetValueOrDefault(binary) | (1UL << filter.Bit);
+            }
+        }
+
+        var map = sensor.Process.FollowBinaries;
+        foreach (var (binary, mask) in table.Where(t => followTable.GetValueOrDefault(t.Key) != t.Value))
+        {
+            map.Update(FollowChildrenSeeder.Key(binary), BitConverter.GetBytes(mask));
+        }
+
+        foreach (var stale in followTable.Keys.Where(k => !table.ContainsKey(k)))
+        {
+            map.Delete(FollowChildrenSeeder.Key(stale));
+        }
+
+        sensor.Process.SetFollowTracking(bits != 0);
+        var (added, freed) = (bits & ~followBits, followBits & ~bits);
+        followBits = bits;
+        followTable = table;
+        if ((added | freed) != 0)
+        {
+            var seeded = FollowChildrenSeeder.Apply(sensor.Process.ExecBinaries, procRoot, table, added, freed);
+            logger.LogInformation("matchBinaries followChildren: {Filters} filter(s) in use, {Seeded} running processes descend from their binaries", filters.Count, seeded);
+        }
     }
 
     /// <summary>

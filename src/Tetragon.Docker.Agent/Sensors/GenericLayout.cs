@@ -60,11 +60,18 @@ internal static class GenericLayout
     public const int HookSels = 72;
     public const int HookMonitor = 24;
 
-    // struct gen_route (64), gen_str_key (260), gen_num_key (16), exec_binary (264)
+    // struct gen_route (64), gen_str_key (260), gen_num_key (16), exec_binary (272)
     public const int RouteSize = 64;
     public const int StrKeySize = 260;
     public const int NumKeySize = 16;
-    public const int ExecBinarySize = 264;
+    public const int ExecBinarySize = 272;
+
+    /// <summary>exec_binary.follow: the followChildren bits (u64) after the path.</summary>
+    public const int ExecBinaryFollow = 264;
+
+    /// <summary>A matchBinaries op byte with followChildren: this flag, BinFollowNot for NotIn, the bit (0-63) below.</summary>
+    public const byte BinFollow = 0x80;
+    public const byte BinFollowNot = 0x40;
 
     /// <summary>struct exec_baseline: cap_effective, ns[NS_COUNT], pad.</summary>
     public const int ExecBaselineSize = 56;

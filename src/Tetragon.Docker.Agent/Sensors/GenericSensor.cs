@@ -89,6 +89,7 @@ internal sealed class GenericSensor(string bpfDirectory, ProcessSensor process) 
         obj.ReuseMap("exec_binary_map", process.ExecBinaryFd);
         obj.ReuseMap("binary_tracking", process.BinaryTrackingFd);
         obj.ReuseMap("exec_baseline_map", process.ExecBaselineFd);
+        obj.ReuseMap("follow_binaries", process.FollowBinariesFd);
         foreach (var (name, fd) in sharedFds)
         {
             obj.ReuseMap(name, fd);

@@ -28,7 +28,7 @@ internal sealed class ProcessSensor : IDisposable, ICgroupRateMaps
     /// <summary>Maps every object of every sensor shares: the first object to load one creates it.</summary>
     private static readonly string[] SharedMaps =
     [
-        "events", "lost_events", "ringbuf_config", "exec_binary_map", "binary_tracking", "exec_baseline_map",
+        "events", "lost_events", "ringbuf_config", "exec_binary_map", "binary_tracking", "exec_baseline_map", "follow_binaries",
         "cgroup_rate_config", "cgroup_rate_map", "cgroup_throttled", "cgroup_rate_dropped",
     ];
 
@@ -109,6 +109,14 @@ internal sealed class ProcessSensor : IDisposable, ICgroupRateMaps
 
     /// <summary>Whether exec, fork and exit keep exec_baseline_map (only while a policy uses matchCapabilityChanges or matchNamespaceChanges).</summary>
     public void SetBaselineTracking(bool on) => Map("binary_tracking").Update(1u, on ? 1u : 0u);
+
+    /// <summary>Whether exec looks its binary up in follow_binaries (only while a matchBinaries filter has followChildren).</summary>
+    public void SetFollowTracking(bool on) => Map("binary_tracking").Update(2u, on ? 1u : 0u);
+
+    /// <summary>followChildren: binary path (NUL padded) → bits of the filters naming it.</summary>
+    public BpfMap FollowBinaries => Map("follow_binaries");
+
+    public int FollowBinariesFd => sharedFds["follow_binaries"];
 
     /// <summary>Each thread group's capabilities at exec and namespaces at fork, for the *Changes selectors.</summary>
     public BpfMap ExecBaselines => Map("exec_baseline_map");
