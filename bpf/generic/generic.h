@@ -60,6 +60,7 @@ enum {
 	GEN_TYPE_PATH = 15,         /* struct path * */
 	GEN_TYPE_LINUX_BINPRM = 16, /* struct linux_binprm *: the file being executed */
 	GEN_TYPE_SOCK = 17,         /* struct sock *: captured as struct gen_sock */
+	GEN_TYPE_CRED = 18,         /* struct cred *: captured as struct gen_cred */
 };
 
 /* Address families a sockaddr argument decodes (linux/socket.h). */
@@ -576,6 +577,48 @@ static __always_inline __u32 gen_read_sock(struct gen_sock *gs, __u64 ptr)
 	return sizeof(*gs);
 }
 
+/* A struct cred, as Tetragon's ProcessCredentials reports it (process_credentials_arg). */
+struct gen_cred {
+	__u32 ids[8]; /* uid, gid, suid, sgid, euid, egid, fsuid, fsgid: the kernel's order */
+	__u32 securebits;
+	__u32 userns_level;
+	__u64 cap_permitted;
+	__u64 cap_effective;
+	__u64 cap_inheritable;
+	__u32 userns_inum;
+	__u32 userns_uid;
+	__u32 userns_gid;
+	__u32 pad;
+};
+
+_Static_assert(sizeof(struct gen_cred) == 80, "gen_cred layout");
+
+/* The struct cred at kernel pointer ptr (commit_creds, security_* hooks). */
+static __always_inline __u32 gen_read_cred(struct gen_cred *gc, __u64 ptr)
+{
+	struct cred *cred = (struct cred *)ptr;
+	struct user_namespace *ns;
+
+	__builtin_memset(gc, 0, sizeof(*gc));
+	if (!cred)
+		return 0;
+	/* The eight ids sit together, uid first, in every kernel since 2.6.29: one read. */
+	if (bpf_probe_read_kernel(gc->ids, sizeof(gc->ids), __builtin_preserve_access_index(&cred->uid)) < 0)
+		return 0;
+	gc->securebits = BPF_CORE_READ(cred, securebits);
+	gc->cap_permitted = read_cap(__builtin_preserve_access_index(&cred->cap_permitted));
+	gc->cap_effective = read_cap(__builtin_preserve_access_index(&cred->cap_effective));
+	gc->cap_inheritable = read_cap(__builtin_preserve_access_index(&cred->cap_inheritable));
+	ns = BPF_CORE_READ(cred, user_ns);
+	if (ns) {
+		gc->userns_level = BPF_CORE_READ(ns, level);
+		gc->userns_inum = BPF_CORE_READ(ns, ns.inum);
+		gc->userns_uid = BPF_CORE_READ(ns, owner.val);
+		gc->userns_gid = BPF_CORE_READ(ns, group.val);
+	}
+	return sizeof(*gc);
+}
+
 /* Captures one argument into the event; returns its byte length. */
 static __always_inline __u32 gen_read_arg(struct gen_heap *heap, const struct gen_arg *a, __u32 slot, __u32 off,
 					  const __u64 *raw)
@@ -622,6 +665,8 @@ static __always_inline __u32 gen_read_arg(struct gen_heap *heap, const struct ge
 		return gen_read_sockaddr((struct gen_sockaddr *)dst, value);
 	case GEN_TYPE_SOCK:
 		return gen_read_sock((struct gen_sock *)dst, value);
+	case GEN_TYPE_CRED:
+		return gen_read_cred((struct gen_cred *)dst, value);
 	case GEN_TYPE_FD:
 	case GEN_TYPE_FILE:
 	case GEN_TYPE_PATH:

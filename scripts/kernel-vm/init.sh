@@ -64,7 +64,7 @@ pass agent-starts
 echo "VMTEST agent ready after ${i}s"
 
 list=$(timeout 100 tetra --timeout 90s tracingpolicy list 2>&1)
-for p in vm-file-read vm-mkdir-kill vm-bprm-check vm-open-deny-lsm vm-unlink-override vm-tcp-connect; do
+for p in vm-file-read vm-mkdir-kill vm-bprm-check vm-open-deny-lsm vm-unlink-override vm-tcp-connect vm-commit-creds; do
   check "policy-loaded-$p" sh -c "echo \"\$0\" | grep -q '$p'" "$list"
 done
 grep -i -E "policy|error" /tmp/agent.log | grep -v docker | cut -c1-600 | sed 's/^/VMTEST agent: /'
@@ -87,6 +87,11 @@ check file-arg-binary wait_event 5 security_file_permission '"/etc/vmtest-secret
 # Both reads went through the same hook: only the matching one may reach user space. (Quoted
 # words: a command line holding them shows up escaped in its process_exec, so never matches.)
 check file-arg-filtered-in-kernel sh -c "! grep -F '\"file_arg\"' /tmp/events.json | grep -q -F '\"/etc/vmtest-other\"'"
+
+# A cred argument: unshare -U -r commits credentials in a new user namespace (level 1).
+mkdir -p /tmp/vmtest && cp /bin/busybox /tmp/vmtest/unshare
+/tmp/vmtest/unshare -U -r /bin/busybox true
+check cred-arg-event wait_event 30 commit_creds '"process_credentials_arg"' '"level": 1' '"CAP_SYS_ADMIN"'
 
 # Sigkill from a kprobe, on a path argument.
 sh -c 'mkdir /tmp/forbidden/x'

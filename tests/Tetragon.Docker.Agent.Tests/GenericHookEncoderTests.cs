@@ -218,6 +218,7 @@ public sealed class GenericHookEncoderTests
     [InlineData("file")]
     [InlineData("path")]
     [InlineData("linux_binprm")]
+    [InlineData("cred")]
     public void KernelPointerTypesOnSyscallArgumentsAreRefusedNamingTheField(string type)
     {
         var plan = Spec($"""
@@ -232,6 +233,47 @@ public sealed class GenericHookEncoderTests
 
         Assert.Null(GenericHookEncoder.Encode(plan.Hooks[0], 1, 13, null, problems));
         Assert.Contains(problems, p => p.StartsWith($"spec.kprobes[0].args[0].type: {type} is a kernel pointer", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ACredArgumentOnAKernelFunctionIsCapturedWhole()
+    {
+        var plan = Spec("""
+              kprobes:
+              - call: "commit_creds"
+                syscall: false
+                args:
+                - index: 0
+                  type: "cred"
+            """);
+        var problems = new List<string>();
+        var hook = GenericHookEncoder.Encode(plan.Hooks[0], 1, 13, null, problems);
+
+        Assert.Empty(problems);
+        Assert.NotNull(hook);
+        Assert.Equal(L.TypeCred, hook.Config[L.HookArgs]);
+        Assert.Equal(L.TypeCred, hook.Args[0].KernelType);
+
+        var filtered = TracingPolicyLoader.Load("""
+            apiVersion: cilium.io/v1alpha1
+            kind: TracingPolicy
+            metadata:
+              name: "t"
+            spec:
+              kprobes:
+              - call: "commit_creds"
+                syscall: false
+                args:
+                - index: 0
+                  type: "cred"
+                selectors:
+                - matchArgs:
+                  - index: 0
+                    operator: "Equal"
+                    values: ["0"]
+            """, "t");
+        Assert.False(filtered.Success);
+        Assert.Contains(filtered.Errors, e => e.Path.StartsWith("spec.kprobes[0].selectors[0].matchArgs[0]", StringComparison.Ordinal));
     }
 
     [Fact]

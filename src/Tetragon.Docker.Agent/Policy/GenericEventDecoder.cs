@@ -232,7 +232,7 @@ internal sealed class GenericEventDecoder(
         }
     }
 
-    private static KprobeArgument Argument(GenericArg arg, ReadOnlySpan<byte> data)
+    private KprobeArgument Argument(GenericArg arg, ReadOnlySpan<byte> data)
     {
         var label = arg.Descriptor.Label;
         switch (arg.KernelType)
@@ -251,6 +251,8 @@ internal sealed class GenericEventDecoder(
                 return WithLabel(new KprobeArgument { SockaddrArg = SockaddrDecoder.Decode(data) }, label);
             case L.TypeSock:
                 return WithLabel(new KprobeArgument { SockArg = SockaddrDecoder.DecodeSock(data) }, label);
+            case L.TypeCred:
+                return WithLabel(new KprobeArgument { ProcessCredentialsArg = CredentialsDecoder.Decode(data, factory.HostNamespaces) }, label);
             default:
                 return Number(arg.KernelType, data.Length >= 8 ? BinaryPrimitives.ReadInt64LittleEndian(data) : 0, label);
         }

@@ -627,7 +627,9 @@ internal static class GenericHookEncoder
                 return L.TypeLinuxBinprm;
             case ArgType.Sock when kernelFunction:
                 return L.TypeSock;
-            case ArgType.File or ArgType.Path or ArgType.LinuxBinprm or ArgType.Sock:
+            case ArgType.Cred when kernelFunction:
+                return L.TypeCred;
+            case ArgType.File or ArgType.Path or ArgType.LinuxBinprm or ArgType.Sock or ArgType.Cred:
                 problems.Add($"{path}.type: {name} is a kernel pointer: it applies to kprobes on kernel functions, not to syscall, tracepoint or uprobe arguments");
                 return 0;
             case ArgType.Int or ArgType.Int32:
@@ -655,7 +657,7 @@ internal static class GenericHookEncoder
             case ArgType.Sockaddr:
                 return L.TypeSockaddr;
             default:
-                problems.Add($"{path}.type: {name} is not supported by this agent (supported: int, uint32, int64, uint64, size_t, string, char_buf, fd, filename, sockaddr; on kernel functions also file, path, linux_binprm, sock)");
+                problems.Add($"{path}.type: {name} is not supported by this agent (supported: int, uint32, int64, uint64, size_t, string, char_buf, fd, filename, sockaddr; on kernel functions also file, path, linux_binprm, sock, cred)");
                 return 0;
         }
     }

@@ -161,7 +161,10 @@ internal sealed class ProcessFactory(string nodeName, BootClock clock, HostNames
         return caps;
     }
 
-    private static IEnumerable<CapabilitiesType> CapabilityNames(ulong mask)
+    /// <summary>The host's namespaces, for is_host.</summary>
+    public HostNamespaces HostNamespaces => hostNamespaces;
+
+    internal static IEnumerable<CapabilitiesType> CapabilityNames(ulong mask)
     {
         for (var bit = 0; bit <= MaxCapability; bit++)
         {

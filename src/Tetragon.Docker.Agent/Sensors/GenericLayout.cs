@@ -129,6 +129,10 @@ internal static class GenericLayout
     public const byte TypePath = 15;
     public const byte TypeLinuxBinprm = 16;
     public const byte TypeSock = 17;
+    public const byte TypeCred = 18;
+
+    /// <summary>struct gen_cred: ids[8], securebits, userns_level, the three cap sets, userns inum, uid, gid, pad.</summary>
+    public const int CredSize = 80;
     public const byte ArgKernelMem = 1;
 
     // Operators (GEN_OP_*).
