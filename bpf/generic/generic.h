@@ -61,6 +61,8 @@ enum {
 	GEN_TYPE_LINUX_BINPRM = 16, /* struct linux_binprm *: the file being executed */
 	GEN_TYPE_SOCK = 17,         /* struct sock *: captured as struct gen_sock */
 	GEN_TYPE_CRED = 18,         /* struct cred *: captured as struct gen_cred */
+	GEN_TYPE_DENTRY = 19,       /* struct dentry *: its path within its filesystem */
+	GEN_TYPE_SOCKET = 20,       /* struct socket *: its struct sock, captured as struct gen_sock */
 };
 
 /* Address families a sockaddr argument decodes (linux/socket.h). */
@@ -507,7 +509,7 @@ static __always_inline long gen_read_fd_path(struct gen_heap *heap, __u64 fd, ch
 	return gen_read_path(heap, &path, dst);
 }
 
-/* The path behind a kernel pointer argument of type file, path or linux_binprm, into dst. */
+/* The path behind a kernel pointer argument of type file, path, linux_binprm or dentry, into dst. */
 static __always_inline long gen_read_kernel_path(struct gen_heap *heap, __u8 type, __u64 ptr, char *dst)
 {
 	struct file *file = (struct file *)ptr;
@@ -515,6 +517,11 @@ static __always_inline long gen_read_kernel_path(struct gen_heap *heap, __u8 typ
 
 	if (!ptr)
 		return -1;
+	if (type == GEN_TYPE_DENTRY) {
+		/* No mount: the walk stops at the root of the dentry's filesystem, as Tetragon's does. */
+		path.dentry = (struct dentry *)ptr;
+		return gen_read_path(heap, &path, dst);
+	}
 	if (type == GEN_TYPE_PATH) {
 		if (bpf_probe_read_kernel(&path, sizeof(path), (void *)ptr) < 0)
 			return -1;
@@ -663,6 +670,8 @@ static __always_inline __u32 gen_read_arg(struct gen_heap *heap, const struct ge
 		return size;
 	case GEN_TYPE_SOCKADDR:
 		return gen_read_sockaddr((struct gen_sockaddr *)dst, value);
+	case GEN_TYPE_SOCKET:
+		return gen_read_sock((struct gen_sock *)dst, value ? (__u64)BPF_CORE_READ((struct socket *)value, sk) : 0);
 	case GEN_TYPE_SOCK:
 		return gen_read_sock((struct gen_sock *)dst, value);
 	case GEN_TYPE_CRED:
@@ -671,6 +680,7 @@ static __always_inline __u32 gen_read_arg(struct gen_heap *heap, const struct ge
 	case GEN_TYPE_FILE:
 	case GEN_TYPE_PATH:
 	case GEN_TYPE_LINUX_BINPRM:
+	case GEN_TYPE_DENTRY:
 		n = a->type == GEN_TYPE_FD ? gen_read_fd_path(heap, value, heap->str)
 					   : gen_read_kernel_path(heap, a->type, value, heap->str);
 		if (n <= 0)

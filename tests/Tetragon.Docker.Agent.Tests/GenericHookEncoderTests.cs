@@ -219,6 +219,8 @@ public sealed class GenericHookEncoderTests
     [InlineData("path")]
     [InlineData("linux_binprm")]
     [InlineData("cred")]
+    [InlineData("dentry")]
+    [InlineData("socket")]
     public void KernelPointerTypesOnSyscallArgumentsAreRefusedNamingTheField(string type)
     {
         var plan = Spec($"""
@@ -233,6 +235,56 @@ public sealed class GenericHookEncoderTests
 
         Assert.Null(GenericHookEncoder.Encode(plan.Hooks[0], 1, 13, null, problems));
         Assert.Contains(problems, p => p.StartsWith($"spec.kprobes[0].args[0].type: {type} is a kernel pointer", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ADentryArgumentOnAKernelFunctionIsAPathFilteredAsText()
+    {
+        var plan = Spec("""
+              kprobes:
+              - call: "security_inode_rmdir"
+                syscall: false
+                args:
+                - index: 1
+                  type: "dentry"
+                selectors:
+                - matchArgs:
+                  - index: 1
+                    operator: "Postfix"
+                    values: ["secret"]
+            """);
+        var problems = new List<string>();
+        var hook = GenericHookEncoder.Encode(plan.Hooks[0], 1, 13, null, problems);
+
+        Assert.Empty(problems);
+        Assert.NotNull(hook);
+        Assert.Equal([L.TypeDentry, 1], hook.Config.AsSpan(L.HookArgs, 2).ToArray()); // captured from argument 1
+        Assert.Equal([GenericHookEncoder.StringKey(L.FilterId(1, 0, 0), "secret"u8, exact: false, reverse: true)], hook.StringKeys);
+    }
+
+    [Fact]
+    public void ASocketArgumentIsCapturedAndFilteredAsItsSock()
+    {
+        var plan = Spec("""
+              kprobes:
+              - call: "security_socket_connect"
+                syscall: false
+                args:
+                - index: 0
+                  type: "socket"
+                selectors:
+                - matchArgs:
+                  - index: 0
+                    operator: "Protocol"
+                    values: ["IPPROTO_TCP"]
+            """);
+        var problems = new List<string>();
+        var hook = GenericHookEncoder.Encode(plan.Hooks[0], 1, 13, null, problems);
+
+        Assert.Empty(problems);
+        Assert.NotNull(hook);
+        Assert.Equal(L.TypeSocket, hook.Config[L.HookArgs]);
+        Assert.Equal(L.KindSock, hook.Config[L.HookSels + L.SelArgs + 2]);
     }
 
     [Fact]

@@ -243,13 +243,13 @@ internal sealed class GenericEventDecoder(
                 return WithLabel(new KprobeArgument { BytesArg = ByteString.CopyFrom(data) }, label);
             case L.TypeFd or L.TypeFile:
                 return WithLabel(new KprobeArgument { FileArg = new KprobeFile { Path = Encoding.UTF8.GetString(data) } }, label);
-            case L.TypePath:
+            case L.TypePath or L.TypeDentry: // a dentry is reported as Tetragon does: a path_arg
                 return WithLabel(new KprobeArgument { PathArg = new KprobePath { Path = Encoding.UTF8.GetString(data) } }, label);
             case L.TypeLinuxBinprm:
                 return WithLabel(new KprobeArgument { LinuxBinprmArg = new KprobeLinuxBinprm { Path = Encoding.UTF8.GetString(data) } }, label);
             case L.TypeSockaddr:
                 return WithLabel(new KprobeArgument { SockaddrArg = SockaddrDecoder.Decode(data) }, label);
-            case L.TypeSock:
+            case L.TypeSock or L.TypeSocket: // a socket is reported by its sock, as Tetragon does
                 return WithLabel(new KprobeArgument { SockArg = SockaddrDecoder.DecodeSock(data) }, label);
             case L.TypeCred:
                 return WithLabel(new KprobeArgument { ProcessCredentialsArg = CredentialsDecoder.Decode(data, factory.HostNamespaces) }, label);

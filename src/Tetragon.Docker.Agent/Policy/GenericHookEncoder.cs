@@ -375,13 +375,13 @@ internal static class GenericHookEncoder
 
     private static void EncodeFilter(ArgFilter f, byte slot, byte kernelType, uint fid, Span<byte> at, List<byte[]> strings, List<byte[]> numbers, string path, List<string> problems)
     {
-        if (kernelType is L.TypeSockaddr or L.TypeSock)
+        if (kernelType is L.TypeSockaddr or L.TypeSock or L.TypeSocket)
         {
-            EncodeSocketFilter(f, slot, kernelType == L.TypeSock ? L.KindSock : L.KindSockaddr, fid, at, strings, numbers, path, problems);
+            EncodeSocketFilter(f, slot, kernelType == L.TypeSockaddr ? L.KindSockaddr : L.KindSock, fid, at, strings, numbers, path, problems);
             return;
         }
 
-        var isString = kernelType is L.TypeString or L.TypeCharBuf or L.TypeFd or L.TypeDataLoc or L.TypeFile or L.TypePath or L.TypeLinuxBinprm;
+        var isString = kernelType is L.TypeString or L.TypeCharBuf or L.TypeFd or L.TypeDataLoc or L.TypeFile or L.TypePath or L.TypeLinuxBinprm or L.TypeDentry;
         var unsigned = kernelType is L.TypeU32 or L.TypeU64 or L.TypeU16 or L.TypeU8;
         at[1] = slot;
         at[2] = isString ? L.KindString : unsigned ? L.KindUnsigned : L.KindSigned;
@@ -629,7 +629,11 @@ internal static class GenericHookEncoder
                 return L.TypeSock;
             case ArgType.Cred when kernelFunction:
                 return L.TypeCred;
-            case ArgType.File or ArgType.Path or ArgType.LinuxBinprm or ArgType.Sock or ArgType.Cred:
+            case ArgType.Dentry when kernelFunction:
+                return L.TypeDentry;
+            case ArgType.Socket when kernelFunction:
+                return L.TypeSocket;
+            case ArgType.File or ArgType.Path or ArgType.LinuxBinprm or ArgType.Sock or ArgType.Cred or ArgType.Dentry or ArgType.Socket:
                 problems.Add($"{path}.type: {name} is a kernel pointer: it applies to kprobes on kernel functions, not to syscall, tracepoint or uprobe arguments");
                 return 0;
             case ArgType.Int or ArgType.Int32:
@@ -657,7 +661,7 @@ internal static class GenericHookEncoder
             case ArgType.Sockaddr:
                 return L.TypeSockaddr;
             default:
-                problems.Add($"{path}.type: {name} is not supported by this agent (supported: int, uint32, int64, uint64, size_t, string, char_buf, fd, filename, sockaddr; on kernel functions also file, path, linux_binprm, sock, cred)");
+                problems.Add($"{path}.type: {name} is not supported by this agent (supported: int, uint32, int64, uint64, size_t, string, char_buf, fd, filename, sockaddr; on kernel functions also file, path, dentry, linux_binprm, sock, socket, cred)");
                 return 0;
         }
     }

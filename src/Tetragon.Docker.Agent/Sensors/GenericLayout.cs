@@ -130,6 +130,8 @@ internal static class GenericLayout
     public const byte TypeLinuxBinprm = 16;
     public const byte TypeSock = 17;
     public const byte TypeCred = 18;
+    public const byte TypeDentry = 19;
+    public const byte TypeSocket = 20;
 
     /// <summary>struct gen_cred: ids[8], securebits, userns_level, the three cap sets, userns inum, uid, gid, pad.</summary>
     public const int CredSize = 80;
