@@ -63,6 +63,7 @@ enum {
 	GEN_TYPE_CRED = 18,         /* struct cred *: captured as struct gen_cred */
 	GEN_TYPE_DENTRY = 19,       /* struct dentry *: its path within its filesystem */
 	GEN_TYPE_SOCKET = 20,       /* struct socket *: its struct sock, captured as struct gen_sock */
+	GEN_TYPE_SKB = 21,          /* struct sk_buff *: its IP and port headers, captured as struct gen_skb */
 };
 
 /* Address families a sockaddr argument decodes (linux/socket.h). */
@@ -94,6 +95,15 @@ struct gen_sock {
 };
 
 _Static_assert(sizeof(struct gen_sock) == 52, "gen_sock layout");
+
+/* An skb argument: its headers in a gen_sock (so the sock filters apply), then its length and hash. */
+struct gen_skb {
+	struct gen_sock sock;
+	__u32 len;
+	__u32 hash;
+};
+
+_Static_assert(sizeof(struct gen_skb) == 60, "gen_skb layout");
 
 /* What a sock or sockaddr filter compares: the common fields of both. */
 struct gen_sockview {
@@ -626,6 +636,57 @@ static __always_inline __u32 gen_read_cred(struct gen_cred *gc, __u64 ptr)
 	return sizeof(*gc);
 }
 
+/*
+ * The packet at kernel pointer ptr, as Tetragon's KprobeSkb reports it: the IPv4 or IPv6 header
+ * at the network header offset, the ports of TCP and UDP at the transport one. Each field is
+ * read straight into the event, and the function is a subprogram of its own: its locals stay
+ * off the capture's frame, which the syscall chain's 512-byte budget (6.1) has no room to grow.
+ */
+static __noinline __u32 gen_read_skb(struct gen_skb *g, __u64 ptr)
+{
+	struct sk_buff *skb = (struct sk_buff *)ptr;
+	unsigned char *head;
+	__u16 nh, th;
+	__u8 version = 0;
+
+	if (!g)
+		return 0;
+	__builtin_memset(g, 0, sizeof(*g));
+	if (!skb)
+		return 0;
+	g->len = BPF_CORE_READ(skb, len);
+	g->hash = BPF_CORE_READ(skb, hash);
+	g->sock.mark = BPF_CORE_READ(skb, mark);
+	g->sock.priority = BPF_CORE_READ(skb, priority);
+	head = BPF_CORE_READ(skb, head);
+	nh = BPF_CORE_READ(skb, network_header);
+	th = BPF_CORE_READ(skb, transport_header);
+	bpf_probe_read_kernel(&version, 1, head + nh);
+	switch (version >> 4) {
+	case 4: /* iphdr: protocol at 9, saddr at 12, daddr at 16 */
+		g->sock.family = GEN_AF_INET;
+		bpf_probe_read_kernel(&g->sock.protocol, 1, head + nh + 9);
+		bpf_probe_read_kernel(g->sock.saddr, 4, head + nh + 12);
+		bpf_probe_read_kernel(g->sock.daddr, 4, head + nh + 16);
+		break;
+	case 6: /* ipv6hdr: nexthdr at 6, saddr at 8, daddr at 24 */
+		g->sock.family = GEN_AF_INET6;
+		bpf_probe_read_kernel(&g->sock.protocol, 1, head + nh + 6);
+		bpf_probe_read_kernel(g->sock.saddr, 16, head + nh + 8);
+		bpf_probe_read_kernel(g->sock.daddr, 16, head + nh + 24);
+		break;
+	default:
+		return sizeof(*g);
+	}
+	if ((g->sock.protocol == 6 || g->sock.protocol == 17) && th != (__u16)~0U) { /* TCP, UDP */
+		bpf_probe_read_kernel(&g->sock.sport, 2, head + th);
+		bpf_probe_read_kernel(&g->sock.dport, 2, head + th + 2);
+		g->sock.sport = __builtin_bswap16(g->sock.sport);
+		g->sock.dport = __builtin_bswap16(g->sock.dport);
+	}
+	return sizeof(*g);
+}
+
 /* Captures one argument into the event; returns its byte length. */
 static __always_inline __u32 gen_read_arg(struct gen_heap *heap, const struct gen_arg *a, __u32 slot, __u32 off,
 					  const __u64 *raw)
@@ -670,6 +731,8 @@ static __always_inline __u32 gen_read_arg(struct gen_heap *heap, const struct ge
 		return size;
 	case GEN_TYPE_SOCKADDR:
 		return gen_read_sockaddr((struct gen_sockaddr *)dst, value);
+	case GEN_TYPE_SKB:
+		return gen_read_skb((struct gen_skb *)dst, value);
 	case GEN_TYPE_SOCKET:
 		return gen_read_sock((struct gen_sock *)dst, value ? (__u64)BPF_CORE_READ((struct socket *)value, sk) : 0);
 	case GEN_TYPE_SOCK:
@@ -906,7 +969,9 @@ static __always_inline bool gen_socket_filter(struct gen_heap *heap, const struc
 		return false;
 	__builtin_memset(v, 0, sizeof(*v));
 	at = heap->ev.data + (heap->off[slot] & (GEN_DATA_SIZE - 1));
-	if (f->kind == GEN_KIND_SOCK && heap->ev.msg.arg_len[slot] == sizeof(struct gen_sock)) {
+	/* A sock, or an skb whose headers lead with the same layout. */
+	if (f->kind == GEN_KIND_SOCK && (heap->ev.msg.arg_len[slot] == sizeof(struct gen_sock) ||
+					 heap->ev.msg.arg_len[slot] == sizeof(struct gen_skb))) {
 		struct gen_sock *gs = &heap->sock_copy.sock;
 
 		bpf_probe_read_kernel(gs, sizeof(*gs), at);

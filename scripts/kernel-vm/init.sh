@@ -64,7 +64,7 @@ pass agent-starts
 echo "VMTEST agent ready after ${i}s"
 
 list=$(timeout 100 tetra --timeout 90s tracingpolicy list 2>&1)
-for p in vm-file-read vm-mkdir-kill vm-bprm-check vm-open-deny-lsm vm-unlink-override vm-tcp-connect vm-commit-creds vm-dentry-rmdir vm-socket-connect; do
+for p in vm-file-read vm-mkdir-kill vm-bprm-check vm-open-deny-lsm vm-unlink-override vm-tcp-connect vm-commit-creds vm-dentry-rmdir vm-socket-connect vm-skb-output; do
   check "policy-loaded-$p" sh -c "echo \"\$0\" | grep -q '$p'" "$list"
 done
 grep -i -E "policy|error" /tmp/agent.log | grep -v docker | cut -c1-600 | sed 's/^/VMTEST agent: /'
@@ -94,8 +94,9 @@ mkdir -p /tmp/vmtest && cp /bin/busybox /tmp/vmtest/unshare
 check cred-arg-event wait_event 30 commit_creds '"process_credentials_arg"' '"level": 1' '"CAP_SYS_ADMIN"'
 
 # A dentry argument, filtered by postfix: only the matching rmdir reaches user space.
-mkdir /tmp/vmtest-other /tmp/vmtest-dentry && rmdir /tmp/vmtest-other /tmp/vmtest-dentry
-check dentry-arg-event wait_event 30 security_inode_rmdir '"path_arg"' 'vmtest-dentry"'
+# (Two rmdirs: a command line naming both would put the other's name in the event too.)
+mkdir /tmp/vmtest-other /tmp/vmtest-dentry && rmdir /tmp/vmtest-other && rmdir /tmp/vmtest-dentry
+check dentry-arg-event wait_event 30 security_inode_rmdir '"path_arg": { "path": "' 'vmtest-dentry" }'
 check dentry-arg-filtered-in-kernel sh -c "! grep -F security_inode_rmdir /tmp/events.json | grep -q -F 'vmtest-other'"
 
 # Sigkill from a kprobe, on a path argument.
@@ -115,6 +116,8 @@ check linux-binprm-event wait_event 30 security_bprm_check '"/tmp/vmtest-true"' 
 nc 127.0.0.1 8090 </dev/null >/dev/null 2>&1
 nc 127.0.0.1 8089 </dev/null >/dev/null 2>&1
 check sock-event wait_event 30 '"function_name": "tcp_connect"' '"sock_arg"' '"daddr": "127.0.0.1"' '"dport": 8089' '"protocol": "IPPROTO_TCP"' '"state": "TCP_SYN_SENT"'
+check skb-event wait_event 30 '"function_name": "ip_output"' '"skb_arg"' '"daddr": "127.0.0.1"' '"dport": 8089' '"protocol": "IPPROTO_TCP"'
+check skb-filtered-in-kernel sh -c "! grep -F '\"skb_arg\"' /tmp/events.json | grep -q -F '\"dport\": 8090'"
 check socket-event wait_event 30 '"function_name": "security_socket_connect"' '"sock_arg"' '"family": "AF_INET"' '"type": "SOCK_STREAM"' '"protocol": "IPPROTO_TCP"'
 check sock-filtered-in-kernel sh -c "! grep -F '\"sock_arg\"' /tmp/events.json | grep -q -F '\"dport\": 8090'"
 

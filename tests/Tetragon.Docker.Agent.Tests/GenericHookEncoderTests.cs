@@ -221,6 +221,7 @@ public sealed class GenericHookEncoderTests
     [InlineData("cred")]
     [InlineData("dentry")]
     [InlineData("socket")]
+    [InlineData("skb")]
     public void KernelPointerTypesOnSyscallArgumentsAreRefusedNamingTheField(string type)
     {
         var plan = Spec($"""

@@ -99,4 +99,20 @@ public sealed class SockaddrDecoderTests
         Assert.Equal(("9", "200", "99"), (odd.Type, odd.Protocol, odd.State)); // unnamed: the number
         Assert.Equal(new KprobeSock(), SockaddrDecoder.DecodeSock(new byte[L.SockSize - 1]));
     }
+
+    [Fact]
+    public void AnSkbCarriesItsHeadersLengthAndHash()
+    {
+        var data = new byte[L.SkbSize];
+        CapturedSock(L.AfInet, 0, 6, 40000, 8089, 0, "127.0.0.1", "127.0.0.1").CopyTo(data, 0);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(L.SockSize), 60);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(L.SockSize + 4), 0xdeadbeef);
+
+        Assert.Equal(new KprobeSkb
+        {
+            Family = "AF_INET", Proto = 6, Protocol = "IPPROTO_TCP", Saddr = "127.0.0.1", Daddr = "127.0.0.1",
+            Sport = 40000, Dport = 8089, Mark = 7, Priority = 6, Len = 60, Hash = 0xdeadbeef,
+        }, SockaddrDecoder.DecodeSkb(data));
+        Assert.Equal(new KprobeSkb(), SockaddrDecoder.DecodeSkb(new byte[L.SkbSize - 1]));
+    }
 }

@@ -249,6 +249,8 @@ internal sealed class GenericEventDecoder(
                 return WithLabel(new KprobeArgument { LinuxBinprmArg = new KprobeLinuxBinprm { Path = Encoding.UTF8.GetString(data) } }, label);
             case L.TypeSockaddr:
                 return WithLabel(new KprobeArgument { SockaddrArg = SockaddrDecoder.Decode(data) }, label);
+            case L.TypeSkb:
+                return WithLabel(new KprobeArgument { SkbArg = SockaddrDecoder.DecodeSkb(data) }, label);
             case L.TypeSock or L.TypeSocket: // a socket is reported by its sock, as Tetragon does
                 return WithLabel(new KprobeArgument { SockArg = SockaddrDecoder.DecodeSock(data) }, label);
             case L.TypeCred:

@@ -375,7 +375,7 @@ internal static class GenericHookEncoder
 
     private static void EncodeFilter(ArgFilter f, byte slot, byte kernelType, uint fid, Span<byte> at, List<byte[]> strings, List<byte[]> numbers, string path, List<string> problems)
     {
-        if (kernelType is L.TypeSockaddr or L.TypeSock or L.TypeSocket)
+        if (kernelType is L.TypeSockaddr or L.TypeSock or L.TypeSocket or L.TypeSkb)
         {
             EncodeSocketFilter(f, slot, kernelType == L.TypeSockaddr ? L.KindSockaddr : L.KindSock, fid, at, strings, numbers, path, problems);
             return;
@@ -633,7 +633,9 @@ internal static class GenericHookEncoder
                 return L.TypeDentry;
             case ArgType.Socket when kernelFunction:
                 return L.TypeSocket;
-            case ArgType.File or ArgType.Path or ArgType.LinuxBinprm or ArgType.Sock or ArgType.Cred or ArgType.Dentry or ArgType.Socket:
+            case ArgType.Skb when kernelFunction:
+                return L.TypeSkb;
+            case ArgType.File or ArgType.Path or ArgType.LinuxBinprm or ArgType.Sock or ArgType.Cred or ArgType.Dentry or ArgType.Socket or ArgType.Skb:
                 problems.Add($"{path}.type: {name} is a kernel pointer: it applies to kprobes on kernel functions, not to syscall, tracepoint or uprobe arguments");
                 return 0;
             case ArgType.Int or ArgType.Int32:
@@ -661,7 +663,7 @@ internal static class GenericHookEncoder
             case ArgType.Sockaddr:
                 return L.TypeSockaddr;
             default:
-                problems.Add($"{path}.type: {name} is not supported by this agent (supported: int, uint32, int64, uint64, size_t, string, char_buf, fd, filename, sockaddr; on kernel functions also file, path, dentry, linux_binprm, sock, socket, cred)");
+                problems.Add($"{path}.type: {name} is not supported by this agent (supported: int, uint32, int64, uint64, size_t, string, char_buf, fd, filename, sockaddr; on kernel functions also file, path, dentry, linux_binprm, sock, socket, skb, cred)");
                 return 0;
         }
     }

@@ -103,6 +103,32 @@ internal static class SockaddrDecoder
         return sock;
     }
 
+    /// <summary>An skb argument (struct gen_skb): its IP header's addresses and protocol, TCP or UDP ports, length, hash.</summary>
+    public static KprobeSkb DecodeSkb(ReadOnlySpan<byte> data)
+    {
+        if (data.Length < L.SkbSize)
+        {
+            return new KprobeSkb();
+        }
+
+        var sock = DecodeSock(data[..L.SockSize]);
+        var proto = BinaryPrimitives.ReadUInt16LittleEndian(data[4..]);
+        return new KprobeSkb
+        {
+            Family = sock.Family,
+            Proto = proto,
+            Protocol = sock.Protocol,
+            Saddr = sock.Saddr,
+            Daddr = sock.Daddr,
+            Sport = sock.Sport,
+            Dport = sock.Dport,
+            Mark = sock.Mark,
+            Priority = sock.Priority,
+            Len = BinaryPrimitives.ReadUInt32LittleEndian(data[L.SockSize..]),
+            Hash = BinaryPrimitives.ReadUInt32LittleEndian(data[(L.SockSize + 4)..]),
+        };
+    }
+
     private static string Named(string[] names, int value) =>
         value < names.Length && names[value].Length > 0 ? names[value] : value.ToString(CultureInfo.InvariantCulture);
 

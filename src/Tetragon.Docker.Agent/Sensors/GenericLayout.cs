@@ -89,6 +89,7 @@ internal static class GenericLayout
     // struct gen_sockaddr (20): family, port (host order), address (AF_INET: 4 bytes, AF_INET6: 16).
     public const int SockaddrSize = 20;
     public const int SockSize = 52; // struct gen_sock
+    public const int SkbSize = 60;  // struct gen_skb: a gen_sock, then len and hash
     public const ushort AfInet = 2;
     public const ushort AfInet6 = 10;
 
@@ -132,6 +133,7 @@ internal static class GenericLayout
     public const byte TypeCred = 18;
     public const byte TypeDentry = 19;
     public const byte TypeSocket = 20;
+    public const byte TypeSkb = 21;
 
     /// <summary>struct gen_cred: ids[8], securebits, userns_level, the three cap sets, userns inum, uid, gid, pad.</summary>
     public const int CredSize = 80;
