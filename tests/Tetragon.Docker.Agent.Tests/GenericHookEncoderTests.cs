@@ -238,10 +238,20 @@ public sealed class GenericHookEncoderTests
         Assert.Contains(problems, p => p.StartsWith($"spec.kprobes[0].args[0].type: {type} is a kernel pointer", StringComparison.Ordinal));
     }
 
+    /// <summary>The first hook of a spec, encoded as hook 1 with no problem.</summary>
+    private static EncodedHook EncodeOne(string spec)
+    {
+        var problems = new List<string>();
+        var hook = GenericHookEncoder.Encode(Spec(spec).Hooks[0], 1, 13, null, problems);
+        Assert.Empty(problems);
+        Assert.NotNull(hook);
+        return hook;
+    }
+
     [Fact]
     public void ADentryArgumentOnAKernelFunctionIsAPathFilteredAsText()
     {
-        var plan = Spec("""
+        var hook = EncodeOne("""
               kprobes:
               - call: "security_inode_rmdir"
                 syscall: false
@@ -254,11 +264,6 @@ public sealed class GenericHookEncoderTests
                     operator: "Postfix"
                     values: ["secret"]
             """);
-        var problems = new List<string>();
-        var hook = GenericHookEncoder.Encode(plan.Hooks[0], 1, 13, null, problems);
-
-        Assert.Empty(problems);
-        Assert.NotNull(hook);
         Assert.Equal([L.TypeDentry, 1], hook.Config.AsSpan(L.HookArgs, 2).ToArray()); // captured from argument 1
         Assert.Equal([GenericHookEncoder.StringKey(L.FilterId(1, 0, 0), "secret"u8, exact: false, reverse: true)], hook.StringKeys);
     }
@@ -266,7 +271,7 @@ public sealed class GenericHookEncoderTests
     [Fact]
     public void ASocketArgumentIsCapturedAndFilteredAsItsSock()
     {
-        var plan = Spec("""
+        var hook = EncodeOne("""
               kprobes:
               - call: "security_socket_connect"
                 syscall: false
@@ -279,11 +284,6 @@ public sealed class GenericHookEncoderTests
                     operator: "Protocol"
                     values: ["IPPROTO_TCP"]
             """);
-        var problems = new List<string>();
-        var hook = GenericHookEncoder.Encode(plan.Hooks[0], 1, 13, null, problems);
-
-        Assert.Empty(problems);
-        Assert.NotNull(hook);
         Assert.Equal(L.TypeSocket, hook.Config[L.HookArgs]);
         Assert.Equal(L.KindSock, hook.Config[L.HookSels + L.SelArgs + 2]);
     }
@@ -291,7 +291,7 @@ public sealed class GenericHookEncoderTests
     [Fact]
     public void ACredArgumentOnAKernelFunctionIsCapturedWhole()
     {
-        var plan = Spec("""
+        var hook = EncodeOne("""
               kprobes:
               - call: "commit_creds"
                 syscall: false
@@ -299,11 +299,6 @@ public sealed class GenericHookEncoderTests
                 - index: 0
                   type: "cred"
             """);
-        var problems = new List<string>();
-        var hook = GenericHookEncoder.Encode(plan.Hooks[0], 1, 13, null, problems);
-
-        Assert.Empty(problems);
-        Assert.NotNull(hook);
         Assert.Equal(L.TypeCred, hook.Config[L.HookArgs]);
         Assert.Equal(L.TypeCred, hook.Args[0].KernelType);
 

@@ -7,28 +7,12 @@ namespace Tetragon.Docker.E2E.Tests;
 /// <summary>matchBinaries followChildren on the real kernel: a binary and all it starts, decided in the kernel.</summary>
 public sealed class FollowChildrenTests
 {
-    private static string Policy(string name, string root, string shell, string op = "In") => $$"""
-        apiVersion: cilium.io/v1alpha1
-        kind: TracingPolicy
-        metadata:
-          name: "{{name}}"
-        spec:
-          kprobes:
-          - call: "sys_mkdir"
-            syscall: true
-            args:
-            - index: 0
-              type: "string"
-            selectors:
-            - matchArgs:
-              - index: 0
-                operator: "Prefix"
-                values: ["{{root}}/"]
+    private static string Policy(string name, string root, string shell, string op = "In") => TracingPolicyTests.MkdirPolicy(name, root + "/", $$"""
               matchBinaries:
               - operator: {{op}}
                 values: ["{{shell}}"]
                 followChildren: true
-        """;
+        """);
 
     /// <summary>A shell of its own name, so that only the test's processes run it.</summary>
     private static string CopyShell(string dir, string name = "follow-sh")

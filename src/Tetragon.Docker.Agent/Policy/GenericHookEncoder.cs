@@ -614,30 +614,30 @@ internal static class GenericHookEncoder
         return key;
     }
 
+    /// <summary>Argument types that are kernel pointers, read in the kernel: only a kernel function's arguments can be one.</summary>
+    private static readonly Dictionary<ArgType, byte> KernelPointers = new()
+    {
+        [ArgType.File] = L.TypeFile, [ArgType.Path] = L.TypePath, [ArgType.Dentry] = L.TypeDentry,
+        [ArgType.LinuxBinprm] = L.TypeLinuxBinprm, [ArgType.Sock] = L.TypeSock, [ArgType.Socket] = L.TypeSocket,
+        [ArgType.Skb] = L.TypeSkb, [ArgType.Cred] = L.TypeCred,
+    };
+
     /// <param name="kernelFunction">The hook is on a kernel function (kprobe, LSM), whose arguments may be kernel pointers.</param>
     private static byte KernelType(ArgType type, string name, string path, List<string> problems, bool kernelFunction = false)
     {
+        if (KernelPointers.TryGetValue(type, out var pointer))
+        {
+            if (kernelFunction)
+            {
+                return pointer;
+            }
+
+            problems.Add($"{path}.type: {name} is a kernel pointer: it applies to kprobes on kernel functions, not to syscall, tracepoint or uprobe arguments");
+            return 0;
+        }
+
         switch (type)
         {
-            case ArgType.File when kernelFunction:
-                return L.TypeFile;
-            case ArgType.Path when kernelFunction:
-                return L.TypePath;
-            case ArgType.LinuxBinprm when kernelFunction:
-                return L.TypeLinuxBinprm;
-            case ArgType.Sock when kernelFunction:
-                return L.TypeSock;
-            case ArgType.Cred when kernelFunction:
-                return L.TypeCred;
-            case ArgType.Dentry when kernelFunction:
-                return L.TypeDentry;
-            case ArgType.Socket when kernelFunction:
-                return L.TypeSocket;
-            case ArgType.Skb when kernelFunction:
-                return L.TypeSkb;
-            case ArgType.File or ArgType.Path or ArgType.LinuxBinprm or ArgType.Sock or ArgType.Cred or ArgType.Dentry or ArgType.Socket or ArgType.Skb:
-                problems.Add($"{path}.type: {name} is a kernel pointer: it applies to kprobes on kernel functions, not to syscall, tracepoint or uprobe arguments");
-                return 0;
             case ArgType.Int or ArgType.Int32:
                 return L.TypeS32;
             case ArgType.Uint32:
