@@ -21,13 +21,17 @@ struct exec_heap {
 static __always_inline void store_binary(struct exec_heap *heap, __u32 tgid, __u32 count)
 {
 	__u32 len = join_path_forward(heap->data, heap->starts, count, heap->forward);
-	struct exec_binary *old = bpf_map_lookup_elem(&exec_binary_map, &tgid);
+	struct exec_binary *old;
 	__u64 *bits;
 
 	heap->binary.len = len;
-	heap->binary.follow = old ? old->follow : 0;
+	heap->binary.follow = 0;
 	bpf_probe_read_kernel(heap->binary.path, BINARY_MAX, heap->forward);
+	/* Without a followChildren filter no bit is in use: exec skips both lookups. */
 	if (tracking_follow()) {
+		old = bpf_map_lookup_elem(&exec_binary_map, &tgid);
+		if (old)
+			heap->binary.follow = old->follow;
 		/* A hash key: the path, then zeros (the scratch holds older, longer paths). */
 		__builtin_memset(&heap->follow, 0, sizeof(heap->follow));
 		bpf_probe_read_kernel_str(heap->follow.path, BINARY_MAX, heap->forward);

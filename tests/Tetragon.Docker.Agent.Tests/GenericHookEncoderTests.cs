@@ -291,29 +291,20 @@ public sealed class GenericHookEncoderTests
     [Fact]
     public void ACredArgumentOnAKernelFunctionIsCapturedWhole()
     {
-        var hook = EncodeOne("""
+        const string CommitCreds = """
               kprobes:
               - call: "commit_creds"
                 syscall: false
                 args:
                 - index: 0
                   type: "cred"
-            """);
+
+            """;
+        var hook = EncodeOne(CommitCreds);
         Assert.Equal(L.TypeCred, hook.Config[L.HookArgs]);
         Assert.Equal(L.TypeCred, hook.Args[0].KernelType);
 
-        var filtered = TracingPolicyLoader.Load("""
-            apiVersion: cilium.io/v1alpha1
-            kind: TracingPolicy
-            metadata:
-              name: "t"
-            spec:
-              kprobes:
-              - call: "commit_creds"
-                syscall: false
-                args:
-                - index: 0
-                  type: "cred"
+        var filtered = TracingPolicyLoader.Load("apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: \"t\"\nspec:\n" + CommitCreds + """
                 selectors:
                 - matchArgs:
                   - index: 0
