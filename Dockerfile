@@ -4,7 +4,7 @@
 # From source, with public images (the default target):
 #   docker build -t tetragon-docker .
 # Without a registry or network (as in this project's CI): build on the host, then package out/:
-#   scripts/build.sh-style self-contained publish into out/ (see scripts/docker-e2e.sh), then
+#   scripts/build.sh (Native AOT programs and BPF objects in out/; see scripts/docker-e2e.sh), then
 #   docker build --target runtime-prebuilt --build-arg RUNTIME_IMAGE=tetragon-docker/local-base:latest -t tetragon-docker .
 #   (scripts/local-base-image.sh makes that base image from host files with `docker import`.)
 # Run (the same settings as compose.yaml):
@@ -23,7 +23,7 @@ COPY scripts/docker-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 CMD ["/opt/tetragon/tetra", "status"]
 ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]
 
-# ---- packaging of a host build (out/: self-contained linux-x64 publish + out/bpf/*.o); no network needed ----
+# ---- packaging of a host build (out/: native linux-x64 programs + out/bpf/*.o); no network needed ----
 # Listed before the build stages: the classic builder builds every stage up to --target.
 FROM runtime-common AS runtime-prebuilt
 COPY out/ /opt/tetragon/
@@ -35,19 +35,21 @@ RUN apt-get update && apt-get install -y --no-install-recommends clang llvm libb
 COPY bpf /src/bpf
 RUN make -C /src/bpf OUT=/out/bpf
 
-# ---- .NET: agent, CLI and follower, self-contained (the runtime image needs no .NET) ----
+# ---- .NET: agent, CLI and follower, Native AOT (the runtime image needs no .NET; clang links) ----
 FROM ${SDK_IMAGE} AS dotnet
+RUN apt-get update && apt-get install -y --no-install-recommends clang \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props global.json .editorconfig ./
 COPY proto proto
 COPY src src
 RUN for p in Tetragon.Docker.Agent Tetragon.Docker.Cli Tetragon.Docker.ExportStdout; do \
-      dotnet publish "src/$p" -c Release -r linux-x64 --self-contained -o /out || exit 1; \
-    done
+      dotnet publish "src/$p" -c Release -r linux-x64 -o /out || exit 1; \
+    done && rm -f /out/*.dbg /out/*.pdb
 
 # ---- production image (default target) ----
 FROM runtime-common AS runtime-deps
-RUN apt-get update && apt-get install -y --no-install-recommends libbpf1 libelf1 zlib1g libstdc++6 \
+RUN apt-get update && apt-get install -y --no-install-recommends libbpf1 libelf1 zlib1g \
     && rm -rf /var/lib/apt/lists/*
 
 FROM runtime-deps AS runtime

@@ -16,9 +16,8 @@ fi
 
 make -s -C bpf OUT="$root/out/bpf"
 configuration=${CONFIGURATION:-Release}
-for project in Tetragon.Docker.Agent Tetragon.Docker.Cli; do
-  # ReadyToRun: the agent starts fast and handles its first events without waiting for the JIT.
-  dotnet publish "src/$project" -c "$configuration" -o out --nologo -v quiet -r linux-x64 --self-contained false \
-    -p:PublishReadyToRun=true "$@"
+for project in Tetragon.Docker.Agent Tetragon.Docker.Cli Tetragon.Docker.ExportStdout; do
+  # Native AOT (PublishAot in each project): one native program each, no .NET runtime needed to run it.
+  dotnet publish "src/$project" -c "$configuration" -o out --nologo -v quiet -r linux-x64 "$@"
 done
 echo "build: out/tetragon out/tetra out/bpf/$(ls out/bpf | tr '\n' ' ')" >&2

@@ -3,14 +3,13 @@
 # Dockerfile, runs the agent with the production `docker run` line, starts labelled workload
 # containers and asserts through `docker exec tetragon tetra getevents -o json` and `docker logs tetragon`.
 # Prints "N passed, M failed" last; exits non-zero on any failure; removes everything it made.
-# Env: E2E_ARTIFACTS (dotnet artifacts path, default /tmp/tetragon-e2e-artifacts), E2E_KEEP=1 keeps the work dir.
+# Env: E2E_KEEP=1 keeps the work dir.
 set -uo pipefail
 export DOCKER_BUILDKIT=0
 repo=$(cd "$(dirname "$0")/.." && pwd)
 suite_start=$(date +%s.%N)
 work=$(mktemp -d /tmp/tetragon-e2e.XXXXXX)
 droot="$work/dockerd"
-artifacts=${E2E_ARTIFACTS:-/tmp/tetragon-e2e-artifacts}
 image=tetragon-docker:e2e
 base=tetragon-docker/local-base:e2e
 passed=0
@@ -54,20 +53,17 @@ export DOCKER_HOST
 DOCKER_HOST=$("$repo/scripts/start-dockerd.sh" "$droot") || { fail "private dockerd starts"; echo "$passed passed, $failed failed"; exit 1; }
 log "dockerd at $DOCKER_HOST"
 
-# ---- build: host publish (no network inside docker builds here), then the Dockerfile's runtime-prebuilt target ----
+# ---- build: on the host (no network inside docker builds here), then the Dockerfile's runtime-prebuilt target ----
 ctx="$work/context"
 mkdir -p "$ctx/out/bpf" "$ctx/scripts"
 build_start=$(date +%s)
-if ! make -s -C "$repo/bpf" OUT="$ctx/out/bpf" >"$work/build.log" 2>&1; then
-  cat "$work/build.log" >&2; fail "BPF objects build"; echo "$passed passed, $failed failed"; exit 1
+# scripts/build.sh is incremental: after test.sh's own build it only checks that out/ is current.
+if ! "$repo/scripts/build.sh" >"$work/build.log" 2>&1; then
+  tail -n 30 "$work/build.log" >&2; fail "scripts/build.sh"; echo "$passed passed, $failed failed"; exit 1
 fi
-for project in Tetragon.Docker.Agent Tetragon.Docker.Cli Tetragon.Docker.ExportStdout; do
-  if ! dotnet publish "$repo/src/$project" -c Release -r linux-x64 --self-contained -o "$ctx/out" \
-      --artifacts-path "$artifacts" --nologo -v quiet >>"$work/build.log" 2>&1; then
-    tail -n 30 "$work/build.log" >&2; fail "dotnet publish $project"; echo "$passed passed, $failed failed"; exit 1
-  fi
-done
-rm -f "$ctx/out"/*.pdb
+# The image takes the native programs and BPF objects; debug symbols stay on the host.
+cp -a "$repo/out/bpf/." "$ctx/out/bpf/"
+cp "$repo/out/tetragon" "$repo/out/tetra" "$repo/out/tetragon-export-stdout" "$ctx/out/"
 cp "$repo/scripts/docker-entrypoint.sh" "$ctx/scripts/"
 "$repo/scripts/local-base-image.sh" "$base" >/dev/null || { fail "local base image"; echo "$passed passed, $failed failed"; exit 1; }
 if docker build -q -f "$repo/Dockerfile" --target runtime-prebuilt --build-arg "RUNTIME_IMAGE=$base" -t "$image" "$ctx" >"$work/docker-build.log" 2>&1; then

@@ -36,25 +36,17 @@ if [ -z "$kernel" ]; then
 fi
 echo "kernel-vm: $(basename "$kernel")" >&2
 
-# The initramfs: busybox, the agent, the .NET runtime it needs, and every library they load
-# (ldd cannot see P/Invoke targets: libbpf and OpenSSL are added by name).
+# The initramfs: busybox, the agent and the CLI (native programs, Native AOT), and every library
+# they load (ldd cannot see dlopen targets: libbpf and OpenSSL are added by name).
 rootfs=$work/rootfs
-mkdir -p "$rootfs"/{bin,etc,opt/tetragon,opt/dotnet/shared,policies,examples}
+mkdir -p "$rootfs"/{bin,etc,opt/tetragon,policies,examples}
 cp /bin/busybox "$rootfs/bin/busybox"
 cp scripts/kernel-vm/init.sh "$rootfs/init"
 chmod +x "$rootfs/init"
 cp scripts/kernel-vm/policies/*.yaml "$rootfs/policies/"
 cp policies/*.yaml "$rootfs/examples/"
-cp -a out/. "$rootfs/opt/tetragon/"
-dotnet_root=$(dirname "$(readlink -f "$(command -v dotnet)")")
-cp "$dotnet_root/dotnet" "$rootfs/opt/dotnet/"
-cp -a "$dotnet_root/host" "$rootfs/opt/dotnet/"
-for framework in Microsoft.NETCore.App Microsoft.AspNetCore.App; do
-  version=$(ls "$dotnet_root/shared/$framework" | sort -V | tail -1)
-  mkdir -p "$rootfs/opt/dotnet/shared/$framework"
-  cp -a "$dotnet_root/shared/$framework/$version" "$rootfs/opt/dotnet/shared/$framework/"
-done
-libs=$( { ldd "$dotnet_root/dotnet" out/tetragon out/tetra; find "$rootfs/opt" -name '*.so' -exec ldd {} \; ; \
+cp -a out/bpf out/tetragon out/tetra "$rootfs/opt/tetragon/"
+libs=$( { ldd out/tetragon out/tetra; \
   for name in libbpf.so.1 libssl.so.3 libcrypto.so.3; do ldconfig -p | awk -v n="$name" '$1 == n && /x86-64/ { print "=> " $NF; exit }'; done; } 2>/dev/null \
   | grep -o '/[^ ]*\.so[^ ]*' | sort -u)
 for lib in $libs; do

@@ -3,7 +3,7 @@
 # the real agent with the kprobe policies in /policies, drives real syscalls and checks the
 # JSON export. Prints "VMTEST PASS <name>" / "VMTEST FAIL <name>: <why>" and "VMTEST DONE".
 /bin/busybox --install -s /bin
-export PATH=/bin:/opt/tetragon HOME=/root DOTNET_ROOT=/opt/dotnet DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 DOTNET_NOLOGO=1
+export PATH=/bin:/opt/tetragon HOME=/root
 mkdir -p /proc /sys /dev /tmp /run /var/run /root
 mount -t proc proc /proc
 mount -t sysfs sys /sys
