@@ -6,6 +6,8 @@
 #   bench/run.sh footprint [N]       agent RSS idle and under each storm, start-up to first event
 #   bench/run.sh connect-storm [N]   N loopback TCP connects, without and with the agent running
 #                                    policies/sys-connect.yaml (connect with fd and sockaddr args)
+#   bench/run.sh cold-storm [N]      the syscall storm 3 s after the agent starts (no warm-up):
+#                                    events lost, per round of a fresh agent
 # OUT=<dir> runs the agent and CLI from <dir> (default out/, built if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -258,6 +260,29 @@ footprint() {
   echo "footprint: rss_idle_mb=$((idle / 1024)) rss_exec_storm_mb=$((exec_rss / 1024)) rss_syscall_storm_mb=$((sys_rss / 1024)) start_to_first_event_ms=${first:-timeout}"
 }
 
+# A storm right after start meets the agent before any warm-up: with a JIT, its event thread
+# was still being compiled and the ring could overflow; the figure is what each fresh agent lost.
+cold_storm() {
+  local n=${1:-4000000} rounds=${ROUNDS:-3} export_dir lost=0 runs_with_loss=0
+  export_dir=$(mktemp -d "${EXPORT_DIR:-/dev/shm}/tetragon-bench.XXXXXX")
+  : >"$work/lost"
+  for _ in $(seq "$rounds"); do
+    start_agent --export-filename "$export_dir/tetragon.log"
+    tetra tracingpolicy add bench/syscall-storm-match.yaml >/dev/null
+    sleep 3
+    "$work/syscallstorm" "$n" /tmp/tetragon-bench-hot >/dev/null
+    export_settle >/dev/null
+    local l; l=$(lost_now)
+    echo "$l" >>"$work/lost"
+    lost=$((lost + l)); [ "$l" -gt 0 ] && runs_with_loss=$((runs_with_loss + 1))
+    stop_agent
+    rm -f "$export_dir"/tetragon.log*
+  done
+  rm -rf "$export_dir"
+  echo "cold-storm: lost per round: $(tr '\n' ' ' <"$work/lost")(n=$n each)"
+  echo "cold-storm: lost=$lost rounds=$rounds rounds_with_loss=$runs_with_loss events=$((n * rounds))"
+}
+
 connect_storm() {
   local n=${1:-5000} rounds=${ROUNDS:-3} port=${CONNECT_PORT:-47111} lost=0
   "$work/connectstorm" 200 "$port" >/dev/null # warm
@@ -286,5 +311,6 @@ case "${1:-}" in
   syscall-storm) shift; syscall_storm "$@" ;;
   footprint) shift; footprint "$@" ;;
   connect-storm) shift; connect_storm "$@" ;;
-  *) echo "usage: bench/run.sh exec-storm|syscall-storm|footprint|connect-storm [N]" >&2; exit 2 ;;
+  cold-storm) shift; cold_storm "$@" ;;
+  *) echo "usage: bench/run.sh exec-storm|syscall-storm|footprint|connect-storm|cold-storm [N]" >&2; exit 2 ;;
 esac

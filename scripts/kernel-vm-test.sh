@@ -46,6 +46,8 @@ chmod +x "$rootfs/init"
 cp scripts/kernel-vm/policies/*.yaml "$rootfs/policies/"
 cp policies/*.yaml "$rootfs/examples/"
 cp -a out/bpf out/tetragon out/tetra "$rootfs/opt/tetragon/"
+# A module of this very kernel for the module argument's check (no dependencies; makes dummy0).
+cp "$(dirname "$kernel")"/../lib/modules/*/kernel/drivers/net/dummy.ko "$rootfs/" || summary_fail "no dummy.ko in $package"
 libs=$( { ldd out/tetragon out/tetra; \
   for name in libbpf.so.1 libssl.so.3 libcrypto.so.3; do ldconfig -p | awk -v n="$name" '$1 == n && /x86-64/ { print "=> " $NF; exit }'; done; } 2>/dev/null \
   | grep -o '/[^ ]*\.so[^ ]*' | sort -u)

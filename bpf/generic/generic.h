@@ -64,6 +64,13 @@ enum {
 	GEN_TYPE_DENTRY = 19,       /* struct dentry *: its path within its filesystem */
 	GEN_TYPE_SOCKET = 20,       /* struct socket *: its struct sock, captured as struct gen_sock */
 	GEN_TYPE_SKB = 21,          /* struct sk_buff *: its IP and port headers, captured as struct gen_skb */
+	GEN_TYPE_CAPABILITY = 22,   /* int: a capability number, filtered and reported as capability_arg */
+	GEN_TYPE_KERNEL_CAP = 23,   /* kernel_cap_t *: the 64-bit set it points to */
+	GEN_TYPE_USER_NS = 24,      /* struct user_namespace *: captured as struct gen_userns */
+	GEN_TYPE_BPF_ATTR = 25,     /* union bpf_attr * (BPF_PROG_LOAD): captured as struct gen_bpf_attr */
+	GEN_TYPE_BPF_MAP = 26,      /* struct bpf_map *: captured as struct gen_bpf_map */
+	GEN_TYPE_MODULE = 27,       /* struct module *: captured as struct gen_module */
+	GEN_TYPE_NET_DEVICE = 28,   /* struct net_device *: its name, a string */
 };
 
 /* Address families a sockaddr argument decodes (linux/socket.h). */
@@ -469,6 +476,7 @@ static __always_inline __s64 gen_extend(__u8 type, __u64 raw)
 	switch (type) {
 	case GEN_TYPE_S32:
 	case GEN_TYPE_FD:
+	case GEN_TYPE_CAPABILITY:
 		return (__s64)(__s32)raw;
 	case GEN_TYPE_U32:
 		return (__s64)(__u32)raw;
@@ -687,6 +695,97 @@ static __noinline __u32 gen_read_skb(struct gen_skb *g, __u64 ptr)
 	return sizeof(*g);
 }
 
+/* Kernel objects reported by a few of their fields (Tetragon's user_ns_arg, bpf_attr_arg, bpf_map_arg, module_arg). */
+struct gen_userns {
+	__s32 level;
+	__u32 uid;
+	__u32 gid;
+	__u32 inum;
+};
+
+struct gen_bpf_attr {
+	__u32 prog_type;
+	__u32 insn_cnt;
+	char name[16];
+};
+
+struct gen_bpf_map {
+	__u32 map_type;
+	__u32 key_size;
+	__u32 value_size;
+	__u32 max_entries;
+	char name[16];
+};
+
+struct gen_module {
+	char name[56];
+	__u64 taints;
+};
+
+_Static_assert(sizeof(struct gen_userns) == 16 && sizeof(struct gen_bpf_attr) == 24 &&
+	       sizeof(struct gen_bpf_map) == 32 && sizeof(struct gen_module) == 64, "gen kernel object layouts");
+
+/*
+ * The kernel object of `type` at ptr, written straight into the event; returns its length.
+ * A subprogram of its own, like gen_read_skb: its reads stay off the capture's frame.
+ */
+static __noinline __u32 gen_read_kobj(void *dst, __u32 type, __u64 ptr)
+{
+	long n;
+
+	if (!dst || !ptr)
+		return 0;
+	switch (type) {
+	case GEN_TYPE_KERNEL_CAP:
+		*(__u64 *)dst = read_cap((const kernel_cap_t *)ptr);
+		return 8;
+	case GEN_TYPE_USER_NS: {
+		struct user_namespace *ns = (struct user_namespace *)ptr;
+		struct gen_userns *g = dst;
+
+		g->level = BPF_CORE_READ(ns, level);
+		g->uid = BPF_CORE_READ(ns, owner.val);
+		g->gid = BPF_CORE_READ(ns, group.val);
+		g->inum = BPF_CORE_READ(ns, ns.inum);
+		return sizeof(*g);
+	}
+	case GEN_TYPE_BPF_ATTR: {
+		union bpf_attr *attr = (union bpf_attr *)ptr;
+		struct gen_bpf_attr *g = dst;
+
+		g->prog_type = BPF_CORE_READ(attr, prog_type);
+		g->insn_cnt = BPF_CORE_READ(attr, insn_cnt);
+		bpf_probe_read_kernel(g->name, sizeof(g->name), __builtin_preserve_access_index(&attr->prog_name));
+		return sizeof(*g);
+	}
+	case GEN_TYPE_BPF_MAP: {
+		struct bpf_map *map = (struct bpf_map *)ptr;
+		struct gen_bpf_map *g = dst;
+
+		g->map_type = BPF_CORE_READ(map, map_type);
+		g->key_size = BPF_CORE_READ(map, key_size);
+		g->value_size = BPF_CORE_READ(map, value_size);
+		g->max_entries = BPF_CORE_READ(map, max_entries);
+		bpf_probe_read_kernel(g->name, sizeof(g->name), __builtin_preserve_access_index(&map->name));
+		return sizeof(*g);
+	}
+	case GEN_TYPE_MODULE: {
+		struct module *mod = (struct module *)ptr;
+		struct gen_module *g = dst;
+
+		bpf_probe_read_kernel(g->name, sizeof(g->name), __builtin_preserve_access_index(&mod->name));
+		g->taints = BPF_CORE_READ(mod, taints);
+		return sizeof(*g);
+	}
+	case GEN_TYPE_NET_DEVICE:
+		/* A string, as the string filters expect it: without its NUL. */
+		n = bpf_probe_read_kernel_str(dst, 16, __builtin_preserve_access_index(&((struct net_device *)ptr)->name));
+		return n > 0 ? n - 1 : 0;
+	default:
+		return 0;
+	}
+}
+
 /* Captures one argument into the event; returns its byte length. */
 static __always_inline __u32 gen_read_arg(struct gen_heap *heap, const struct gen_arg *a, __u32 slot, __u32 off,
 					  const __u64 *raw)
@@ -739,6 +838,17 @@ static __always_inline __u32 gen_read_arg(struct gen_heap *heap, const struct ge
 		return gen_read_sock((struct gen_sock *)dst, value);
 	case GEN_TYPE_CRED:
 		return gen_read_cred((struct gen_cred *)dst, value);
+	case GEN_TYPE_KERNEL_CAP:
+		n = gen_read_kobj(dst, a->type, value);
+		/* Filters compare the set itself, not the pointer. */
+		heap->vals[slot] = n == 8 ? *(__u64 *)dst : 0;
+		return n;
+	case GEN_TYPE_USER_NS:
+	case GEN_TYPE_BPF_ATTR:
+	case GEN_TYPE_BPF_MAP:
+	case GEN_TYPE_MODULE:
+	case GEN_TYPE_NET_DEVICE:
+		return gen_read_kobj(dst, a->type, value);
 	case GEN_TYPE_FD:
 	case GEN_TYPE_FILE:
 	case GEN_TYPE_PATH:

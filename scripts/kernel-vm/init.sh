@@ -64,7 +64,8 @@ pass agent-starts
 echo "VMTEST agent ready after ${i}s"
 
 list=$(timeout 100 tetra --timeout 90s tracingpolicy list 2>&1)
-for p in vm-file-read vm-mkdir-kill vm-bprm-check vm-open-deny-lsm vm-unlink-override vm-tcp-connect vm-commit-creds vm-dentry-rmdir vm-socket-connect vm-skb-output; do
+for p in vm-file-read vm-mkdir-kill vm-bprm-check vm-open-deny-lsm vm-unlink-override vm-tcp-connect vm-commit-creds vm-dentry-rmdir vm-socket-connect vm-skb-output \
+  vm-bpf-objects vm-cap-capable vm-capset vm-module-netdev; do
   check "policy-loaded-$p" sh -c "echo \"\$0\" | grep -q '$p'" "$list"
 done
 grep -i -E "policy|error" /tmp/agent.log | grep -v docker | cut -c1-600 | sed 's/^/VMTEST agent: /'
@@ -92,6 +93,25 @@ check file-arg-filtered-in-kernel sh -c "! grep -F '\"file_arg\"' /tmp/events.js
 mkdir -p /tmp/vmtest && cp /bin/busybox /tmp/vmtest/unshare
 /tmp/vmtest/unshare -U -r /bin/busybox true
 check cred-arg-event wait_event 30 commit_creds '"process_credentials_arg"' '"level": 1' '"CAP_SYS_ADMIN"'
+
+# capability and user_namespace arguments: sethostname asks for CAP_SYS_ADMIN in the host's user namespace.
+cp /bin/busybox /tmp/vmtest/hostname
+/tmp/vmtest/hostname vmtest-host
+check capability-arg-event wait_event 30 '"function_name": "cap_capable"' '"capability_arg": { "value": 21, "name": "CAP_SYS_ADMIN" }' '"user_ns_arg": { "level": 0' '"is_host": true'
+
+# kernel_cap_t arguments, filtered by Mask: only the capset adding CAP_SYS_ADMIN to the inheritable set is reported.
+setpriv --inh-caps +net_raw true
+setpriv --inh-caps +sys_admin true
+check kernel-cap-arg-event wait_event 30 '"function_name": "security_capset"' '"cap_inheritable_arg": "0000000000200000"' '"cap_effective_arg": "' '"cap_permitted_arg": "'
+check kernel-cap-filtered-in-kernel sh -c "! grep -q -F '\"cap_inheritable_arg\": \"0000000000002000\"' /tmp/events.json"
+
+# A module argument (dummy.ko from this kernel's package), then net_device arguments filtered by name.
+insmod /dummy.ko
+check module-arg-event wait_event 30 '"function_name": "do_init_module"' '"module_arg": { "name": "dummy"'
+ip link set dummy0 mtu 1400
+ip link set lo mtu 65000
+check net-device-arg-event wait_event 30 '"function_name": "dev_set_mtu_ext"' '"net_dev_arg": { "name": "lo" }' '"int_arg": 65000'
+check net-device-filtered-in-kernel sh -c "! grep -q -F '\"net_dev_arg\": { \"name\": \"dummy0\" }' /tmp/events.json"
 
 # A dentry argument, filtered by postfix: only the matching rmdir reaches user space.
 # (Two rmdirs: a command line naming both would put the other's name in the event too.)
@@ -181,6 +201,11 @@ done
 for f in file-monitoring-filtered.yaml file-monitoring-filtered-namespaced.yaml block-secret-files.yaml write-etc-binaries.yaml lsm-deny-shadow.yaml connect.yaml; do
   check "example-loads-$f" grep -qx "$f" /tmp/examples.loaded
 done
+
+# bpf_attr and bpf_map arguments: the program and map the agent loaded for an LSM hook of the
+# example policies (each LSM hook gets its own trampoline object).
+check bpf-attr-arg-event wait_event 30 '"function_name": "bpf_check"' '"bpf_attr_arg": { "ProgType": "BPF_PROG_TYPE_LSM"' '"ProgName": "generic_lsm"' '"binary": "/opt/tetragon/tetragon"'
+check bpf-map-arg-event wait_event 30 '"function_name": "security_bpf_map_alloc"' '"bpf_map_arg": { "MapType": "BPF_MAP_TYPE_ARRAY"' '"MapName": "tramp_hook"'
 
 # A clean stop leaves no kprobe behind.
 kill -TERM "$agent"

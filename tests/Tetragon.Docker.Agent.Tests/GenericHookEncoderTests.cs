@@ -222,6 +222,13 @@ public sealed class GenericHookEncoderTests
     [InlineData("dentry")]
     [InlineData("socket")]
     [InlineData("skb")]
+    [InlineData("kernel_cap_t")]
+    [InlineData("cap_effective")]
+    [InlineData("user_namespace")]
+    [InlineData("bpf_attr")]
+    [InlineData("bpf_map")]
+    [InlineData("module")]
+    [InlineData("net_device")]
     public void KernelPointerTypesOnSyscallArgumentsAreRefusedNamingTheField(string type)
     {
         var plan = Spec($"""
@@ -236,6 +243,102 @@ public sealed class GenericHookEncoderTests
 
         Assert.Null(GenericHookEncoder.Encode(plan.Hooks[0], 1, 13, null, problems));
         Assert.Contains(problems, p => p.StartsWith($"spec.kprobes[0].args[0].type: {type} is a kernel pointer", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void KernelObjectArgumentsOfKernelFunctionsGetTheirOwnSlots()
+    {
+        var hook = EncodeOne("""
+              kprobes:
+              - call: "security_capset"
+                syscall: false
+                args:
+                - index: 0
+                  type: "cap_effective"
+                - index: 1
+                  type: "user_namespace"
+                - index: 2
+                  type: "bpf_attr"
+                - index: 3
+                  type: "bpf_map"
+                - index: 4
+                  type: "module"
+            """);
+        Assert.Equal([L.TypeKernelCap, L.TypeUserNs, L.TypeBpfAttr, L.TypeBpfMap, L.TypeModule], hook.Args.Select(a => a.KernelType));
+    }
+
+    [Fact]
+    public void CapabilityArgumentsAreFilteredByNameAsNumbers()
+    {
+        var hook = EncodeOne("""
+              kprobes:
+              - call: "cap_capable"
+                syscall: false
+                args:
+                - index: 2
+                  type: "capability"
+                selectors:
+                - matchArgs:
+                  - index: 2
+                    operator: "Equal"
+                    values: ["CAP_SYS_ADMIN"]
+            """);
+        Assert.Equal(L.TypeCapability, hook.Args[0].KernelType);
+        Assert.Equal([L.OpEqual, 0, L.KindSigned], hook.Config.AsSpan(L.HookSels + L.SelArgs, 3).ToArray());
+        Assert.Contains(hook.NumberKeys, k => k.AsSpan().SequenceEqual(GenericHookEncoder.NumberKey(L.FilterId(1, 0, 0), 21)));
+    }
+
+    [Fact]
+    public void KernelCapSetsAreFilteredAsUnsignedMasksAndNetDevicesAsText()
+    {
+        var hook = EncodeOne("""
+              kprobes:
+              - call: "security_capset"
+                syscall: false
+                args:
+                - index: 2
+                  type: "cap_effective"
+                - index: 0
+                  type: "net_device"
+                selectors:
+                - matchArgs:
+                  - index: 2
+                    operator: "Mask"
+                    values: ["CAP_SYS_ADMIN"]
+                  - index: 0
+                    operator: "Prefix"
+                    values: ["eth"]
+            """);
+        var caps = (byte)hook.Args.ToList().FindIndex(a => a.KernelType == L.TypeKernelCap);
+        var device = (byte)hook.Args.ToList().FindIndex(a => a.KernelType == L.TypeNetDevice);
+        Assert.Equal([L.OpMask, caps, L.KindUnsigned], hook.Config.AsSpan(L.HookSels + L.SelArgs, 3).ToArray());
+        Assert.Equal(1UL << 21, BinaryPrimitives.ReadUInt64LittleEndian(hook.Config.AsSpan(L.HookSels + L.SelArgs + 8)));
+        Assert.Equal([L.OpPrefix, device, L.KindString], hook.Config.AsSpan(L.HookSels + L.SelArgs + L.FilterSize, 3).ToArray());
+    }
+
+    [Fact]
+    public void KernelObjectsWithoutAFilterClassRefuseMatchArgsNamingThePath()
+    {
+        var result = TracingPolicyLoader.Load("""
+            apiVersion: cilium.io/v1alpha1
+            kind: TracingPolicy
+            metadata:
+              name: "t"
+            spec:
+              kprobes:
+              - call: "bpf_check"
+                syscall: false
+                args:
+                - index: 1
+                  type: "bpf_attr"
+                selectors:
+                - matchArgs:
+                  - index: 1
+                    operator: "Equal"
+                    values: ["1"]
+            """, "t");
+        Assert.False(result.Success);
+        Assert.Contains(result.Errors, e => e.Path.StartsWith("spec.kprobes[0].selectors[0].matchArgs[0]", StringComparison.Ordinal));
     }
 
     /// <summary>The first hook of a spec, encoded as hook 1 with no problem.</summary>

@@ -125,7 +125,8 @@ internal sealed partial class ExportJsonEncoder
                 argWriter.WriteSockaddr(w, SockaddrDecoder.Decode(data));
                 w.WriteUtf8(" }"u8);
                 return true;
-            case L.TypeCharBuf or L.TypePath or L.TypeLinuxBinprm or L.TypeSock or L.TypeSocket or L.TypeSkb or L.TypeCred or L.TypeDentry:
+            case L.TypeCharBuf or L.TypePath or L.TypeLinuxBinprm or L.TypeSock or L.TypeSocket or L.TypeSkb or L.TypeCred or L.TypeDentry
+                or L.TypeCapability or L.TypeKernelCap or L.TypeUserNs or L.TypeBpfAttr or L.TypeBpfMap or L.TypeModule or L.TypeNetDevice:
                 return false;
             default:
                 WriteNumberArg(w, kernelType, data.Length >= 8 ? BinaryPrimitives.ReadInt64LittleEndian(data) : 0, end);

@@ -255,6 +255,8 @@ internal sealed class GenericEventDecoder(
                 return WithLabel(new KprobeArgument { SockArg = SockaddrDecoder.DecodeSock(data) }, label);
             case L.TypeCred:
                 return WithLabel(new KprobeArgument { ProcessCredentialsArg = CredentialsDecoder.Decode(data, factory.HostNamespaces) }, label);
+            case L.TypeCapability or L.TypeKernelCap or L.TypeUserNs or L.TypeBpfAttr or L.TypeBpfMap or L.TypeModule or L.TypeNetDevice:
+                return WithLabel(KernelObjectDecoder.Decode(arg.KernelType, arg.Descriptor.Type, data), label);
             default:
                 return Number(arg.KernelType, data.Length >= 8 ? BinaryPrimitives.ReadInt64LittleEndian(data) : 0, label);
         }

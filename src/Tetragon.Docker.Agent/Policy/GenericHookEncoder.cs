@@ -381,8 +381,8 @@ internal static class GenericHookEncoder
             return;
         }
 
-        var isString = kernelType is L.TypeString or L.TypeCharBuf or L.TypeFd or L.TypeDataLoc or L.TypeFile or L.TypePath or L.TypeLinuxBinprm or L.TypeDentry;
-        var unsigned = kernelType is L.TypeU32 or L.TypeU64 or L.TypeU16 or L.TypeU8;
+        var isString = kernelType is L.TypeString or L.TypeCharBuf or L.TypeFd or L.TypeDataLoc or L.TypeFile or L.TypePath or L.TypeLinuxBinprm or L.TypeDentry or L.TypeNetDevice;
+        var unsigned = kernelType is L.TypeU32 or L.TypeU64 or L.TypeU16 or L.TypeU8 or L.TypeKernelCap;
         at[1] = slot;
         at[2] = isString ? L.KindString : unsigned ? L.KindUnsigned : L.KindSigned;
         at[3] = (byte)Math.Min(f.Values.Count, L.FilterValues);
@@ -558,7 +558,7 @@ internal static class GenericHookEncoder
     /// <summary>The kernel compares a slot's value widened per type (gen_extend): widen the filter values the same way.</summary>
     private static ulong Extend(byte type, ulong v) => type switch
     {
-        L.TypeS32 => (ulong)(long)(int)v,
+        L.TypeS32 or L.TypeCapability => (ulong)(long)(int)v,
         L.TypeU32 => (uint)v,
         L.TypeS16 => (ulong)(long)(short)v,
         L.TypeU16 => (ushort)v,
@@ -619,7 +619,10 @@ internal static class GenericHookEncoder
     {
         [ArgType.File] = L.TypeFile, [ArgType.Path] = L.TypePath, [ArgType.Dentry] = L.TypeDentry,
         [ArgType.LinuxBinprm] = L.TypeLinuxBinprm, [ArgType.Sock] = L.TypeSock, [ArgType.Socket] = L.TypeSocket,
-        [ArgType.Skb] = L.TypeSkb, [ArgType.Cred] = L.TypeCred,
+        [ArgType.Skb] = L.TypeSkb, [ArgType.Cred] = L.TypeCred, [ArgType.KernelCapT] = L.TypeKernelCap,
+        [ArgType.CapInheritable] = L.TypeKernelCap, [ArgType.CapPermitted] = L.TypeKernelCap,
+        [ArgType.CapEffective] = L.TypeKernelCap, [ArgType.UserNamespace] = L.TypeUserNs, [ArgType.BpfAttr] = L.TypeBpfAttr,
+        [ArgType.BpfMap] = L.TypeBpfMap, [ArgType.Module] = L.TypeModule, [ArgType.NetDevice] = L.TypeNetDevice,
     };
 
     /// <param name="kernelFunction">The hook is on a kernel function (kprobe, LSM), whose arguments may be kernel pointers.</param>
@@ -662,8 +665,10 @@ internal static class GenericHookEncoder
                 return L.TypeFd;
             case ArgType.Sockaddr:
                 return L.TypeSockaddr;
+            case ArgType.Capability:
+                return L.TypeCapability;
             default:
-                problems.Add($"{path}.type: {name} is not supported by this agent (supported: int, uint32, int64, uint64, size_t, string, char_buf, fd, filename, sockaddr; on kernel functions also file, path, dentry, linux_binprm, sock, socket, skb, cred)");
+                problems.Add($"{path}.type: {name} is not supported by this agent (supported: int, uint32, int64, uint64, size_t, string, char_buf, fd, filename, sockaddr, capability; on kernel functions also file, path, dentry, linux_binprm, sock, socket, skb, cred, kernel_cap_t, cap_inheritable, cap_permitted, cap_effective, user_namespace, bpf_attr, bpf_map, module, net_device)");
                 return 0;
         }
     }

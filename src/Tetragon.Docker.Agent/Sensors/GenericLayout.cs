@@ -134,6 +134,25 @@ internal static class GenericLayout
     public const byte TypeDentry = 19;
     public const byte TypeSocket = 20;
     public const byte TypeSkb = 21;
+    public const byte TypeCapability = 22;
+    public const byte TypeKernelCap = 23;
+    public const byte TypeUserNs = 24;
+    public const byte TypeBpfAttr = 25;
+    public const byte TypeBpfMap = 26;
+    public const byte TypeModule = 27;
+    public const byte TypeNetDevice = 28;
+
+    /// <summary>struct gen_userns: level, uid, gid, inum.</summary>
+    public const int UserNsSize = 16;
+
+    /// <summary>struct gen_bpf_attr: prog_type, insn_cnt, prog_name[16].</summary>
+    public const int BpfAttrSize = 24;
+
+    /// <summary>struct gen_bpf_map: map_type, key_size, value_size, max_entries, name[16].</summary>
+    public const int BpfMapSize = 32;
+
+    /// <summary>struct gen_module: name[56], taints.</summary>
+    public const int ModuleSize = 64;
 
     /// <summary>struct gen_cred: ids[8], securebits, userns_level, the three cap sets, userns inum, uid, gid, pad.</summary>
     public const int CredSize = 80;

@@ -1,0 +1,153 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text;
+using Tetragon.Docker.Api;
+using Tetragon.Docker.Policy.Linux;
+using Tetragon.Docker.Policy.Plan;
+using L = Tetragon.Docker.Agent.Sensors.GenericLayout;
+
+namespace Tetragon.Docker.Agent.Policy;
+
+/// <summary>
+/// Kernel objects captured by a few fields each (bpf/generic/generic.h: gen_read_kobj), reported
+/// as Tetragon reports them: capability_arg, kernel_cap_t_arg and cap_*_arg, user_ns_arg,
+/// bpf_attr_arg, bpf_map_arg, module_arg and net_dev_arg.
+/// </summary>
+internal static class KernelObjectDecoder
+{
+    // uapi/linux/bpf.h, in enum order.
+    private static readonly string[] ProgTypes =
+    [
+        "UNSPEC", "SOCKET_FILTER", "KPROBE", "SCHED_CLS", "SCHED_ACT", "TRACEPOINT", "XDP", "PERF_EVENT", "CGROUP_SKB",
+        "CGROUP_SOCK", "LWT_IN", "LWT_OUT", "LWT_XMIT", "SOCK_OPS", "SK_SKB", "CGROUP_DEVICE", "SK_MSG", "RAW_TRACEPOINT",
+        "CGROUP_SOCK_ADDR", "LWT_SEG6LOCAL", "LIRC_MODE2", "SK_REUSEPORT", "FLOW_DISSECTOR", "CGROUP_SYSCTL",
+        "RAW_TRACEPOINT_WRITABLE", "CGROUP_SOCKOPT", "TRACING", "STRUCT_OPS", "EXT", "LSM", "SK_LOOKUP", "SYSCALL", "NETFILTER",
+    ];
+
+    private static readonly string[] MapTypes =
+    [
+        "UNSPEC", "HASH", "ARRAY", "PROG_ARRAY", "PERF_EVENT_ARRAY", "PERCPU_HASH", "PERCPU_ARRAY", "STACK_TRACE",
+        "CGROUP_ARRAY", "LRU_HASH", "LRU_PERCPU_HASH", "LPM_TRIE", "ARRAY_OF_MAPS", "HASH_OF_MAPS", "DEVMAP", "SOCKMAP",
+        "CPUMAP", "XSKMAP", "SOCKHASH", "CGROUP_STORAGE", "REUSEPORT_SOCKARRAY", "PERCPU_CGROUP_STORAGE", "QUEUE", "STACK",
+        "SK_STORAGE", "DEVMAP_HASH", "STRUCT_OPS", "RINGBUF", "INODE_STORAGE", "TASK_STORAGE", "BLOOM_FILTER",
+        "USER_RINGBUF", "CGRP_STORAGE", "ARENA",
+    ];
+
+    // Each TaintedBitsType value is 1 << the kernel's taint bit.
+    private static readonly TaintedBitsType[] ModuleTaints =
+    [
+        TaintedBitsType.TaintProprietaryModule, TaintedBitsType.TaintForcedModule, TaintedBitsType.TaintForcedUnloadModule,
+        TaintedBitsType.TaintStagedModule, TaintedBitsType.TaintOutOfTreeModule, TaintedBitsType.TaintUnsignedModule,
+        TaintedBitsType.TaintKernelLivePatchModule, TaintedBitsType.TaintTestModule,
+    ];
+
+    public static string ProgTypeName(uint type) => Name("BPF_PROG_TYPE_", ProgTypes, type);
+
+    public static string MapTypeName(uint type) => Name("BPF_MAP_TYPE_", MapTypes, type);
+
+    /// <summary>The argument of kernel type <paramref name="kernelType"/>, one of the types above.</summary>
+    public static KprobeArgument Decode(byte kernelType, ArgType type, ReadOnlySpan<byte> data)
+    {
+        switch (kernelType)
+        {
+            case L.TypeCapability:
+                {
+                    var value = data.Length >= 4 ? BinaryPrimitives.ReadInt32LittleEndian(data) : 0;
+                    return new KprobeArgument { CapabilityArg = new KprobeCapability { Value = value, Name = CapabilityTable.NameOf(value) } };
+                }
+
+            case L.TypeKernelCap:
+                {
+                    var hex = (data.Length >= 8 ? BinaryPrimitives.ReadUInt64LittleEndian(data) : 0).ToString("x16", CultureInfo.InvariantCulture);
+                    return type switch
+                    {
+                        ArgType.CapInheritable => new KprobeArgument { CapInheritableArg = hex },
+                        ArgType.CapPermitted => new KprobeArgument { CapPermittedArg = hex },
+                        ArgType.CapEffective => new KprobeArgument { CapEffectiveArg = hex },
+                        _ => new KprobeArgument { KernelCapTArg = hex },
+                    };
+                }
+
+            case L.TypeUserNs:
+                return new KprobeArgument { UserNsArg = UserNamespace(data) };
+            case L.TypeBpfAttr:
+                return new KprobeArgument { BpfAttrArg = BpfAttr(data) };
+            case L.TypeBpfMap:
+                return new KprobeArgument { BpfMapArg = BpfMap(data) };
+            case L.TypeModule:
+                return new KprobeArgument { ModuleArg = Module(data) };
+            case L.TypeNetDevice:
+                return new KprobeArgument { NetDevArg = new KprobeNetDev { Name = Encoding.UTF8.GetString(data) } };
+            default:
+                throw new ArgumentOutOfRangeException(nameof(kernelType), kernelType, "not a kernel object type");
+        }
+    }
+
+    /// <summary>Level 0 is the host's user namespace, as Tetragon sets is_host.</summary>
+    public static UserNamespace UserNamespace(ReadOnlySpan<byte> data)
+    {
+        if (data.Length < L.UserNsSize)
+        {
+            return new UserNamespace();
+        }
+
+        var level = BinaryPrimitives.ReadInt32LittleEndian(data);
+        return new UserNamespace
+        {
+            Level = level,
+            Uid = BinaryPrimitives.ReadUInt32LittleEndian(data[4..]),
+            Gid = BinaryPrimitives.ReadUInt32LittleEndian(data[8..]),
+            Ns = new Namespace { Inum = BinaryPrimitives.ReadUInt32LittleEndian(data[12..]), IsHost = level == 0 },
+        };
+    }
+
+    public static KprobeBpfAttr BpfAttr(ReadOnlySpan<byte> data) => data.Length < L.BpfAttrSize
+        ? new KprobeBpfAttr()
+        : new KprobeBpfAttr
+        {
+            ProgType = ProgTypeName(BinaryPrimitives.ReadUInt32LittleEndian(data)),
+            InsnCnt = BinaryPrimitives.ReadUInt32LittleEndian(data[4..]),
+            ProgName = CString(data.Slice(8, 16)),
+        };
+
+    public static KprobeBpfMap BpfMap(ReadOnlySpan<byte> data) => data.Length < L.BpfMapSize
+        ? new KprobeBpfMap()
+        : new KprobeBpfMap
+        {
+            MapType = MapTypeName(BinaryPrimitives.ReadUInt32LittleEndian(data)),
+            KeySize = BinaryPrimitives.ReadUInt32LittleEndian(data[4..]),
+            ValueSize = BinaryPrimitives.ReadUInt32LittleEndian(data[8..]),
+            MaxEntries = BinaryPrimitives.ReadUInt32LittleEndian(data[12..]),
+            MapName = CString(data.Slice(16, 16)),
+        };
+
+    public static KernelModule Module(ReadOnlySpan<byte> data)
+    {
+        if (data.Length < L.ModuleSize)
+        {
+            return new KernelModule();
+        }
+
+        var module = new KernelModule { Name = CString(data[..56]) };
+        var taints = BinaryPrimitives.ReadUInt64LittleEndian(data[56..]);
+        foreach (var taint in ModuleTaints)
+        {
+            if ((taints & (ulong)taint) != 0)
+            {
+                module.Tainted.Add(taint);
+            }
+        }
+
+        return module;
+    }
+
+    private static string Name(string prefix, string[] names, uint value) =>
+        prefix + (value < names.Length ? names[value] : value.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>A fixed-size kernel name: up to its first NUL.</summary>
+    private static string CString(ReadOnlySpan<byte> bytes)
+    {
+        var end = bytes.IndexOf((byte)0);
+        return Encoding.UTF8.GetString(end < 0 ? bytes : bytes[..end]);
+    }
+}
