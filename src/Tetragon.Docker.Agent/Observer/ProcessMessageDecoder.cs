@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
+using Tetragon.Docker.Bpf;
 using Tetragon.Docker.Events;
 
 namespace Tetragon.Docker.Agent.Observer;
@@ -31,14 +32,8 @@ internal static class ProcessMessageDecoder
         return new ExecMessage(header, ProcessArguments.Split(args), JoinComponents(cwd), JoinComponents(binary))
         {
             Environment = env.IsEmpty ? [] : ProcessArguments.Split(env),
-            CgroupPath = $"/{CString(header.CgroupParent)}/{CString(header.CgroupName)}",
+            CgroupPath = $"/{KernelString.Decode(header.CgroupParent)}/{KernelString.Decode(header.CgroupName)}",
         };
-    }
-
-    private static string CString(ReadOnlySpan<byte> bytes)
-    {
-        var end = bytes.IndexOf((byte)0);
-        return Encoding.UTF8.GetString(end < 0 ? bytes : bytes[..end]);
     }
 
     /// <summary>BPF writes path components leaf first, each NUL ended: reverse them into "/a/b/c".</summary>

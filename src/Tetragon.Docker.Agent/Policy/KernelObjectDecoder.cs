@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using Tetragon.Docker.Api;
+using Tetragon.Docker.Bpf;
 using Tetragon.Docker.Policy.Linux;
 using Tetragon.Docker.Policy.Plan;
 using L = Tetragon.Docker.Agent.Sensors.GenericLayout;
@@ -107,7 +108,7 @@ internal static class KernelObjectDecoder
         {
             ProgType = ProgTypeName(BinaryPrimitives.ReadUInt32LittleEndian(data)),
             InsnCnt = BinaryPrimitives.ReadUInt32LittleEndian(data[4..]),
-            ProgName = CString(data.Slice(8, 16)),
+            ProgName = KernelString.Decode(data.Slice(8, 16)),
         };
 
     public static KprobeBpfMap BpfMap(ReadOnlySpan<byte> data) => data.Length < L.BpfMapSize
@@ -118,7 +119,7 @@ internal static class KernelObjectDecoder
             KeySize = BinaryPrimitives.ReadUInt32LittleEndian(data[4..]),
             ValueSize = BinaryPrimitives.ReadUInt32LittleEndian(data[8..]),
             MaxEntries = BinaryPrimitives.ReadUInt32LittleEndian(data[12..]),
-            MapName = CString(data.Slice(16, 16)),
+            MapName = KernelString.Decode(data.Slice(16, 16)),
         };
 
     public static KernelModule Module(ReadOnlySpan<byte> data)
@@ -128,7 +129,7 @@ internal static class KernelObjectDecoder
             return new KernelModule();
         }
 
-        var module = new KernelModule { Name = CString(data[..56]) };
+        var module = new KernelModule { Name = KernelString.Decode(data[..56]) };
         var taints = BinaryPrimitives.ReadUInt64LittleEndian(data[56..]);
         foreach (var taint in ModuleTaints)
         {
@@ -143,11 +144,4 @@ internal static class KernelObjectDecoder
 
     private static string Name(string prefix, string[] names, uint value) =>
         prefix + (value < names.Length ? names[value] : value.ToString(CultureInfo.InvariantCulture));
-
-    /// <summary>A fixed-size kernel name: up to its first NUL.</summary>
-    private static string CString(ReadOnlySpan<byte> bytes)
-    {
-        var end = bytes.IndexOf((byte)0);
-        return Encoding.UTF8.GetString(end < 0 ? bytes : bytes[..end]);
-    }
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using Tetragon.Docker.Agent.Observer;
 using Tetragon.Docker.Bpf;
 
@@ -131,9 +130,7 @@ internal sealed class ProcessSensor : IDisposable, ICgroupRateMaps
         {
             if (map.TryLookup(id, out CgroupThrottle t))
             {
-                ReadOnlySpan<byte> name = t.Name;
-                var end = name.IndexOf((byte)0);
-                result.Add((id, Encoding.UTF8.GetString(end < 0 ? name : name[..end]), t.StartNs));
+                result.Add((id, KernelString.Decode(t.Name), t.StartNs));
             }
         }
 
