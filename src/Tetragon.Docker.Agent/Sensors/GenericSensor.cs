@@ -86,6 +86,7 @@ internal sealed class GenericSensor(string bpfDirectory, ProcessSensor process) 
         obj.ReuseMap("events", process.RingBufferFd);
         obj.ReuseMap("lost_events", process.LostEventsFd);
         obj.ReuseMap("ringbuf_config", process.ConfigFd);
+        obj.ReuseMap("ringbuf_pace", process.RingPaceFd);
         obj.ReuseMap("exec_binary_map", process.ExecBinaryFd);
         obj.ReuseMap("binary_tracking", process.BinaryTrackingFd);
         obj.ReuseMap("exec_baseline_map", process.ExecBaselineFd);

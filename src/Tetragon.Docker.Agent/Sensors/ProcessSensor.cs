@@ -27,7 +27,7 @@ internal sealed class ProcessSensor : IDisposable, ICgroupRateMaps
     /// <summary>Maps every object of every sensor shares: the first object to load one creates it.</summary>
     private static readonly string[] SharedMaps =
     [
-        "events", "lost_events", "ringbuf_config", "exec_binary_map", "binary_tracking", "exec_baseline_map", "follow_binaries",
+        "events", "lost_events", "ringbuf_config", "ringbuf_pace", "exec_binary_map", "binary_tracking", "exec_baseline_map", "follow_binaries",
         "cgroup_rate_config", "cgroup_rate_map", "cgroup_throttled", "cgroup_rate_dropped",
     ];
 
@@ -87,6 +87,9 @@ internal sealed class ProcessSensor : IDisposable, ICgroupRateMaps
 
     /// <summary>The ring buffer's wakeup configuration, shared by every sensor.</summary>
     public int ConfigFd => sharedFds["ringbuf_config"];
+
+    /// <summary>Per CPU: when a producer last looked at the ring's fill level, and whether it woke the reader then.</summary>
+    public int RingPaceFd => sharedFds["ringbuf_pace"];
 
     /// <summary>The binary of each thread group (exec_binary_map), read by the generic sensors' matchBinaries.</summary>
     public int ExecBinaryFd => sharedFds["exec_binary_map"];
