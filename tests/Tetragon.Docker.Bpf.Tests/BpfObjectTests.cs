@@ -146,6 +146,55 @@ public sealed class BpfObjectTests
         Assert.True(exec.Map("lost_events").SumPerCpu(0) > 0);
     }
 
+    /// <summary>
+    /// The ring's wakeups (emit_event): an idle reader (threshold 1) is woken by the first
+    /// record; below a busy threshold nobody is woken (the reader's timer drains); past it a
+    /// producer wakes the reader, though it looks at the fill level only every 32nd record.
+    /// </summary>
+    [Fact]
+    public async Task ProducersWakeTheReaderWhenIdleAndOncePastTheThreshold()
+    {
+        using var exec = BpfObject.Open(BpfObjects.Path("bpf_execve.o"));
+        exec.SetMaxEntries("events", 1 << 22);
+        exec.Load();
+        exec.AttachAll();
+        var config = exec.Map("ringbuf_config");
+        var samples = 0;
+        using var ring = new RingBuffer(exec.Map("events").Fd, _ => samples++);
+        var ct = TestContext.Current.CancellationToken;
+
+        // Blocks in poll on a drained ring while `execs` run; true when poll returned before its timeout.
+        async Task<bool> WokenBy(int execs, int timeoutMs)
+        {
+            ring.PollAndDrain(0);
+            var waited = Task.Run(() =>
+            {
+                var clock = Stopwatch.StartNew();
+                ring.PollAndDrain(timeoutMs);
+                return clock.ElapsedMilliseconds < timeoutMs - 200;
+            }, ct);
+            await Task.Delay(200, ct);
+            for (var i = 0; i < execs; i++)
+            {
+                using var p = Process.Start(new ProcessStartInfo("/bin/true"))!;
+                await p.WaitForExitAsync(ct);
+            }
+
+            return await waited;
+        }
+
+        config.Update(0u, 1UL);
+        Assert.True(await WokenBy(1, 5000), "idle: the first record wakes the reader");
+
+        config.Update(0u, 3UL << 20);
+        var before = samples;
+        Assert.False(await WokenBy(3, 1500), "below the threshold: no wakeup");
+        Assert.True(samples - before >= 3, "the timed-out poll still drains what is there");
+
+        config.Update(0u, 16UL << 10);
+        Assert.True(await WokenBy(200, 10000), "past the threshold: a producer wakes the reader");
+    }
+
     [Fact]
     public void OpeningAMissingOrInvalidObjectNamesTheProblem()
     {
