@@ -63,7 +63,7 @@ static __always_inline void count_lost(void)
 
 /*
  * Per CPU: how often emit_event looks at the ring's fill level. Reading it every record cost
- * ~50 ns a record (bpf_ringbuf_query touches the consumer's cache line, written by the reader
+ * ~30 ns a record (bpf_ringbuf_query touches the consumer's cache line, written by the reader
  * on another CPU); every RINGBUF_PACE_RECORDS-th record is soon enough against a threshold
  * of 1/8 of the ring.
  */
