@@ -92,13 +92,13 @@ static __always_inline long emit_event(void *data, __u64 size)
 {
 	__u32 key = CONFIG_WAKEUP_BYTES, zero = 0;
 	__u64 *wakeup_bytes = bpf_map_lookup_elem(&ringbuf_config, &key);
-	struct ringbuf_pace *pace = bpf_map_lookup_elem(&ringbuf_pace, &zero);
+	struct ringbuf_pace *pace;
 	__u64 flags = BPF_RB_NO_WAKEUP;
 
-	if (wakeup_bytes && pace) {
-		if (*wakeup_bytes <= 1) {
-			flags = 0;
-		} else if (++pace->records >= RINGBUF_PACE_RECORDS) {
+	if (wakeup_bytes && *wakeup_bytes <= 1) {
+		flags = 0;
+	} else if (wakeup_bytes && (pace = bpf_map_lookup_elem(&ringbuf_pace, &zero))) {
+		if (++pace->records >= RINGBUF_PACE_RECORDS) {
 			__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
 
 			pace->records = 0;
