@@ -26,7 +26,7 @@ run_xunit() {
   local summary
   summary=$(grep -E 'Total: [0-9]+, Errors: [0-9]+, Failed: [0-9]+, Skipped: [0-9]+' "$log" | tail -1)
   if [ -z "$summary" ]; then
-    echo "test: $name produced no summary (crashed?)" >&2
+    echo "test: $name produced no summary (crashed?)" | tee -a "$results/failures" >&2
     tail -20 "$log" >&2
     failed=$((failed + 1))
     return
@@ -37,6 +37,8 @@ run_xunit() {
   fails=$(sed -E 's/.*Failed: ([0-9]+).*/\1/' <<<"$summary")
   skips=$(sed -E 's/.*Skipped: ([0-9]+).*/\1/' <<<"$summary")
   notrun=$(sed -E 's/.*Not Run: ([0-9]+).*/\1/' <<<"$summary")
+  # The failing tests with their messages, repeated before the closing line: CI keeps the tail.
+  sed 's/\x1b\[[0-9;]*m//g' "$log" | awk '/\[FAIL\]/ {n = 6; print; next} /\): at |^ +at |--- End of|Stack Trace:/ {n = 0} n > 0 {n--; print}' >>"$results/failures"
   passed=$((passed + total - fails - skips - notrun))
   failed=$((failed + fails + errors))
   skipped=$((skipped + skips))
@@ -52,12 +54,13 @@ run_tier() {
   local name=$1 script=$2 line
   echo "=== $name" >&2
   "$script" 2>&1 | tee "$results/$name.log" >&2
+  tr -d '\r' <"$results/$name.log" | grep -E '^(VMTEST )?FAIL ' | sed "s/^/$name: /" >>"$results/failures" || true
   line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$results/$name.log" | tail -1)
   if [ -n "$line" ]; then
     passed=$((passed + $(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$line")))
     failed=$((failed + $(sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/' <<<"$line")))
   else
-    echo "test: $name produced no summary" >&2
+    echo "test: $name produced no summary" | tee -a "$results/failures" >&2
     failed=$((failed + 1))
   fi
 }
@@ -67,6 +70,10 @@ run_tier docker-e2e scripts/docker-e2e.sh
 # The stock-kernel tier: Debian's kernel under qemu runs the kprobe paths this VM lacks.
 run_tier kernel-vm scripts/kernel-vm-test.sh
 
+if [ -s "$results/failures" ]; then
+  echo "=== failures"
+  cat "$results/failures"
+fi
 if [ "$skipped" -gt 0 ]; then
   echo "$passed passed, $failed failed, $skipped skipped"
 else
