@@ -117,11 +117,15 @@ public sealed class ExportJsonEncoderTests
         var formatter = new Google.Protobuf.JsonFormatter(Google.Protobuf.JsonFormatter.Settings.Default);
         var writer = new TimestampJsonWriter(formatter);
         var t = new Timestamp { Seconds = seconds, Nanos = nanos };
+        var line = new Utf8LineWriter();
         for (var i = 0; i < 2; i++) // the second time from the kept second
         {
             var actual = new StringWriter();
             writer.Write(actual, t);
             Assert.Equal(formatter.Format(t), actual.ToString());
+            line.Clear();
+            writer.Write(line, t); // the export's writer takes bytes
+            Assert.Equal(formatter.Format(t), System.Text.Encoding.UTF8.GetString(line.Written));
         }
     }
 

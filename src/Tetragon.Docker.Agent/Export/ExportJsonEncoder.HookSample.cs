@@ -75,7 +75,7 @@ internal sealed partial class ExportJsonEncoder
         if (s.NodeName.Length > 0)
         {
             w.WriteUtf8(", \"node_name\": "u8);
-            w.Write(NodeNameJson(s.NodeName));
+            WriteNodeName(w, s.NodeName);
         }
 
         w.WriteUtf8(", \"time\": "u8);

@@ -34,6 +34,7 @@ internal sealed partial class ExportJsonEncoder
     private readonly ProcessText?[] recentText = new ProcessText?[RecentSlots];
     private string? nodeName;
     private string nodeNameJson = "";
+    private byte[] nodeNameUtf8 = [];
 
     public ExportJsonEncoder()
     {
@@ -86,7 +87,7 @@ internal sealed partial class ExportJsonEncoder
         if (response.NodeName.Length > 0)
         {
             writer.Write(", \"node_name\": ");
-            writer.Write(NodeNameJson(response.NodeName));
+            WriteNodeName(writer, response.NodeName);
         }
 
         if (response.Time is not null)
@@ -383,14 +384,23 @@ internal sealed partial class ExportJsonEncoder
         return false;
     }
 
-    private string NodeNameJson(string name)
+    /// <summary>The node name as JsonFormatter writes a string, formatted once (it rarely changes); UTF-8 for the export.</summary>
+    private void WriteNodeName(TextWriter writer, string name)
     {
         if (name != nodeName)
         {
             nodeName = name;
             nodeNameJson = formatter.Format(new StringValue { Value = name });
+            nodeNameUtf8 = System.Text.Encoding.UTF8.GetBytes(nodeNameJson);
         }
 
-        return nodeNameJson;
+        if (writer is Utf8LineWriter utf8)
+        {
+            utf8.WriteUtf8(nodeNameUtf8);
+        }
+        else
+        {
+            writer.Write(nodeNameJson);
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 
@@ -13,9 +14,10 @@ internal sealed class TimestampJsonWriter(JsonFormatter formatter)
     private const long MinSeconds = -62135596800L; // 0001-01-01T00:00:00Z
     private const long MaxSeconds = 253402300799L; // 9999-12-31T23:59:59Z
 
-    private readonly char[] digits = new char[10];
+    private readonly byte[] fraction = new byte[10];
     private long lastSeconds = long.MinValue;
     private string lastText = "";
+    private byte[] lastUtf8 = [];
 
     public void Write(TextWriter w, Timestamp t)
     {
@@ -40,41 +42,50 @@ internal sealed class TimestampJsonWriter(JsonFormatter formatter)
 
     private void Write(TextWriter w, long seconds, int nanos)
     {
-
         if (seconds != lastSeconds)
         {
             lastText = "\"" + DateTime.UnixEpoch.AddSeconds(seconds).ToString("yyyy'-'MM'-'dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
+            lastUtf8 = Encoding.ASCII.GetBytes(lastText);
             lastSeconds = seconds;
         }
 
-        w.Write(lastText);
-        if (nanos != 0)
+        var digits = Fraction(nanos);
+        if (w is Utf8LineWriter utf8)
         {
-            int width;
-            int value;
-            if (nanos % 1_000_000 == 0)
-            {
-                (width, value) = (3, nanos / 1_000_000);
-            }
-            else if (nanos % 1_000 == 0)
-            {
-                (width, value) = (6, nanos / 1_000);
-            }
-            else
-            {
-                (width, value) = (9, nanos);
-            }
+            // The export's writer: bytes as they are, no transcoding per event.
+            utf8.WriteUtf8(lastUtf8);
+            utf8.WriteUtf8(digits);
+            utf8.WriteUtf8("Z\""u8);
+            return;
+        }
 
-            digits[0] = '.';
-            for (var i = width; i >= 1; i--)
-            {
-                digits[i] = (char)('0' + (value % 10));
-                value /= 10;
-            }
-
-            w.Write(digits, 0, width + 1);
+        w.Write(lastText);
+        foreach (var d in digits)
+        {
+            w.Write((char)d);
         }
 
         w.Write("Z\"");
+    }
+
+    /// <summary>".059483900", ".059483" or ".059" (the fewest of 9, 6 or 3 digits that are exact); empty for 0.</summary>
+    private ReadOnlySpan<byte> Fraction(int nanos)
+    {
+        if (nanos == 0)
+        {
+            return [];
+        }
+
+        var (width, value) = nanos % 1_000_000 == 0 ? (3, nanos / 1_000_000)
+            : nanos % 1_000 == 0 ? (6, nanos / 1_000)
+            : (9, nanos);
+        fraction[0] = (byte)'.';
+        for (var i = width; i >= 1; i--)
+        {
+            fraction[i] = (byte)('0' + (value % 10));
+            value /= 10;
+        }
+
+        return fraction.AsSpan(0, width + 1);
     }
 }
