@@ -211,12 +211,12 @@ syscall_storm() {
   done
   syscall_rss=$(rss_watch_stop)
   tetra tracingpolicy delete bench-syscall-storm-match >/dev/null
-  # Sustained: getppid posted with no filter, paced at each rate for PACED_S seconds; the highest
-  # rate the storm kept up with (98 %) and the agent exported with nothing lost.
+  # Sustained: getppid posted with no filter, paced at rising rates for PACED_S seconds each; the
+  # last rate before the first the storm could not keep (98 %) or the agent lost events at.
   tetra tracingpolicy add bench/syscall-storm-getppid.yaml >/dev/null
   "$work/syscallstorm" 20000 getppid >/dev/null # warm
   local sustained=0 rate
-  for rate in ${PACED_RATES:-500000 600000 700000 800000 900000 1000000 1100000}; do
+  for rate in ${PACED_RATES:-500000 600000 700000 800000 900000 1000000 1100000 1200000 1300000}; do
     export_settle >/dev/null
     local before lost0 calls ns achieved written lost
     before=$(counter tetragon_export_events_total); lost0=$(lost_now)
@@ -227,7 +227,11 @@ syscall_storm() {
     echo "syscall-storm paced: rate=$rate achieved=$achieved/s written=$written lost=$lost" >&2
     # Losses are counted exactly (kernel misses and queue drops); written is a sanity check, as the
     # settle's slack may read it a few events early.
-    if [ "$lost" -eq 0 ] && [ $((written * 100)) -ge $((calls * 99)) ] && [ $((achieved * 100)) -ge $((rate * 98)) ]; then sustained=$rate; fi
+    if [ "$lost" -eq 0 ] && [ $((written * 100)) -ge $((calls * 99)) ] && [ $((achieved * 100)) -ge $((rate * 98)) ]; then
+      sustained=$rate
+    else
+      break # the first rate it did not sustain ends the climb
+    fi
   done
   tetra tracingpolicy delete bench-syscall-storm-getppid >/dev/null
   stop_agent
