@@ -30,7 +30,7 @@ internal sealed class AgentRuntime(
 
     public DateTimeOffset StartTime { get; } = time.GetUtcNow();
 
-    /// <summary>While events flow, producers wake the reader only when 1/8 of the ring waits (it also polls every 20 ms).</summary>
+    /// <summary>While events flow, producers wake the reader only when 1/8 of the ring waits (it also polls on a timer: see EventLoop).</summary>
     private ulong BatchWakeupBytes => Math.Max(4096, options.RbSize / 8);
 
     public bool Running { get; private set; }
