@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Tetragon.Docker.Bpf.Interop;
 
 namespace Tetragon.Docker.Bpf.Tests;
 
@@ -9,26 +10,15 @@ namespace Tetragon.Docker.Bpf.Tests;
 /// A timed-out poll looks at the ring once more and reports what arrived unannounced as readable,
 /// so only a return well before the timeout counts as a wakeup.
 /// </summary>
-internal static partial class RingPoll
+internal static class RingPoll
 {
     public enum Outcome { Woken, TimedOut, Interrupted }
 
-    [StructLayout(LayoutKind.Sequential)]
-    private struct PollFd
+    public static unsafe Outcome Wait(int fd, int timeoutMs)
     {
-        public int Fd;
-        public short Events;
-        public short Revents;
-    }
-
-    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
-    private static partial int Poll(ref PollFd fd, nuint count, int timeoutMs);
-
-    public static Outcome Wait(int fd, int timeoutMs)
-    {
-        var pfd = new PollFd { Fd = fd, Events = 1 /* POLLIN */ };
+        var pfd = new LibC.PollFd { Fd = fd, Events = LibC.PollIn };
         var clock = Stopwatch.StartNew();
-        var n = Poll(ref pfd, 1, timeoutMs);
+        var n = LibC.Poll(&pfd, 1, timeoutMs);
         if (n < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
