@@ -13,8 +13,28 @@ public static class ExecId
     public static string Create(string node, ulong ktimeNs, uint pid)
     {
         ArgumentNullException.ThrowIfNull(node);
-        var text = string.Create(CultureInfo.InvariantCulture, $"{node}:{ktimeNs}:{pid}");
-        return Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
+        return Create(NodePrefix(node), ktimeNs, pid);
+    }
+
+    /// <summary>The node's part of its exec IDs, <c>"&lt;node&gt;:"</c> in UTF-8: encoded once per node, not per process.</summary>
+    public static byte[] NodePrefix(string node) => Encoding.UTF8.GetBytes(node + ":");
+
+    /// <summary>
+    /// <see cref="Create(string, ulong, uint)"/> from the node's <see cref="NodePrefix"/>: the ID is the
+    /// only allocation (the agent makes one per exec and per fork).
+    /// </summary>
+    public static string Create(ReadOnlySpan<byte> nodePrefix, ulong ktimeNs, uint pid)
+    {
+        const int Numbers = 20 + 1 + 10; // ulong, ':', uint
+        var length = nodePrefix.Length + Numbers;
+        Span<byte> text = length <= 256 ? stackalloc byte[length] : new byte[length];
+        nodePrefix.CopyTo(text);
+        var written = nodePrefix.Length;
+        Utf8Formatter.TryFormat(ktimeNs, text[written..], out var n);
+        written += n;
+        text[written++] = (byte)':';
+        Utf8Formatter.TryFormat(pid, text[written..], out n);
+        return Convert.ToBase64String(text[..(written + n)]);
     }
 
     /// <summary>Parses an exec ID made by <see cref="Create"/> (or by Tetragon).</summary>

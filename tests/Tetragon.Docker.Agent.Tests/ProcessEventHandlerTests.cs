@@ -80,6 +80,25 @@ public sealed class ProcessEventHandlerTests
     }
 
     [Fact]
+    public void AForkThatExitsWithoutExecIsReportedWithTheParentImageOfItsFork()
+    {
+        handler.OnSample(MessageBuilder.Exec(50, 1, 1500, ["sh"], "/srv", "/usr/bin/dash"));
+        handler.OnSample(MessageBuilder.Clone(51, 50, 2000));
+        handler.OnSample(MessageBuilder.Exec(50, 1, 2500, ["sleep", "9"], "/srv", "/usr/bin/sleep")); // the parent moves on
+        published.Clear();
+        handler.OnSample(MessageBuilder.Exit(51, 3000, 0));
+
+        var exit = Assert.Single(published).ProcessExit;
+        Assert.Equal("clone", exit.Process.Flags);
+        Assert.Equal(51u, exit.Process.Pid);
+        Assert.Equal(Events.ExecId.Create("node", 2000, 51), exit.Process.ExecId);
+        Assert.Equal("/usr/bin/dash", exit.Process.Binary); // the image it was forked from, not the parent's later exec
+        Assert.Equal("/srv", exit.Process.Cwd);
+        Assert.Equal(Events.ExecId.Create("node", 1500, 50), exit.Process.ParentExecId);
+        Assert.Equal("/usr/bin/dash", exit.Parent.Binary);
+    }
+
+    [Fact]
     public void CapabilitiesNamespacesAndCredentialsComeOnlyWithTheirFlags()
     {
         var plain = new ProcessFactory("node", new BootClock(), new HostNamespaces([0, 0, 4026531832]), includeCredentials: false, includeNamespaces: false);

@@ -9,6 +9,17 @@ public sealed class ExecIdTests
         Assert.Equal("bm9kZTE6MTIzNDU2Nzo0Mg==", ExecId.Create("node1", 1234567, 42));
     }
 
+    [Theory]
+    [InlineData("node1", 0UL, 0U)]
+    [InlineData("nœud-ü", 18446744073709551615UL, 4294967295U)]
+    [InlineData("a-node-name-long-enough-to-pass-the-stack-buffer-a-node-name-long-enough-to-pass-the-stack-buffer-a-node-name-long-enough-to-pass-the-stack-buffer-a-node-name-long-enough-to-pass-the-stack-buffer-a-node-name-long-enough-to-pass-the-stack-buffer", 1UL, 7U)]
+    public void Create_FromNodePrefix_IsBase64OfTheUtf8Text(string node, ulong ktime, uint pid)
+    {
+        var expected = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{node}:{ktime}:{pid}"));
+        Assert.Equal(expected, ExecId.Create(ExecId.NodePrefix(node), ktime, pid));
+        Assert.Equal(expected, ExecId.Create(node, ktime, pid));
+    }
+
     [Fact]
     public void TryParse_RoundTrips()
     {

@@ -44,10 +44,16 @@ internal sealed class ProcessCache(int capacity = ProcessCache.DefaultCapacity, 
     public uint[] Pids() => [.. byPid.Keys];
 
     /// <summary>Adds the new image of <paramref name="pid"/> (exec, clone or /proc scan), replacing the previous one.</summary>
-    public ProcessEntry Add(uint pid, Api.Process process, ProcessEntry? parent, ulong cgroupId)
+    public ProcessEntry Add(uint pid, Api.Process process, ProcessEntry? parent, ulong cgroupId) =>
+        Add(pid, new ProcessEntry(process, parent, cgroupId));
+
+    /// <summary>Adds a forked child, whose image <paramref name="build"/> makes when first asked for.</summary>
+    public ProcessEntry AddClone(uint pid, Func<Api.Process> build, ProcessEntry parent, ulong cgroupId) =>
+        Add(pid, new ProcessEntry(pid, build, parent, cgroupId));
+
+    private ProcessEntry Add(uint pid, ProcessEntry entry)
     {
-        var entry = new ProcessEntry(process, parent, cgroupId);
-        if (parent is not null)
+        if (entry.Parent is { } parent)
         {
             parent.Refs++;
         }

@@ -4,13 +4,52 @@ namespace Tetragon.Docker.Agent.Process;
 /// One process image in the cache. <see cref="Refs"/> counts its own life plus its
 /// cached children, so a parent outlives every child that still reports it.
 /// </summary>
-internal sealed class ProcessEntry(Api.Process process, ProcessEntry? parent, ulong cgroupId)
+internal sealed class ProcessEntry
 {
-    public Api.Process Process { get; } = process;
+    private Api.Process? process;
+    private Func<Api.Process>? build;
 
-    public ProcessEntry? Parent { get; private set; } = parent;
+    public ProcessEntry(Api.Process process, ProcessEntry? parent, ulong cgroupId)
+    {
+        this.process = process;
+        Pid = process.Pid ?? 0;
+        Parent = parent;
+        CgroupId = cgroupId;
+    }
 
-    public ulong CgroupId { get; } = cgroupId;
+    /// <summary>
+    /// A forked child, whose image is built on first use: nearly every fork is followed by an exec
+    /// that replaces it before any event needs it.
+    /// </summary>
+    public ProcessEntry(uint pid, Func<Api.Process> build, ProcessEntry? parent, ulong cgroupId)
+    {
+        this.build = build;
+        Pid = pid;
+        Parent = parent;
+        CgroupId = cgroupId;
+        IsClone = true;
+    }
+
+    public Api.Process Process
+    {
+        get
+        {
+            if (process is null)
+            {
+                process = build!();
+                build = null;
+            }
+
+            return process;
+        }
+    }
+
+    /// <summary>Made by a fork, not (yet) replaced by an exec.</summary>
+    public bool IsClone { get; }
+
+    public ProcessEntry? Parent { get; private set; }
+
+    public ulong CgroupId { get; }
 
     public int Refs { get; set; } = 1;
 
@@ -28,7 +67,7 @@ internal sealed class ProcessEntry(Api.Process process, ProcessEntry? parent, ul
         return parent;
     }
 
-    public uint Pid => Process.Pid ?? 0;
+    public uint Pid { get; }
 
     public string ExecId => Process.ExecId;
 }

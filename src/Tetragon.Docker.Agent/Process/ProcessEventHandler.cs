@@ -152,7 +152,7 @@ internal sealed class ProcessEventHandler(
             ExtraFlags = ExtraFlags(m.Flags),
             Environment = m.Environment,
         };
-        var cloned = previous is not null && previous.Process.Flags == "clone";
+        var cloned = previous is { IsClone: true };
         var resolution = containers.Resolve(h.CgroupId, m.CgroupPath);
         var process = factory.Build(snapshot, FlagWords("execve", snapshot, cloned), parent?.ExecId, resolution.Container);
         var entry = cache.Add(h.Pid, process, parent, h.CgroupId);
@@ -176,7 +176,7 @@ internal sealed class ProcessEventHandler(
             return;
         }
 
-        var entry = cache.Add(m.Pid, factory.BuildClone(parent.Process, m.Pid, m.Common.Ktime), parent, m.CgroupId);
+        var entry = cache.AddClone(m.Pid, () => factory.BuildClone(parent.Process, m.Pid, m.Common.Ktime), parent, m.CgroupId);
         entry.ContainerPending = parent.ContainerPending;
     }
 
@@ -223,7 +223,7 @@ internal sealed class ProcessEventHandler(
         Defer(entry, () => response);
     }
 
-    private List<Api.Process> AncestorsOf(ProcessEntry entry) => Ancestors.Base ? AncestorEvents.Of(entry) : [];
+    private IEnumerable<Api.Process> AncestorsOf(ProcessEntry entry) => Ancestors.Base ? AncestorEvents.Of(entry) : Array.Empty<Api.Process>();
 
     private void Emit(ProcessEntry entry, Func<GetEventsResponse> build)
     {
@@ -237,8 +237,20 @@ internal sealed class ProcessEventHandler(
     }
 
     /// <summary>Its container is pending, or an earlier event of it still waits (order per process).</summary>
-    public bool MustWait(ProcessEntry entry) =>
-        entry.ContainerPending || (deferred.Count > 0 && deferred.Any(d => d.Entry == entry));
+    public bool MustWait(ProcessEntry entry) => entry.ContainerPending || (deferred.Count > 0 && IsDeferred(entry));
+
+    private bool IsDeferred(ProcessEntry entry)
+    {
+        foreach (var d in deferred)
+        {
+            if (d.Entry == entry)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private void Defer(ProcessEntry entry, Func<GetEventsResponse> build)
     {

@@ -32,7 +32,9 @@ internal sealed class ProcessFactory(string nodeName, BootClock clock, HostNames
 
     public BootClock Clock => clock;
 
-    public string ExecId(ulong ktimeNs, uint pid) => Events.ExecId.Create(nodeName, ktimeNs, pid);
+    private readonly byte[] execIdPrefix = Events.ExecId.NodePrefix(nodeName);
+
+    public string ExecId(ulong ktimeNs, uint pid) => Events.ExecId.Create(execIdPrefix, ktimeNs, pid);
 
     /// <param name="flags">Tetragon's flag words, e.g. "execve rootcwd clone".</param>
     public Api.Process Build(ProcessSnapshot s, string flags, string? parentExecId, ContainerInfo? container)
