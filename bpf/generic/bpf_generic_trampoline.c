@@ -29,8 +29,9 @@ static __always_inline int tramp_run(void *ctx)
 	struct gen_ctx c = {};
 	__u32 zero = 0;
 	struct tramp_config *cfg = bpf_map_lookup_elem(&tramp_hook, &zero);
+	struct gen_heap *heap;
 	struct pt_regs *regs;
-	int i;
+	int i, ret;
 
 	if (!cfg || !cfg->hook_id)
 		return 0;
@@ -54,12 +55,14 @@ static __always_inline int tramp_run(void *ctx)
 				break;
 	}
 	gen_enter(&c);
-	if (!c.override)
+	heap = gen_heap();
+	if (!heap || !heap->loop.override)
 		return 0;
 	/* An LSM program may only return an errno (the verifier enforces [-4095, 0]). */
-	if (c.override_ret > 0 || c.override_ret < -4095)
+	ret = heap->loop.override_ret;
+	if (ret > 0 || ret < -4095)
 		return -1;
-	return c.override_ret;
+	return ret;
 }
 
 /* The targets in the section names are placeholders: the agent sets the real one. */

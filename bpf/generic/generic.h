@@ -346,9 +346,28 @@ struct gen_event {
 	char data[GEN_DATA_SIZE + GEN_ARG_MAX];
 };
 
+/*
+ * What the bpf_loop callbacks carry from one call to the next. It lives in the heap, not in
+ * gen_ctx on the stack: the verifier tracks a stack slot's value, so a callback that changes one
+ * is verified again for each value it can take (to convergence, since 6.7), and the selector
+ * and filter loops nested that past the 1M-instruction limit. A map value's contents are not
+ * tracked: each callback is verified once or twice.
+ */
+struct gen_loop {
+	__u32 sel_mask; /* selectors that passed at entry */
+	__u32 cur_sel;  /* selector being evaluated */
+	__u32 off;      /* capture: next free byte of ev.data */
+	__u8 match;     /* the selector that matched (GEN_NO_SELECTOR: none) */
+	__u8 fail;      /* a filter of cur_sel did not match */
+	__u8 hook_has_return;
+	__u8 override;  /* Override: the trampoline program returns override_ret */
+	__s32 override_ret;
+};
+
 /* Per-CPU scratch: the event being built plus what the selectors need. */
 struct gen_heap {
 	struct gen_event ev;
+	struct gen_loop loop;
 	__u64 raw[GEN_SLOTS];      /* the raw argument words */
 	__s64 vals[GEN_SLOTS];     /* numeric value per slot, extended per type */
 	__u16 off[GEN_SLOTS];      /* where each slot's bytes start in ev.data */
@@ -437,15 +456,7 @@ struct gen_ctx {
 	__u32 hook_id;
 	__u32 route_index;
 	__s64 ret;
-	__u32 sel_mask;
-	__u32 off;      /* capture: next free byte of ev.data */
-	__u32 cur_sel;  /* selector being evaluated */
 	__u8 phase;     /* 0 entry, 1 return */
-	__u8 match;
-	__u8 fail;
-	__u8 hook_has_return;
-	__s32 override_ret; /* Override: what the trampoline program returns */
-	__u8 override;
 	void *prog_ctx; /* the program's context, for bpf_get_stack */
 };
 
@@ -872,17 +883,18 @@ static long gen_capture_step(__u32 index, void *arg)
 	struct gen_ctx *c = arg;
 	struct gen_heap *heap = gen_heap();
 	struct gen_hook *cfg = bpf_map_lookup_elem(&gen_hooks, &c->hook_id);
-	__u32 i, len, off = c->off;
+	__u32 i, len, off;
 
 	if (!heap || !cfg || index >= GEN_MAX_ARGS)
 		return 1;
+	off = heap->loop.off;
 	i = GEN_BOUND(index, GEN_MAX_ARGS);
 	if (off > GEN_DATA_SIZE - GEN_ARG_MAX)
 		off = GEN_DATA_SIZE - GEN_ARG_MAX;
 	heap->off[i] = off;
 	len = gen_read_arg(heap, &cfg->args[i], i, off, c->raw);
 	heap->ev.msg.arg_len[i] = len;
-	c->off = off + len;
+	heap->loop.off = off + len;
 	return 0;
 }
 
@@ -902,7 +914,7 @@ static __always_inline void gen_capture(struct gen_heap *heap, const struct gen_
 	m->id = c->id;
 	m->selector = GEN_NO_SELECTOR;
 	m->nargs = cfg->nargs;
-	c->off = 0;
+	heap->loop.off = 0;
 	bpf_loop(cfg->nargs > GEN_MAX_ARGS ? GEN_MAX_ARGS : cfg->nargs, gen_capture_step, c, 0);
 }
 
@@ -1300,7 +1312,7 @@ static __always_inline bool gen_cap_filter(const struct gen_cap_filter *f)
 /*
  * Filter `index` of the current selector (bpf_loop callback): at entry its matchPIDs, then
  * its matchNamespaces, matchCapabilities, matchBinaries, then its matchArgs; at return its matchReturnArgs. Filter ids keep
- * fixed slots (see gen_filter_id). Sets c->fail and stops at the first filter that does not match.
+ * fixed slots (see gen_filter_id). Sets loop.fail and stops at the first filter that does not match.
  */
 static long gen_filter_step(__u32 index, void *arg)
 {
@@ -1308,10 +1320,13 @@ static long gen_filter_step(__u32 index, void *arg)
 	struct gen_heap *heap = gen_heap();
 	struct gen_hook *cfg = bpf_map_lookup_elem(&gen_hooks, &c->hook_id);
 	const struct gen_selector *s;
-	__u32 sel = c->cur_sel, j;
+	__u32 sel, j;
 	bool ok = true;
 
-	if (!heap || !cfg || sel >= GEN_MAX_SELECTORS)
+	if (!heap || !cfg)
+		return 1;
+	sel = heap->loop.cur_sel;
+	if (sel >= GEN_MAX_SELECTORS)
 		return 1;
 	sel = GEN_BOUND(sel, GEN_MAX_SELECTORS);
 	s = &cfg->sels[sel];
@@ -1342,7 +1357,7 @@ static long gen_filter_step(__u32 index, void *arg)
 		ok = gen_arg_filter(heap, &s->rets[j], gen_filter_id(c->hook_id, sel, 4 + j));
 	}
 	if (!ok) {
-		c->fail = 1;
+		heap->loop.fail = 1;
 		return 1;
 	}
 	return 0;
@@ -1351,33 +1366,34 @@ static long gen_filter_step(__u32 index, void *arg)
 /*
  * Selector `index` (bpf_loop callback). Entry: pids, binaries and matchArgs; return:
  * matchReturnArgs of selectors that passed at entry. The first selector that passes
- * wins (c->match), as in Tetragon; filters in a selector AND, selectors OR.
+ * wins (loop.match), as in Tetragon; filters in a selector AND, selectors OR.
  */
 static long gen_selector_step(__u32 index, void *arg)
 {
 	struct gen_ctx *c = arg;
 	struct gen_hook *cfg = bpf_map_lookup_elem(&gen_hooks, &c->hook_id);
+	struct gen_heap *heap = gen_heap();
 	const struct gen_selector *s;
 	__u32 steps;
 
-	if (!cfg || index >= GEN_MAX_SELECTORS)
+	if (!cfg || !heap || index >= GEN_MAX_SELECTORS)
 		return 1;
-	if (c->phase == 1 && !(c->sel_mask & (1 << index)))
+	if (c->phase == 1 && !(heap->loop.sel_mask & (1 << index)))
 		return 0;
-	c->cur_sel = index;
-	c->fail = 0;
+	heap->loop.cur_sel = index;
+	heap->loop.fail = 0;
 	/* A callback per filter the selector has, none for the slots it leaves empty. */
 	s = &cfg->sels[GEN_BOUND(index, GEN_MAX_SELECTORS)];
 	steps = c->phase == 1 ? s->nrets : s->npids + s->nns + s->ncaps + s->nbins + s->nargs;
 	bpf_loop(steps > 16 ? 16 : steps, gen_filter_step, c, 0);
-	if (c->fail)
+	if (heap->loop.fail)
 		return 0;
 	if (c->phase == 0) {
-		c->sel_mask |= 1 << index;
-		if (c->hook_has_return)
+		heap->loop.sel_mask |= 1 << index;
+		if (heap->loop.hook_has_return)
 			return 0; /* collect every selector that passed; the return picks */
 	}
-	c->match = index;
+	heap->loop.match = index;
 	return 1;
 }
 
@@ -1421,8 +1437,8 @@ static __always_inline bool gen_actions(struct gen_heap *heap, const struct gen_
 				enforced = GEN_CNT_MONITORED;
 				break;
 			}
-			c->override = 1;
-			c->override_ret = (__s32)a->signal;
+			heap->loop.override = 1;
+			heap->loop.override_ret = (__s32)a->signal;
 			break;
 		case GEN_ACTION_POST:
 			if (a->kernel_stack)
@@ -1486,16 +1502,17 @@ static __always_inline void gen_enter(struct gen_ctx *c)
 	if (!cfg || !heap || !cfg->enabled)
 		return;
 	gen_count(hook_id, GEN_CNT_SEEN);
-	c->hook_has_return = cfg->has_return != 0;
+	heap->loop.hook_has_return = cfg->has_return != 0;
+	heap->loop.override = 0;
 	gen_capture(heap, cfg, c);
 	c->phase = 0;
-	c->sel_mask = 0;
-	c->match = GEN_NO_SELECTOR;
+	heap->loop.sel_mask = 0;
+	heap->loop.match = GEN_NO_SELECTOR;
 	if (cfg->nselectors == 0)
-		c->sel_mask = 1;
+		heap->loop.sel_mask = 1;
 	else
 		bpf_loop(cfg->nselectors % (GEN_MAX_SELECTORS + 1), gen_selector_step, c, 0);
-	if (!c->sel_mask)
+	if (!heap->loop.sel_mask)
 		return;
 	if (cfg->has_return) {
 		key = gen_pending_key(hook_id);
@@ -1506,7 +1523,7 @@ static __always_inline void gen_enter(struct gen_ctx *c)
 			struct gen_pending *p = bpf_map_lookup_elem(&gen_pending_map, &key);
 
 			if (p)
-				p->sel_mask = c->sel_mask;
+				p->sel_mask = heap->loop.sel_mask;
 		}
 		return;
 	}
@@ -1516,7 +1533,7 @@ static __always_inline void gen_enter(struct gen_ctx *c)
 		gen_post(&heap->ev, hook_id);
 		return;
 	}
-	if (gen_actions(heap, cfg, c, c->match))
+	if (gen_actions(heap, cfg, c, heap->loop.match))
 		gen_post(&heap->ev, hook_id);
 	else
 		gen_count(hook_id, GEN_CNT_NOPOST);
@@ -1537,12 +1554,12 @@ static __always_inline void gen_exit(struct gen_ctx *c)
 	if (!p)
 		return;
 	bpf_probe_read_kernel(&heap->ev, sizeof(heap->ev), &p->ev);
-	c->sel_mask = p->sel_mask;
+	heap->loop.sel_mask = p->sel_mask;
 	bpf_map_delete_elem(&gen_pending_map, &key);
 	heap->ev.msg.ret = gen_extend(cfg->ret_type, c->ret);
 	heap->ev.msg.has_ret = 1;
 	c->phase = 1;
-	c->match = GEN_NO_SELECTOR;
+	heap->loop.match = GEN_NO_SELECTOR;
 	if (cfg->nselectors == 0) {
 		gen_count(hook_id, GEN_CNT_MATCHED);
 		heap->ev.msg.action = GEN_ACTION_POST;
@@ -1550,10 +1567,10 @@ static __always_inline void gen_exit(struct gen_ctx *c)
 		return;
 	}
 	bpf_loop(cfg->nselectors % (GEN_MAX_SELECTORS + 1), gen_selector_step, c, 0);
-	if (c->match == GEN_NO_SELECTOR)
+	if (heap->loop.match == GEN_NO_SELECTOR)
 		return;
 	gen_count(hook_id, GEN_CNT_MATCHED);
-	if (gen_actions(heap, cfg, c, c->match))
+	if (gen_actions(heap, cfg, c, heap->loop.match))
 		gen_post(&heap->ev, hook_id);
 	else
 		gen_count(hook_id, GEN_CNT_NOPOST);

@@ -94,6 +94,47 @@ public sealed class BpfObject : SafeHandle
         }
     }
 
+    /// <summary>
+    /// Loads like <see cref="Load"/> and returns the instructions the verifier processed per
+    /// program: how close each is to the kernel's 1M-instruction complexity limit.
+    /// </summary>
+    public unsafe Dictionary<string, long> LoadWithVerifierStats()
+    {
+        const uint LogStats = 4; // BPF_LOG_STATS: the summary lines only
+        const int Size = 1 << 16;
+        var programs = Programs().ToList();
+        var buffers = programs.Select(_ => (nint)NativeMemory.AllocZeroed(Size)).ToList();
+        try
+        {
+            for (var i = 0; i < programs.Count; i++)
+            {
+                LibBpf.ProgramSetLogLevel(programs[i].Prog, LogStats);
+                LibBpf.ProgramSetLogBuf(programs[i].Prog, (byte*)buffers[i], Size);
+            }
+
+            Load();
+            var stats = new Dictionary<string, long>();
+            for (var i = 0; i < programs.Count; i++)
+            {
+                var log = Marshal.PtrToStringUTF8(buffers[i]) ?? "";
+                var match = System.Text.RegularExpressions.Regex.Match(log, @"processed (\d+) insns");
+                if (match.Success)
+                {
+                    stats[programs[i].Name] = long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+                }
+            }
+
+            return stats;
+        }
+        finally
+        {
+            foreach (var buffer in buffers)
+            {
+                NativeMemory.Free((void*)buffer);
+            }
+        }
+    }
+
     /// <summary>Attaches every loaded program by its SEC() name.</summary>
     public void AttachAll()
     {

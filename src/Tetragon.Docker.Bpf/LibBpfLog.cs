@@ -37,20 +37,39 @@ public static unsafe class LibBpfLog
         }
     }
 
+    /// <summary>Longest message kept whole; a verifier log beyond it keeps its start and its end, where the reason is.</summary>
+    public const int MaxMessage = 16 * 1024;
+
+    private const int HeadKept = 2 * 1024;
+
+    /// <summary>x86-64's va_list: a 24-byte __va_list_tag that vsnprintf consumes; copying it is va_copy.</summary>
+    private const int VaListSize = 24;
+
+    /// <summary>Shortens a message longer than <see cref="MaxMessage"/> to its first and last bytes, saying how much went.</summary>
+    public static string Abbreviate(string message)
+    {
+        if (message.Length <= MaxMessage)
+        {
+            return message;
+        }
+
+        var tail = MaxMessage - HeadKept;
+        var cut = message.Length - HeadKept - tail;
+        return $"{message[..HeadKept]}\n... ({cut} characters of this log left out) ...\n{message[^tail..]}";
+    }
+
     [UnmanagedCallersOnly]
     private static int OnPrint(int level, nint format, nint args)
     {
         try
         {
-            const int size = 8192;
-            var buffer = stackalloc byte[size];
-            var n = LibC.VsnPrintf(buffer, size, format, args);
-            if (n <= 0)
+            var line = Format(format, args);
+            if (line is null)
             {
                 return 0;
             }
 
-            var line = Encoding.UTF8.GetString(buffer, Math.Min(n, size - 1));
+            line = Abbreviate(line);
             Action<int, string>? target;
             lock (Gate)
             {
@@ -74,5 +93,36 @@ public static unsafe class LibBpfLog
         }
 
         return 0;
+    }
+
+    /// <summary>vsnprintf into a stack buffer, or (a verifier log runs to megabytes) into one of the size it asks for.</summary>
+    private static string? Format(nint format, nint args)
+    {
+        const int size = 8192;
+        var copy = stackalloc byte[VaListSize];
+        Buffer.MemoryCopy((void*)args, copy, VaListSize, VaListSize);
+        var buffer = stackalloc byte[size];
+        var n = LibC.VsnPrintf(buffer, size, format, (nint)copy);
+        if (n <= 0)
+        {
+            return null;
+        }
+
+        if (n < size)
+        {
+            return Encoding.UTF8.GetString(buffer, n);
+        }
+
+        var large = (byte*)NativeMemory.Alloc((nuint)n + 1);
+        try
+        {
+            Buffer.MemoryCopy((void*)args, copy, VaListSize, VaListSize);
+            n = LibC.VsnPrintf(large, (nuint)n + 1, format, (nint)copy);
+            return n <= 0 ? null : Encoding.UTF8.GetString(large, n);
+        }
+        finally
+        {
+            NativeMemory.Free(large);
+        }
     }
 }

@@ -26,6 +26,12 @@ internal static unsafe partial class LibBpf
     [LibraryImport(Libraries.LibBpf, EntryPoint = "bpf_program__set_attach_target", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int ProgramSetAttachTarget(nint prog, int attachProgFd, string attachFuncName);
 
+    [LibraryImport(Libraries.LibBpf, EntryPoint = "bpf_program__set_log_level", SetLastError = true)]
+    public static partial int ProgramSetLogLevel(nint prog, uint level);
+
+    [LibraryImport(Libraries.LibBpf, EntryPoint = "bpf_program__set_log_buf", SetLastError = true)]
+    public static partial int ProgramSetLogBuf(nint prog, byte* buffer, nuint size);
+
     [LibraryImport(Libraries.LibBpf, EntryPoint = "bpf_program__set_autoload", SetLastError = true)]
     public static partial int ProgramSetAutoload(nint prog, [MarshalAs(UnmanagedType.U1)] bool autoload);
 
