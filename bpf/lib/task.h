@@ -15,6 +15,21 @@ struct kernfs_node___old {
 	struct kernfs_node *parent;
 } __attribute__((preserve_access_index));
 
+/* kernel_cap_t before 6.3, for CO-RE. */
+struct kernel_cap_struct___old {
+	__u32 cap[2];
+} __attribute__((preserve_access_index));
+
+/* A capability set behind a BTF-typed pointer: a direct load (8 bytes either layout). */
+static __always_inline __u64 load_cap(const kernel_cap_t *cap)
+{
+	const struct kernel_cap_struct___old *old = (const void *)cap;
+
+	if (bpf_core_field_exists(cap->val))
+		return cap->val;
+	return old->cap[0] | (__u64)old->cap[1] << 32;
+}
+
 static __always_inline __u64 read_cap(const kernel_cap_t *cap)
 {
 	/* 8 bytes whether the kernel has {u64 val} (>= 6.3) or {u32 cap[2]}. */
@@ -37,9 +52,9 @@ static __always_inline void read_creds(struct task_struct *task, struct msg_cred
 	c->fsuid = cred->fsuid.val;
 	c->fsgid = cred->fsgid.val;
 	c->securebits = cred->securebits;
-	c->cap_permitted = read_cap(__builtin_preserve_access_index(&cred->cap_permitted));
-	c->cap_effective = read_cap(__builtin_preserve_access_index(&cred->cap_effective));
-	c->cap_inheritable = read_cap(__builtin_preserve_access_index(&cred->cap_inheritable));
+	c->cap_permitted = load_cap(&cred->cap_permitted);
+	c->cap_effective = load_cap(&cred->cap_effective);
+	c->cap_inheritable = load_cap(&cred->cap_inheritable);
 }
 
 static __always_inline __u32 read_auid(struct task_struct *task)
@@ -156,6 +171,18 @@ done:
 	return 1;
 }
 
+/* Runs the bpf_loop walk from w's state; returns the bytes written from off. */
+static __always_inline __u32 path_walk_finish(struct path_walk *w, __u32 off, bool *truncated, __u32 *count)
+{
+	if (!w->done)
+		bpf_loop(PATH_MAX_COMPONENTS, path_walk_step, w, 0);
+	if (!w->done)
+		*truncated = true;
+	if (count)
+		*count = w->count > PATH_MAX_COMPONENTS ? PATH_MAX_COMPONENTS : w->count;
+	return w->off - off;
+}
+
 /*
  * Walks a path up to the task's root like d_path(), writing each component
  * (leaf first, NUL ended) at buf[off...]. User space reverses them. Returns the
@@ -176,18 +203,59 @@ static __always_inline __u32 read_path_components_at(const struct path *path, co
 
 	w.starts = starts;
 	w.mnt = (void *)w.vfsmnt - bpf_core_field_offset(struct mount, mnt);
-	bpf_loop(PATH_MAX_COMPONENTS, path_walk_step, &w, 0);
-	if (!w.done)
-		*truncated = true;
-	if (count)
-		*count = w.count > PATH_MAX_COMPONENTS ? PATH_MAX_COMPONENTS : w.count;
-	return w.off - off;
+	return path_walk_finish(&w, off, truncated, count);
 }
 
-static __always_inline __u32 read_path_components(const struct path *path, const struct path *root,
-						  char *buf, __u32 off, bool *truncated)
+/* Components read with direct loads before the bpf_loop walk takes over: most paths need no more. */
+#define PATH_TYPED_STEPS 8
+
+/*
+ * read_path_components_at for a path whose pointers are BTF-typed (taken from a tp_btf
+ * task or bprm): the first components up to a mount boundary cost one string read each
+ * instead of four helper calls; the bpf_loop walk goes on from where this stops.
+ */
+static __always_inline __u32 read_task_path_components_at(const struct path *path, const struct path *root,
+							  char *buf, __u32 off, bool *truncated,
+							  __u16 *starts, __u32 *count)
 {
-	return read_path_components_at(path, root, buf, off, truncated, NULL, NULL);
+	struct dentry *dentry = path->dentry;
+	struct vfsmount *vfsmnt = path->mnt;
+	struct path_walk w = {
+		.vfsmnt = vfsmnt,
+		.root_dentry = root->dentry,
+		.root_mnt = root->mnt,
+		.buf = buf,
+		.starts = starts,
+	};
+	__u32 pos = off, n_comp = 0;
+	long n;
+
+	for (int i = 0; i < PATH_TYPED_STEPS; i++) {
+		struct dentry *parent = dentry->d_parent;
+
+		if (dentry == w.root_dentry && vfsmnt == w.root_mnt) {
+			w.done = true;
+			break;
+		}
+		/* A mount boundary or the global root: the helper walk knows those. */
+		if (dentry == vfsmnt->mnt_root || dentry == parent || pos > DATA_MAX - NAME_MAX_READ)
+			break;
+		n = bpf_probe_read_kernel_str(buf + (pos & (DATA_MAX - 1)), NAME_MAX_READ, dentry->d_name.name);
+		if (n <= 0) {
+			w.done = true;
+			break;
+		}
+		if (starts)
+			starts[n_comp & (PATH_MAX_COMPONENTS - 1)] = pos;
+		n_comp++;
+		pos += n;
+		dentry = parent;
+	}
+	w.dentry = dentry;
+	w.mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
+	w.off = pos;
+	w.count = n_comp;
+	return path_walk_finish(&w, off, truncated, count);
 }
 
 struct path_forward {

@@ -105,7 +105,7 @@ static __always_inline void store_baseline(struct task_struct *task, __u32 tgid)
 		__builtin_memcpy(base.ns, old->ns, sizeof(base.ns));
 	else
 		read_namespaces(task, base.ns, &nspid);
-	base.cap_effective = read_cap(__builtin_preserve_access_index(&task->cred->cap_effective));
+	base.cap_effective = load_cap(&task->cred->cap_effective);
 	bpf_map_update_elem(&exec_baseline_map, &tgid, &base, BPF_ANY);
 }
 
@@ -149,7 +149,7 @@ int BPF_PROG(tg_execve, struct task_struct *task, pid_t old_pid, struct linux_bi
 
 		pwd.dentry = task->fs->pwd.dentry;
 		pwd.mnt = task->fs->pwd.mnt;
-		m->cwd_len = read_path_components(&pwd, &root, heap->data, off, &truncated);
+		m->cwd_len = read_task_path_components_at(&pwd, &root, heap->data, off, &truncated, NULL, NULL);
 		if (truncated)
 			m->flags |= EXEC_TRUNC_CWD;
 		off += m->cwd_len;
@@ -158,7 +158,7 @@ int BPF_PROG(tg_execve, struct task_struct *task, pid_t old_pid, struct linux_bi
 	truncated = false;
 	binary.dentry = bprm->file->f_path.dentry;
 	binary.mnt = bprm->file->f_path.mnt;
-	m->binary_len = read_path_components_at(&binary, &root, heap->data, off, &truncated, heap->starts, &count);
+	m->binary_len = read_task_path_components_at(&binary, &root, heap->data, off, &truncated, heap->starts, &count);
 	if (truncated)
 		m->flags |= EXEC_TRUNC_BINARY;
 	if (tracking_binaries())

@@ -47,7 +47,7 @@ echo vmtest-denied > /etc/vmtest-denied
 mkdir -p /tmp/forbidden /tmp/allowed /tmp/keep /tmp/nochdir
 touch /tmp/keep/f /tmp/allowed/f
 
-tetragon --tracing-policy-dir /policies --export-filename /tmp/events.json --enable-ancestors base,lsm >/tmp/agent.log 2>&1 &
+tetragon --tracing-policy-dir /policies --export-filename /tmp/events.json --enable-ancestors base,lsm --enable-process-cred >/tmp/agent.log 2>&1 &
 agent=$!
 ready=0
 for i in $(seq 1 300); do
@@ -104,6 +104,20 @@ setpriv --inh-caps +net_raw true
 setpriv --inh-caps +sys_admin true
 check kernel-cap-arg-event wait_event 30 '"function_name": "security_capset"' '"cap_inheritable_arg": "0000000000200000"' '"cap_effective_arg": "' '"cap_permitted_arg": "'
 check kernel-cap-filtered-in-kernel sh -c "! grep -q -F '\"cap_inheritable_arg\": \"0000000000002000\"' /tmp/events.json"
+# The exec event's own capability sets, loaded directly from this kernel's two-word kernel_cap_t:
+# CAP_NET_RAW (13) from the low word, CAP_BPF (39) from the high one.
+# (Matched as one run: the ancestors' sets, read from /proc, hold CAP_BPF too.)
+check exec-cap-sets wait_event 30 '"process_exec"' '"CAP_BPF", "CAP_CHECKPOINT_RESTORE" ], "inheritable": [ "CAP_NET_RAW" ]'
+
+# Exec paths through a bind mount of a subdirectory: a shallow one (the exec hook's direct loads
+# meet the mount root) and one deeper than those loads go (its helper walk meets it).
+mkdir -p /tmp/vm-src/inner/a/b/c/d/e/f/g/h/i/j /tmp/vm-bind
+mount --bind /tmp/vm-src/inner /tmp/vm-bind
+cp /bin/busybox /tmp/vm-bind/true && cp /bin/busybox /tmp/vm-bind/a/b/c/d/e/f/g/h/i/j/true
+(cd /tmp/vm-bind/a && /tmp/vm-bind/true)
+(cd /tmp/vm-bind/a/b/c/d/e/f/g/h/i/j && ./true)
+check exec-path-bind-shallow wait_event 30 '"process_exec"' '"cwd": "/tmp/vm-bind/a"' '"binary": "/tmp/vm-bind/true"'
+check exec-path-bind-deep wait_event 30 '"process_exec"' '"cwd": "/tmp/vm-bind/a/b/c/d/e/f/g/h/i/j"' '"binary": "/tmp/vm-bind/a/b/c/d/e/f/g/h/i/j/true"'
 
 # A module argument (dummy.ko from this kernel's package), then net_device arguments filtered by name.
 insmod /dummy.ko

@@ -42,6 +42,48 @@ public sealed class ProcessLifecycleTests
     }
 
     [Fact]
+    public async Task DeepPathsThroughABindMountAreReportedWhole()
+    {
+        // The exec hook reads the first components with direct loads and hands the rest (and any
+        // mount boundary) to its helper walk. A bind mount of a subdirectory has a mount root
+        // whose parent is a real directory ("inner"), which the walk must not step into.
+        await using var agent = await AgentProcess.StartAsync();
+        var source = Directory.CreateTempSubdirectory("tg-src-").FullName;
+        var inner = Directory.CreateDirectory(Path.Combine(source, "inner")).FullName;
+        var mountPoint = Directory.CreateTempSubdirectory("tg-mnt-").FullName;
+        await Trigger.RunAsync("/bin/mount", "/", "--bind", inner, mountPoint);
+        try
+        {
+            var levels = Enumerable.Range(1, 12).Select(i => $"level-{i}").ToArray();
+            Directory.CreateDirectory(Path.Combine([inner, .. levels]));
+            var deep = Path.Combine([mountPoint, .. levels]);
+            var binary = Path.Combine(deep, "true-copy");
+            File.Copy(Trigger.Resolve("/bin/true"), binary); // keeps its mode, 0755
+            var shallowBinary = Path.Combine(mountPoint, "true-copy");
+            File.Copy(binary, shallowBinary);
+            var shallow = Path.Combine(mountPoint, levels[0]);
+
+            // Deep: the helper walk meets the mount root. Shallow: the direct loads meet it.
+            foreach (var (bin, cwd) in new[] { (binary, deep), (shallowBinary, shallow) })
+            {
+                var marker = $"bind-{Guid.NewGuid():N}";
+                var (pid, _) = await Trigger.RunAsync(bin, cwd, marker);
+
+                var exec = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessExec?.Process.Pid == (uint)pid)).ProcessExec;
+                Assert.Equal(bin, exec.Process.Binary);
+                Assert.Equal(cwd, exec.Process.Cwd);
+                Assert.Equal(marker, exec.Process.Arguments);
+            }
+        }
+        finally
+        {
+            await Trigger.RunAsync("/bin/umount", "/", "--lazy", mountPoint);
+            Directory.Delete(mountPoint);
+            Directory.Delete(source, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task TheEnvironmentIsCapturedAtExecWhenAskedAndFilteredByName()
     {
         await using var agent = await AgentProcess.StartAsync("--enable-process-environment-variables", "--filter-environment-variables", "TG_MARK,LD_PRELOAD");
