@@ -96,7 +96,8 @@ public sealed class BpfObject : SafeHandle
 
     /// <summary>
     /// Loads like <see cref="Load"/> and returns the instructions the verifier processed per
-    /// program: how close each is to the kernel's 1M-instruction complexity limit.
+    /// program (-1: the kernel gave no count): how close each is to the kernel's
+    /// 1M-instruction complexity limit.
     /// </summary>
     public unsafe Dictionary<string, long> LoadWithVerifierStats()
     {
@@ -118,10 +119,7 @@ public sealed class BpfObject : SafeHandle
             {
                 var log = Marshal.PtrToStringUTF8(buffers[i]) ?? "";
                 var match = System.Text.RegularExpressions.Regex.Match(log, @"processed (\d+) insns");
-                if (match.Success)
-                {
-                    stats[programs[i].Name] = long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-                }
+                stats[programs[i].Name] = match.Success ? long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : -1;
             }
 
             return stats;

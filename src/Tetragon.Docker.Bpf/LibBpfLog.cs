@@ -38,7 +38,7 @@ public static unsafe class LibBpfLog
     }
 
     /// <summary>Longest message kept whole; a verifier log beyond it keeps its start and its end, where the reason is.</summary>
-    public const int MaxMessage = 16 * 1024;
+    internal const int MaxMessage = 16 * 1024;
 
     private const int HeadKept = 2 * 1024;
 
@@ -46,7 +46,7 @@ public static unsafe class LibBpfLog
     private const int VaListSize = 24;
 
     /// <summary>Shortens a message longer than <see cref="MaxMessage"/> to its first and last bytes, saying how much went.</summary>
-    public static string Abbreviate(string message)
+    internal static string Abbreviate(string message)
     {
         if (message.Length <= MaxMessage)
         {
