@@ -51,7 +51,7 @@ public sealed class ProcessLifecycleTests
         var source = Directory.CreateTempSubdirectory("tg-src-").FullName;
         var inner = Directory.CreateDirectory(Path.Combine(source, "inner")).FullName;
         var mountPoint = Directory.CreateTempSubdirectory("tg-mnt-").FullName;
-        await Trigger.RunAsync("/bin/mount", "/", "--bind", inner, mountPoint);
+        Assert.Equal(0, (await Trigger.RunAsync("/bin/mount", "/", "--bind", inner, mountPoint)).ExitCode);
         try
         {
             var levels = Enumerable.Range(1, 12).Select(i => $"level-{i}").ToArray();
