@@ -54,9 +54,13 @@ static __always_inline int tramp_run(void *ctx)
 			if (bpf_get_func_arg(ctx, i, &c.raw[i]) < 0)
 				break;
 	}
-	gen_enter(&c);
+	/* Reset before gen_enter, which returns early for a disabled hook: the heap outlives the call. */
 	heap = gen_heap();
-	if (!heap || !heap->loop.override)
+	if (!heap)
+		return 0;
+	heap->loop.override = 0;
+	gen_enter(&c);
+	if (!heap->loop.override)
 		return 0;
 	/* An LSM program may only return an errno (the verifier enforces [-4095, 0]). */
 	ret = heap->loop.override_ret;

@@ -1503,7 +1503,6 @@ static __always_inline void gen_enter(struct gen_ctx *c)
 		return;
 	gen_count(hook_id, GEN_CNT_SEEN);
 	heap->loop.hook_has_return = cfg->has_return != 0;
-	heap->loop.override = 0;
 	gen_capture(heap, cfg, c);
 	c->phase = 0;
 	heap->loop.sel_mask = 0;
