@@ -71,12 +71,15 @@ stop_auditd() {
 start_bpftrace() {
   local tool
   tool=$(command -v execsnoop.bt || ls /usr/sbin/execsnoop.bt 2>/dev/null) || return 1
+  # bpftrace finds tracepoints through tracefs, which a fresh machine may not have mounted.
+  [ -d /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing || return 1
   bpftrace "$tool" >"$work/bpftrace.out" 2>&1 &
   bpftrace_pid=$!
   for _ in $(seq 200); do grep -q PID "$work/bpftrace.out" 2>/dev/null && return 0; sleep 0.05; done
+  echo "exec-storm: bpftrace did not start: $(grep ERROR "$work/bpftrace.out" | tail -1)" >&2
   return 1
 }
-stop_bpftrace() { kill -INT "$bpftrace_pid" 2>/dev/null; wait "$bpftrace_pid" 2>/dev/null || true; }
+stop_bpftrace() { kill -INT "$bpftrace_pid" 2>/dev/null || true; wait "$bpftrace_pid" 2>/dev/null || true; }
 
 install_peers() {
   [ "${PEERS:-all}" = none ] && return 0
