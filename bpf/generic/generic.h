@@ -71,6 +71,11 @@ enum {
 	GEN_TYPE_BPF_MAP = 26,      /* struct bpf_map *: captured as struct gen_bpf_map */
 	GEN_TYPE_MODULE = 27,       /* struct module *: captured as struct gen_module */
 	GEN_TYPE_NET_DEVICE = 28,   /* struct net_device *: its name, a string */
+	GEN_TYPE_BPF_PROG = 29,     /* struct bpf_prog *: captured as struct gen_bpf_attr */
+	GEN_TYPE_PERF_EVENT = 30,   /* struct perf_event *: captured as struct gen_perf_event */
+	GEN_TYPE_LOAD_INFO = 31,    /* struct load_info * (a module being loaded): captured as struct gen_module */
+	GEN_TYPE_KIOCB = 32,        /* struct kiocb *: the path of its file */
+	GEN_TYPE_IOV_ITER = 33,     /* struct iov_iter *: the bytes of its first segment, as a char_buf */
 };
 
 /* Address families a sockaddr argument decodes (linux/socket.h). */
@@ -538,7 +543,7 @@ static __always_inline long gen_read_fd_path(struct gen_heap *heap, __u64 fd, ch
 	return gen_read_path(heap, &path, dst);
 }
 
-/* The path behind a kernel pointer argument of type file, path, linux_binprm or dentry, into dst. */
+/* The path behind a kernel pointer argument of type file, path, linux_binprm, kiocb or dentry, into dst. */
 static __always_inline long gen_read_kernel_path(struct gen_heap *heap, __u8 type, __u64 ptr, char *dst)
 {
 	struct file *file = (struct file *)ptr;
@@ -558,6 +563,8 @@ static __always_inline long gen_read_kernel_path(struct gen_heap *heap, __u8 typ
 	}
 	if (type == GEN_TYPE_LINUX_BINPRM)
 		file = BPF_CORE_READ((struct linux_binprm *)ptr, file);
+	else if (type == GEN_TYPE_KIOCB)
+		file = BPF_CORE_READ((struct kiocb *)ptr, ki_filp);
 	if (!file)
 		return -1;
 	path = BPF_CORE_READ(file, f_path);
@@ -730,11 +737,27 @@ struct gen_bpf_map {
 
 struct gen_module {
 	char name[56];
-	__u64 taints;
+	__u64 taints; /* a load_info: 1 when the module's signature was verified */
+};
+
+/* Tetragon's perf_event_arg: KSYM_NAME_LEN for the kprobe's function name. */
+struct gen_perf_event {
+	char kprobe_func[128];
+	__u64 config;
+	__u64 probe_offset;
+	__u32 type;
+	__u32 pad;
 };
 
 _Static_assert(sizeof(struct gen_userns) == 16 && sizeof(struct gen_bpf_attr) == 24 &&
-	       sizeof(struct gen_bpf_map) == 32 && sizeof(struct gen_module) == 64, "gen kernel object layouts");
+	       sizeof(struct gen_bpf_map) == 32 && sizeof(struct gen_module) == 64 &&
+	       sizeof(struct gen_perf_event) == 152, "gen kernel object layouts");
+
+/* A module being loaded (kernel/module/internal.h): not in every kernel's BTF, hence the guard where it is read. */
+struct load_info___gen {
+	const char *name;
+	bool sig_ok;
+} __attribute__((preserve_access_index));
 
 /*
  * The kernel object of `type` at ptr, written straight into the event; returns its length.
@@ -780,12 +803,48 @@ static __noinline __u32 gen_read_kobj(void *dst, __u32 type, __u64 ptr)
 		bpf_probe_read_kernel(g->name, sizeof(g->name), __builtin_preserve_access_index(&map->name));
 		return sizeof(*g);
 	}
+	case GEN_TYPE_BPF_PROG: {
+		struct bpf_prog *prog = (struct bpf_prog *)ptr;
+		struct gen_bpf_attr *g = dst;
+
+		g->prog_type = BPF_CORE_READ(prog, type);
+		g->insn_cnt = BPF_CORE_READ(prog, len);
+		BPF_CORE_READ_STR_INTO(&g->name, prog, aux, name);
+		return sizeof(*g);
+	}
+	case GEN_TYPE_PERF_EVENT: {
+		struct perf_event *event = (struct perf_event *)ptr;
+		struct gen_perf_event *g = dst;
+		__u64 func = BPF_CORE_READ(event, attr.kprobe_func);
+
+		/* A kprobe event's function name is still at the user pointer perf_event_open was given. */
+		g->kprobe_func[0] = 0;
+		if (func && bpf_probe_read_user_str(g->kprobe_func, sizeof(g->kprobe_func), (void *)func) < 0 &&
+		    bpf_probe_read_kernel_str(g->kprobe_func, sizeof(g->kprobe_func), (void *)func) < 0)
+			g->kprobe_func[0] = 0;
+		g->type = BPF_CORE_READ(event, attr.type);
+		g->config = BPF_CORE_READ(event, attr.config);
+		g->probe_offset = BPF_CORE_READ(event, attr.probe_offset);
+		g->pad = 0;
+		return sizeof(*g);
+	}
 	case GEN_TYPE_MODULE: {
 		struct module *mod = (struct module *)ptr;
 		struct gen_module *g = dst;
 
 		bpf_probe_read_kernel(g->name, sizeof(g->name), __builtin_preserve_access_index(&mod->name));
 		g->taints = BPF_CORE_READ(mod, taints);
+		return sizeof(*g);
+	}
+	case GEN_TYPE_LOAD_INFO: {
+		struct load_info___gen *info = (struct load_info___gen *)ptr;
+		struct gen_module *g = dst;
+
+		if (!bpf_core_type_exists(struct load_info___gen))
+			return 0;
+		g->name[0] = 0;
+		bpf_probe_read_kernel_str(g->name, sizeof(g->name), BPF_CORE_READ(info, name));
+		g->taints = BPF_CORE_READ(info, sig_ok) ? 1 : 0;
 		return sizeof(*g);
 	}
 	case GEN_TYPE_NET_DEVICE:
@@ -795,6 +854,50 @@ static __noinline __u32 gen_read_kobj(void *dst, __u32 type, __u64 ptr)
 	default:
 		return 0;
 	}
+}
+
+#define GEN_IOV_TRUNCATED (1U << 31)
+
+/*
+ * The bytes an iov_iter points to, as Tetragon captures them: the user buffer of a single-segment
+ * iter, or the first iovec or kvec segment. Returns their length, with GEN_IOV_TRUNCATED when
+ * more than GEN_ARG_MAX were there. The iter's type numbers moved between kernels: CO-RE enums.
+ */
+static __noinline __u32 gen_read_iov_iter(void *dst, __u64 ptr)
+{
+	struct iov_iter *it = (struct iov_iter *)ptr;
+	const struct kvec *seg;
+	__u64 base, size;
+	__u32 truncated = 0;
+	bool kernel = false;
+	__u8 type;
+
+	if (!dst || !ptr || !bpf_core_field_exists(it->iter_type))
+		return 0;
+	type = BPF_CORE_READ(it, iter_type);
+	if (bpf_core_enum_value_exists(enum iter_type, ITER_UBUF) && type == bpf_core_enum_value(enum iter_type, ITER_UBUF)) {
+		base = (__u64)BPF_CORE_READ(it, ubuf);
+		size = BPF_CORE_READ(it, count);
+	} else if (type == bpf_core_enum_value(enum iter_type, ITER_IOVEC) ||
+		   type == bpf_core_enum_value(enum iter_type, ITER_KVEC)) {
+		/* struct iovec and struct kvec have the same layout. */
+		kernel = type == bpf_core_enum_value(enum iter_type, ITER_KVEC);
+		seg = BPF_CORE_READ(it, kvec);
+		base = (__u64)BPF_CORE_READ(seg, iov_base);
+		size = BPF_CORE_READ(seg, iov_len);
+	} else {
+		return 0;
+	}
+	if (size > GEN_ARG_MAX) {
+		size = GEN_ARG_MAX;
+		truncated = GEN_IOV_TRUNCATED;
+	}
+	if (!size)
+		return 0;
+	if ((kernel ? bpf_probe_read_kernel(dst, size & (GEN_ARG_MAX * 2 - 1), (void *)base)
+		    : bpf_probe_read_user(dst, size & (GEN_ARG_MAX * 2 - 1), (void *)base)) < 0)
+		return 0;
+	return size | truncated;
 }
 
 /* Captures one argument into the event; returns its byte length. */
@@ -859,11 +962,20 @@ static __always_inline __u32 gen_read_arg(struct gen_heap *heap, const struct ge
 	case GEN_TYPE_BPF_MAP:
 	case GEN_TYPE_MODULE:
 	case GEN_TYPE_NET_DEVICE:
+	case GEN_TYPE_BPF_PROG:
+	case GEN_TYPE_PERF_EVENT:
+	case GEN_TYPE_LOAD_INFO:
 		return gen_read_kobj(dst, a->type, value);
+	case GEN_TYPE_IOV_ITER:
+		n = gen_read_iov_iter(dst, value);
+		if (n & GEN_IOV_TRUNCATED)
+			heap->ev.msg.truncated |= 1 << slot;
+		return n & (GEN_ARG_MAX * 2 - 1);
 	case GEN_TYPE_FD:
 	case GEN_TYPE_FILE:
 	case GEN_TYPE_PATH:
 	case GEN_TYPE_LINUX_BINPRM:
+	case GEN_TYPE_KIOCB:
 	case GEN_TYPE_DENTRY:
 		n = a->type == GEN_TYPE_FD ? gen_read_fd_path(heap, value, heap->str)
 					   : gen_read_kernel_path(heap, a->type, value, heap->str);

@@ -47,6 +47,29 @@ echo vmtest-denied > /etc/vmtest-denied
 mkdir -p /tmp/forbidden /tmp/allowed /tmp/keep /tmp/nochdir
 touch /tmp/keep/f /tmp/allowed/f
 
+# A load_info argument after a nop placeholder (the module): on the first of the module loader's
+# functions taking one as their second argument that this kernel has not inlined (Tetragon's own
+# policy notes that find_module_sections may be; Debian 6.1 inlines it). Those of other files
+# (sysfs.c, kallsyms.c) cannot be.
+load_info_fn=$(for f in find_module_sections simplify_symbols post_relocation mod_sysfs_setup add_kallsyms layout_symtab; do
+  grep -q " [tT] $f\$" /proc/kallsyms && echo "$f" && break; done)
+echo "VMTEST load_info hook: ${load_info_fn:-none}"
+cat >/policies/load-info.yaml <<EOF
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: vm-load-info
+spec:
+  kprobes:
+  - call: "${load_info_fn:-find_module_sections}"
+    syscall: false
+    args:
+    - index: 0
+      type: "nop"
+    - index: 1
+      type: "load_info"
+EOF
+
 tetragon --tracing-policy-dir /policies --export-filename /tmp/events.json --enable-ancestors base,lsm --enable-process-cred >/tmp/agent.log 2>&1 &
 agent=$!
 ready=0
@@ -65,7 +88,7 @@ echo "VMTEST agent ready after ${i}s"
 
 list=$(timeout 100 tetra --timeout 90s tracingpolicy list 2>&1)
 for p in vm-file-read vm-mkdir-kill vm-bprm-check vm-open-deny-lsm vm-unlink-override vm-tcp-connect vm-commit-creds vm-dentry-rmdir vm-socket-connect vm-skb-output \
-  vm-bpf-objects vm-cap-capable vm-capset vm-module-netdev; do
+  vm-bpf-objects vm-cap-capable vm-capset vm-module-netdev vm-kiocb-iov vm-load-info; do
   check "policy-loaded-$p" sh -c "echo \"\$0\" | grep -q '$p'" "$list"
 done
 grep -i -E "policy|error" /tmp/agent.log | grep -v docker | cut -c1-600 | sed 's/^/VMTEST agent: /'
@@ -122,6 +145,14 @@ check exec-path-bind-deep wait_event 30 '"process_exec"' '"cwd": "/tmp/vm-bind/a
 # A module argument (dummy.ko from this kernel's package), then net_device arguments filtered by name.
 insmod /dummy.ko
 check module-arg-event wait_event 30 '"function_name": "do_init_module"' '"module_arg": { "name": "dummy"'
+# Debian signs its modules: the loader verified dummy.ko's signature before this hook.
+check load-info-arg-event wait_event 30 "\"function_name\": \"$load_info_fn\"" '"args": [ { "module_arg": { "name": "dummy", "signature_ok": true } } ]'
+
+# kiocb and iov_iter arguments: the file written and the bytes (base64 in JSON), filtered by path in the kernel.
+echo vmtest-iov-payload > /tmp/vmtest-iov
+echo vmtest-iov-other > /tmp/vmtest-iov-other
+check kiocb-iov-arg-event wait_event 30 '"function_name": "generic_file_write_iter"' '"file_arg": { "path": "/tmp/vmtest-iov" }' '"bytes_arg": "dm10ZXN0LWlvdi1wYXlsb2FkCg=="'
+check kiocb-filtered-in-kernel sh -c "! grep -F '\"function_name\": \"generic_file_write_iter\"' /tmp/events.json | grep -q -F 'vmtest-iov-other'"
 ip link set dummy0 mtu 1400
 ip link set lo mtu 65000
 check net-device-arg-event wait_event 30 '"function_name": "dev_set_mtu_ext"' '"net_dev_arg": { "name": "lo" }' '"int_arg": 65000'
@@ -220,6 +251,12 @@ done
 # example policies (each LSM hook gets its own trampoline object).
 check bpf-attr-arg-event wait_event 30 '"function_name": "bpf_check"' '"bpf_attr_arg": { "ProgType": "BPF_PROG_TYPE_LSM"' '"ProgName": "generic_lsm"' '"binary": "/opt/tetragon/tetragon"'
 check bpf-map-arg-event wait_event 30 '"function_name": "security_bpf_map_alloc"' '"bpf_map_arg": { "MapType": "BPF_MAP_TYPE_ARRAY"' '"MapName": "tramp_hook"'
+check bpf-prog-arg-event wait_event 30 '"function_name": "security_bpf_prog"' '"bpf_prog_arg": { "ProgType": "BPF_PROG_TYPE_LSM"' '"ProgName": "generic_lsm"' '"binary": "/opt/tetragon/tetragon"'
+# Each kprobe the agent attaches is a perf event of the kprobe PMU, naming its function.
+check perf-event-arg-event wait_event 30 '"function_name": "security_perf_event_alloc"' '"perf_event_arg": { "KprobeFunc": "security_file_permission", "Type": "' '"binary": "/opt/tetragon/tetragon"'
+for kind in perf_event bpf_prog module bytes; do
+  grep -o -E "\"${kind}_arg\": [^]]*" /tmp/events.json | sort -u | head -2 | cut -c1-300 | sed 's/^/VMTEST arg: /'
+done
 
 # A clean stop leaves no kprobe behind.
 kill -TERM "$agent"

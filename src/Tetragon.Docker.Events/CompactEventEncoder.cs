@@ -162,6 +162,13 @@ public sealed class CompactEventEncoder(CompactEncoderOptions options)
                 return Line("🐝", "bpf_load", process, Paint(Cyan, detail));
             }
 
+            case "security_perf_event_alloc":
+            {
+                var perf = args.FirstOrDefault(a => a.ArgCase == KprobeArgument.ArgOneofCase.PerfEventArg)?.PerfEventArg;
+                var detail = perf is null ? null : $"{Safe(perf.Type)} {Safe(perf.KprobeFunc)}";
+                return Line("🐝", "perf_event_alloc", process, Paint(Cyan, detail));
+            }
+
             case "security_bpf_map_alloc":
             {
                 var map = args.FirstOrDefault(a => a.ArgCase == KprobeArgument.ArgOneofCase.BpfMapArg)?.BpfMapArg;

@@ -268,6 +268,57 @@ public sealed class GenericHookEncoderTests
     }
 
     [Fact]
+    public void TheRestOfTetragonsKernelObjectTypesMapToTheirKernelReaders()
+    {
+        var hook = EncodeOne("""
+              kprobes:
+              - call: "security_bpf_prog"
+                syscall: false
+                args:
+                - index: 0
+                  type: "bpf_prog"
+                - index: 1
+                  type: "perf_event"
+                - index: 2
+                  type: "load_info"
+                - index: 3
+                  type: "kiocb"
+                - index: 4
+                  type: "iov_iter"
+            """);
+        Assert.Equal([L.TypeBpfProg, L.TypePerfEvent, L.TypeLoadInfo, L.TypeKiocb, L.TypeIovIter], hook.Args.Select(a => a.KernelType));
+    }
+
+    [Fact]
+    public void ANopArgumentHoldsItsPlaceButIsNeitherReadNorReported()
+    {
+        // Tetragon's monitor-signed-kernel-modules policy: the module before the load_info is a nop.
+        var hook = EncodeOne("""
+              kprobes:
+              - call: "find_module_sections"
+                syscall: false
+                args:
+                - index: 0
+                  type: "nop"
+                - index: 1
+                  type: "load_info"
+                - index: 2
+                  type: "string"
+                selectors:
+                - matchArgs:
+                  - index: 2
+                    operator: "Prefix"
+                    values: ["x"]
+            """);
+        Assert.Equal([L.TypeLoadInfo, L.TypeString], hook.Args.Select(a => a.KernelType));
+        Assert.Equal(2u, BinaryPrimitives.ReadUInt32LittleEndian(hook.Config.AsSpan(8)));
+        // Each captured argument takes the next slot and reads its own register; the filter names slot 1.
+        Assert.Equal([L.TypeLoadInfo, 1], hook.Config.AsSpan(L.HookArgs, 2).ToArray());
+        Assert.Equal([L.TypeString, 2], hook.Config.AsSpan(L.HookArgs + L.ArgSize, 2).ToArray());
+        Assert.Equal([L.OpPrefix, 1, L.KindString], hook.Config.AsSpan(L.HookSels + L.SelArgs, 3).ToArray());
+    }
+
+    [Fact]
     public void CapabilityArgumentsAreFilteredByNameAsNumbers()
     {
         var hook = EncodeOne("""
@@ -322,6 +373,9 @@ public sealed class GenericHookEncoderTests
     [InlineData("security_bpf_map_alloc", "bpf_map")]
     [InlineData("do_init_module", "module")]
     [InlineData("cap_capable", "user_namespace")]
+    [InlineData("security_bpf_prog", "bpf_prog")]
+    [InlineData("security_perf_event_alloc", "perf_event")]
+    [InlineData("find_module_sections", "load_info")]
     public void KernelObjectsWithoutAFilterClassRefuseMatchArgsNamingThePath(string function, string type)
     {
         var result = TracingPolicyLoader.Load($"""

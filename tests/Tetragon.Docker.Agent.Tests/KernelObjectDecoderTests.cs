@@ -88,6 +88,48 @@ public sealed class KernelObjectDecoderTests
     }
 
     [Fact]
+    public void ABpfProgIsReportedLikeTheAttrThatLoadedIt()
+    {
+        var data = new byte[L.BpfAttrSize];
+        BinaryPrimitives.WriteUInt32LittleEndian(data, 29);
+        BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(4), 812);
+        Encoding.ASCII.GetBytes("generic_lsm").CopyTo(data, 8);
+
+        var prog = KernelObjectDecoder.Decode(L.TypeBpfProg, ArgType.BpfProg, data).BpfProgArg;
+        Assert.Equal(("BPF_PROG_TYPE_LSM", 812u, "generic_lsm"), (prog.ProgType, prog.InsnCnt, prog.ProgName));
+    }
+
+    [Fact]
+    public void APerfEventNamesItsFixedTypesAndItsKprobeFunction()
+    {
+        var data = new byte[L.PerfEventSize];
+        Encoding.ASCII.GetBytes("security_file_permission").CopyTo(data, 0);
+        BinaryPrimitives.WriteUInt64LittleEndian(data.AsSpan(128), 1);
+        BinaryPrimitives.WriteUInt64LittleEndian(data.AsSpan(136), 0x10);
+        BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(144), 2);
+
+        var perf = KernelObjectDecoder.Decode(L.TypePerfEvent, ArgType.PerfEvent, data).PerfEventArg;
+        Assert.Equal(("security_file_permission", "PERF_TYPE_TRACEPOINT", 1UL, 0x10UL), (perf.KprobeFunc, perf.Type, perf.Config, perf.ProbeOffset));
+        // A dynamic PMU (the kprobe PMU among them) has no fixed name: its number, not a wrong name.
+        Assert.Equal("PERF_TYPE_BREAKPOINT", KernelObjectDecoder.PerfTypeName(5));
+        Assert.Equal("6", KernelObjectDecoder.PerfTypeName(6));
+    }
+
+    [Fact]
+    public void ALoadInfoIsAModuleWithItsSignatureVerdict()
+    {
+        var data = new byte[L.ModuleSize];
+        Encoding.ASCII.GetBytes("dummy").CopyTo(data, 0);
+
+        var unsigned = KernelObjectDecoder.Decode(L.TypeLoadInfo, ArgType.LoadInfo, data).ModuleArg;
+        Assert.Equal(("dummy", false), (unsigned.Name, unsigned.SignatureOk));
+        Assert.Empty(unsigned.Tainted);
+
+        data[56] = 1;
+        Assert.True(KernelObjectDecoder.Decode(L.TypeLoadInfo, ArgType.LoadInfo, data).ModuleArg.SignatureOk);
+    }
+
+    [Fact]
     public void ANetDeviceIsItsName()
     {
         var arg = KernelObjectDecoder.Decode(L.TypeNetDevice, ArgType.NetDevice, "eth0"u8);
@@ -100,6 +142,9 @@ public sealed class KernelObjectDecoderTests
         Assert.Equal("", KernelObjectDecoder.Decode(L.TypeBpfAttr, ArgType.BpfAttr, new byte[3]).BpfAttrArg.ProgName);
         Assert.Equal("", KernelObjectDecoder.Decode(L.TypeBpfMap, ArgType.BpfMap, []).BpfMapArg.MapName);
         Assert.Equal("", KernelObjectDecoder.Decode(L.TypeModule, ArgType.Module, new byte[10]).ModuleArg.Name);
+        Assert.Equal("", KernelObjectDecoder.Decode(L.TypeBpfProg, ArgType.BpfProg, new byte[8]).BpfProgArg.ProgName);
+        Assert.Equal("", KernelObjectDecoder.Decode(L.TypePerfEvent, ArgType.PerfEvent, new byte[140]).PerfEventArg.KprobeFunc);
+        Assert.Null(KernelObjectDecoder.Decode(L.TypeLoadInfo, ArgType.LoadInfo, new byte[56]).ModuleArg.SignatureOk);
         Assert.Null(KernelObjectDecoder.Decode(L.TypeUserNs, ArgType.UserNamespace, []).UserNsArg.Level);
     }
 

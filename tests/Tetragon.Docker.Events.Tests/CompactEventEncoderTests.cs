@@ -65,6 +65,17 @@ public sealed class CompactEventEncoderTests
     }
 
     [Fact]
+    public void Kprobe_PerfEventAllocShowsTheTypeAndTheKprobeFunction()
+    {
+        // Tetragon's own line for this function, with its layout: the type, then the function.
+        var proc = TestEvents.Proc("/usr/bin/bpftool");
+        var ev = TestEvents.Kprobe(proc, "security_perf_event_alloc", "",
+            new KprobeArgument { PerfEventArg = new KprobePerfEvent { KprobeFunc = "commit_creds", Type = "PERF_TYPE_TRACEPOINT" } });
+        Assert.Equal("🐝 perf_event_alloc /usr/bin/bpftool PERF_TYPE_TRACEPOINT commit_creds", _plain.Encode(ev));
+        Assert.Equal("🐝 perf_event_alloc /usr/bin/bpftool", _plain.Encode(TestEvents.Kprobe(proc, "security_perf_event_alloc")));
+    }
+
+    [Fact]
     public void Kprobe_SysConnectShowsTheSockaddr()
     {
         var proc = TestEvents.Proc("/usr/bin/curl", container: "web");

@@ -100,7 +100,7 @@ internal sealed partial class ExportJsonEncoder
                 w.WriteUtf8(data);
                 w.WriteUtf8("\""u8);
                 break;
-            case L.TypeFd or L.TypeFile:
+            case L.TypeFd or L.TypeFile or L.TypeKiocb:
                 if (!IsPlain(data))
                 {
                     return false;
@@ -126,7 +126,8 @@ internal sealed partial class ExportJsonEncoder
                 w.WriteUtf8(" }"u8);
                 return true;
             case L.TypeCharBuf or L.TypePath or L.TypeLinuxBinprm or L.TypeSock or L.TypeSocket or L.TypeSkb or L.TypeCred or L.TypeDentry
-                or L.TypeCapability or L.TypeKernelCap or L.TypeUserNs or L.TypeBpfAttr or L.TypeBpfMap or L.TypeModule or L.TypeNetDevice:
+                or L.TypeCapability or L.TypeKernelCap or L.TypeUserNs or L.TypeBpfAttr or L.TypeBpfMap or L.TypeModule or L.TypeNetDevice
+                or L.TypeBpfProg or L.TypePerfEvent or L.TypeLoadInfo or L.TypeIovIter:
                 return false;
             default:
                 WriteNumberArg(w, kernelType, data.Length >= 8 ? BinaryPrimitives.ReadInt64LittleEndian(data) : 0, end);

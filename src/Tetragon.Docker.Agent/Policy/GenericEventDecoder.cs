@@ -239,9 +239,9 @@ internal sealed class GenericEventDecoder(
         {
             case L.TypeString or L.TypeDataLoc:
                 return WithLabel(new KprobeArgument { StringArg = Encoding.UTF8.GetString(data) }, label);
-            case L.TypeCharBuf:
+            case L.TypeCharBuf or L.TypeIovIter:
                 return WithLabel(new KprobeArgument { BytesArg = ByteString.CopyFrom(data) }, label);
-            case L.TypeFd or L.TypeFile:
+            case L.TypeFd or L.TypeFile or L.TypeKiocb: // a kiocb is reported by its file, as Tetragon does
                 return WithLabel(new KprobeArgument { FileArg = new KprobeFile { Path = Encoding.UTF8.GetString(data) } }, label);
             case L.TypePath or L.TypeDentry: // a dentry is reported as Tetragon does: a path_arg
                 return WithLabel(new KprobeArgument { PathArg = new KprobePath { Path = Encoding.UTF8.GetString(data) } }, label);
@@ -255,7 +255,8 @@ internal sealed class GenericEventDecoder(
                 return WithLabel(new KprobeArgument { SockArg = SockaddrDecoder.DecodeSock(data) }, label);
             case L.TypeCred:
                 return WithLabel(new KprobeArgument { ProcessCredentialsArg = CredentialsDecoder.Decode(data, factory.HostNamespaces) }, label);
-            case L.TypeCapability or L.TypeKernelCap or L.TypeUserNs or L.TypeBpfAttr or L.TypeBpfMap or L.TypeModule or L.TypeNetDevice:
+            case L.TypeCapability or L.TypeKernelCap or L.TypeUserNs or L.TypeBpfAttr or L.TypeBpfMap or L.TypeModule or L.TypeNetDevice
+                or L.TypeBpfProg or L.TypePerfEvent or L.TypeLoadInfo:
                 return WithLabel(KernelObjectDecoder.Decode(arg.KernelType, arg.Descriptor.Type, data), label);
             default:
                 return Number(arg.KernelType, data.Length >= 8 ? BinaryPrimitives.ReadInt64LittleEndian(data) : 0, label);

@@ -28,15 +28,23 @@ internal static class GenericHookEncoder
         var span = config.AsSpan();
         var args = new List<GenericArg>();
 
-        if (hook.Args.Count > L.MaxArgs)
+        // A nop argument holds a place in the policy (Tetragon's placeholder) and is neither read nor reported.
+        var captured = hook.Args.Where(a => a.Type != ArgType.Nop).ToList();
+        if (captured.Count > L.MaxArgs)
         {
-            problems.Add($"{hook.SourcePath}.args: {hook.Args.Count} arguments; this engine captures at most {L.MaxArgs}");
+            problems.Add($"{hook.SourcePath}.args: {captured.Count} arguments; this engine captures at most {L.MaxArgs}");
         }
 
-        for (var slot = 0; slot < Math.Min(hook.Args.Count, L.MaxArgs); slot++)
+        for (var i = 0; i < hook.Args.Count && args.Count < L.MaxArgs; i++)
         {
-            var a = hook.Args[slot];
-            var path = $"{hook.SourcePath}.args[{slot}]";
+            var a = hook.Args[i];
+            if (a.Type == ArgType.Nop)
+            {
+                continue;
+            }
+
+            var slot = args.Count;
+            var path = $"{hook.SourcePath}.args[{i}]";
             var at = span.Slice(L.HookArgs + (slot * L.ArgSize), L.ArgSize);
             byte type;
             byte flags = 0;
@@ -75,7 +83,7 @@ internal static class GenericHookEncoder
             at[3] = flags;
             if (a.SizeArgIndex is { } sizeArg)
             {
-                at[2] = format is null ? (byte)sizeArg : (byte)Math.Max(0, hook.Args.ToList().FindIndex(x => x.Index == sizeArg));
+                at[2] = format is null ? (byte)sizeArg : (byte)Math.Max(0, captured.FindIndex(x => x.Index == sizeArg));
             }
 
             args.Add(new GenericArg(a, type));
@@ -381,7 +389,8 @@ internal static class GenericHookEncoder
             return;
         }
 
-        var isString = kernelType is L.TypeString or L.TypeCharBuf or L.TypeFd or L.TypeDataLoc or L.TypeFile or L.TypePath or L.TypeLinuxBinprm or L.TypeDentry or L.TypeNetDevice;
+        var isString = kernelType is L.TypeString or L.TypeCharBuf or L.TypeFd or L.TypeDataLoc or L.TypeFile or L.TypePath or L.TypeLinuxBinprm or L.TypeDentry
+            or L.TypeNetDevice or L.TypeKiocb or L.TypeIovIter;
         var unsigned = kernelType is L.TypeU32 or L.TypeU64 or L.TypeU16 or L.TypeU8 or L.TypeKernelCap;
         at[1] = slot;
         at[2] = isString ? L.KindString : unsigned ? L.KindUnsigned : L.KindSigned;
@@ -623,6 +632,8 @@ internal static class GenericHookEncoder
         [ArgType.CapInheritable] = L.TypeKernelCap, [ArgType.CapPermitted] = L.TypeKernelCap,
         [ArgType.CapEffective] = L.TypeKernelCap, [ArgType.UserNamespace] = L.TypeUserNs, [ArgType.BpfAttr] = L.TypeBpfAttr,
         [ArgType.BpfMap] = L.TypeBpfMap, [ArgType.Module] = L.TypeModule, [ArgType.NetDevice] = L.TypeNetDevice,
+        [ArgType.BpfProg] = L.TypeBpfProg, [ArgType.PerfEvent] = L.TypePerfEvent, [ArgType.LoadInfo] = L.TypeLoadInfo,
+        [ArgType.Kiocb] = L.TypeKiocb, [ArgType.IovIter] = L.TypeIovIter,
     };
 
     /// <param name="kernelFunction">The hook is on a kernel function (kprobe, LSM), whose arguments may be kernel pointers.</param>
@@ -668,7 +679,7 @@ internal static class GenericHookEncoder
             case ArgType.Capability:
                 return L.TypeCapability;
             default:
-                problems.Add($"{path}.type: {name} is not supported by this agent (supported: int, uint32, int64, uint64, size_t, string, char_buf, fd, filename, sockaddr, capability; on kernel functions also file, path, dentry, linux_binprm, sock, socket, skb, cred, kernel_cap_t, cap_inheritable, cap_permitted, cap_effective, user_namespace, bpf_attr, bpf_map, module, net_device)");
+                problems.Add($"{path}.type: {name} is not supported by this agent (supported: int, uint32, int64, uint64, size_t, string, char_buf, fd, filename, sockaddr, capability; on kernel functions also file, path, dentry, linux_binprm, sock, socket, skb, cred, kernel_cap_t, cap_inheritable, cap_permitted, cap_effective, user_namespace, bpf_attr, bpf_map, bpf_prog, perf_event, module, load_info, net_device, kiocb, iov_iter; nop anywhere)");
                 return 0;
         }
     }

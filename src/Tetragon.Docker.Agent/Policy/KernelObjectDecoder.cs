@@ -12,7 +12,8 @@ namespace Tetragon.Docker.Agent.Policy;
 /// <summary>
 /// Kernel objects captured by a few fields each (bpf/generic/generic.h: gen_read_kobj), reported
 /// as Tetragon reports them: capability_arg, kernel_cap_t_arg and cap_*_arg, user_ns_arg,
-/// bpf_attr_arg, bpf_map_arg, module_arg and net_dev_arg.
+/// bpf_attr_arg, bpf_prog_arg, perf_event_arg, bpf_map_arg, module_arg (of a module or of a
+/// load_info) and net_dev_arg.
 /// </summary>
 internal static class KernelObjectDecoder
 {
@@ -33,6 +34,8 @@ internal static class KernelObjectDecoder
         "SK_STORAGE", "DEVMAP_HASH", "STRUCT_OPS", "RINGBUF", "INODE_STORAGE", "TASK_STORAGE", "BLOOM_FILTER",
         "USER_RINGBUF", "CGRP_STORAGE", "ARENA",
     ];
+
+    private static readonly string[] PerfTypes = ["HARDWARE", "SOFTWARE", "TRACEPOINT", "HW_CACHE", "RAW", "BREAKPOINT"];
 
     // Each TaintedBitsType value is 1 << the kernel's taint bit.
     private static readonly TaintedBitsType[] ModuleTaints =
@@ -77,6 +80,12 @@ internal static class KernelObjectDecoder
                 return new KprobeArgument { BpfMapArg = BpfMap(data) };
             case L.TypeModule:
                 return new KprobeArgument { ModuleArg = Module(data) };
+            case L.TypeLoadInfo:
+                return new KprobeArgument { ModuleArg = LoadInfo(data) };
+            case L.TypeBpfProg:
+                return new KprobeArgument { BpfProgArg = BpfProg(data) };
+            case L.TypePerfEvent:
+                return new KprobeArgument { PerfEventArg = PerfEvent(data) };
             case L.TypeNetDevice:
                 return new KprobeArgument { NetDevArg = new KprobeNetDev { Name = Encoding.UTF8.GetString(data) } };
             default:
@@ -111,6 +120,30 @@ internal static class KernelObjectDecoder
             ProgName = KernelString.Decode(data.Slice(8, 16)),
         };
 
+    /// <summary>A loaded program: captured in the bpf_attr layout (type, instruction count, name).</summary>
+    public static KprobeBpfProg BpfProg(ReadOnlySpan<byte> data) => data.Length < L.BpfAttrSize
+        ? new KprobeBpfProg()
+        : new KprobeBpfProg
+        {
+            ProgType = ProgTypeName(BinaryPrimitives.ReadUInt32LittleEndian(data)),
+            InsnCnt = BinaryPrimitives.ReadUInt32LittleEndian(data[4..]),
+            ProgName = KernelString.Decode(data.Slice(8, 16)),
+        };
+
+    public static KprobePerfEvent PerfEvent(ReadOnlySpan<byte> data) => data.Length < L.PerfEventSize
+        ? new KprobePerfEvent()
+        : new KprobePerfEvent
+        {
+            KprobeFunc = KernelString.Decode(data[..128]),
+            Config = BinaryPrimitives.ReadUInt64LittleEndian(data[128..]),
+            ProbeOffset = BinaryPrimitives.ReadUInt64LittleEndian(data[136..]),
+            Type = PerfTypeName(BinaryPrimitives.ReadUInt32LittleEndian(data[144..])),
+        };
+
+    /// <summary>uapi/linux/perf_event.h's fixed types; a dynamic PMU's (kprobe, uprobe ...) is its number.</summary>
+    public static string PerfTypeName(uint type) =>
+        type < PerfTypes.Length ? "PERF_TYPE_" + PerfTypes[type] : type.ToString(CultureInfo.InvariantCulture);
+
     public static KprobeBpfMap BpfMap(ReadOnlySpan<byte> data) => data.Length < L.BpfMapSize
         ? new KprobeBpfMap()
         : new KprobeBpfMap
@@ -141,6 +174,11 @@ internal static class KernelObjectDecoder
 
         return module;
     }
+
+    /// <summary>A module being loaded: its name and whether its signature was verified.</summary>
+    public static KernelModule LoadInfo(ReadOnlySpan<byte> data) => data.Length < L.ModuleSize
+        ? new KernelModule()
+        : new KernelModule { Name = KernelString.Decode(data[..56]), SignatureOk = BinaryPrimitives.ReadUInt64LittleEndian(data[56..]) != 0 };
 
     private static string Name(string prefix, string[] names, uint value) =>
         prefix + (value < names.Length ? names[value] : value.ToString(CultureInfo.InvariantCulture));

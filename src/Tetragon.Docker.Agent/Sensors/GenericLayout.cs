@@ -141,6 +141,11 @@ internal static class GenericLayout
     public const byte TypeBpfMap = 26;
     public const byte TypeModule = 27;
     public const byte TypeNetDevice = 28;
+    public const byte TypeBpfProg = 29;
+    public const byte TypePerfEvent = 30;
+    public const byte TypeLoadInfo = 31;
+    public const byte TypeKiocb = 32;
+    public const byte TypeIovIter = 33;
 
     /// <summary>struct gen_userns: level, uid, gid, inum.</summary>
     public const int UserNsSize = 16;
@@ -151,8 +156,11 @@ internal static class GenericLayout
     /// <summary>struct gen_bpf_map: map_type, key_size, value_size, max_entries, name[16].</summary>
     public const int BpfMapSize = 32;
 
-    /// <summary>struct gen_module: name[56], taints.</summary>
+    /// <summary>struct gen_module: name[56], taints (a load_info: its sig_ok).</summary>
     public const int ModuleSize = 64;
+
+    /// <summary>struct gen_perf_event: kprobe_func[128], config, probe_offset, type, pad.</summary>
+    public const int PerfEventSize = 152;
 
     /// <summary>struct gen_cred: ids[8], securebits, userns_level, the three cap sets, userns inum, uid, gid, pad.</summary>
     public const int CredSize = 80;

@@ -33,7 +33,7 @@ internal static class ArgTypes
         ArgType.Int or ArgType.Int8 or ArgType.Int16 or ArgType.Int32 or ArgType.Int64 or ArgType.Long => ArgClass.Signed,
         ArgType.Uint8 or ArgType.Uint16 or ArgType.Uint32 or ArgType.Uint64 or ArgType.SizeT or ArgType.Syscall64 or ArgType.Capability => ArgClass.Unsigned,
         ArgType.String or ArgType.CharBuf or ArgType.CharIovec or ArgType.Fd or ArgType.File or ArgType.Path or ArgType.Filename
-            or ArgType.Dentry or ArgType.LinuxBinprm or ArgType.DataLoc or ArgType.NetDevice => ArgClass.Text,
+            or ArgType.Dentry or ArgType.LinuxBinprm or ArgType.DataLoc or ArgType.NetDevice or ArgType.Kiocb or ArgType.IovIter => ArgClass.Text,
         ArgType.Sock or ArgType.Socket or ArgType.Skb or ArgType.Sockaddr => ArgClass.Socket,
         ArgType.KernelCapT or ArgType.CapInheritable or ArgType.CapPermitted or ArgType.CapEffective => ArgClass.CapabilityMask,
         ArgType.Auto => ArgClass.Auto,
