@@ -43,6 +43,11 @@ internal sealed class GetEventsCommand
         AllowMultipleArgumentsPerToken = true,
     };
 
+    private readonly Option<string[]> _celExpression = new("--cel-expression")
+    {
+        Description = "CEL expressions over the event, e.g. \"process_exec.process.binary.endsWith('/curl')\" (repeated: any of them)",
+    };
+
     private readonly Option<bool> _host = new("--host") { Description = "Only events of host processes (not in a container)" };
 
     private readonly Option<string> _color = new Option<string>("--color")
@@ -74,7 +79,7 @@ internal sealed class GetEventsCommand
     {
         _context = context;
         Command = new Command("getevents", "Print events");
-        foreach (var option in new Option[] { _output, _process, _pid, _eventTypes, _container, _policyNames, _host, _color, _timestamps, _includeFields, _excludeFields, _fieldFilters })
+        foreach (var option in new Option[] { _output, _process, _pid, _eventTypes, _container, _policyNames, _celExpression, _host, _color, _timestamps, _includeFields, _excludeFields, _fieldFilters })
         {
             Command.Options.Add(option);
         }
@@ -107,6 +112,21 @@ internal sealed class GetEventsCommand
 
         filter.ContainerNameRegex.AddRange(SplitList(parseResult.GetValue(_container)));
         filter.PolicyNames.AddRange(SplitList(parseResult.GetValue(_policyNames)));
+        foreach (var expression in parseResult.GetValue(_celExpression) ?? [])
+        {
+            // Checked here too, so a mistake is named before any connection.
+            try
+            {
+                Events.Cel.CelFilter.Compile(expression);
+            }
+            catch (Events.Cel.CelException e)
+            {
+                throw new ArgumentException($"--cel-expression: {e.Message}: {expression}", e);
+            }
+
+            filter.CelExpression.Add(expression);
+        }
+
         if (parseResult.GetValue(_host))
         {
             filter.Namespace.Add(string.Empty);

@@ -23,6 +23,18 @@ internal sealed class CompiledFilter
         return true;
     }
 
+    private static Func<GetEventsResponse, bool> CelExpression(string expression, string place)
+    {
+        try
+        {
+            return Cel.CelFilter.Compile(expression);
+        }
+        catch (Cel.CelException e)
+        {
+            throw new ArgumentException($"{place}: {e.Message}: {expression}", e);
+        }
+    }
+
     public static CompiledFilter Compile(Filter filter, string place)
     {
         ArgumentNullException.ThrowIfNull(filter);
@@ -154,7 +166,9 @@ internal sealed class CompiledFilter
 
         if (filter.CelExpression.Count > 0)
         {
-            throw new ArgumentException($"{place}.cel_expression: CEL expressions are not supported by Tetragon.Docker");
+            // Any of the expressions, as Tetragon ORs them.
+            var expressions = filter.CelExpression.Select((x, i) => CelExpression(x, $"{place}.cel_expression[{i}]")).ToArray();
+            predicates.Add(e => expressions.Any(x => x(e)));
         }
 
         if (filter.ParentArgumentsRegex.Count > 0)

@@ -63,6 +63,20 @@ public sealed class GetEventsCommandTests
     }
 
     [Fact]
+    public void CelExpressions_AreSentWhole_AndAMistakeIsNamedBeforeConnecting()
+    {
+        var cli = Cli();
+        // An expression holds commas and spaces: each flag is one expression, never split.
+        string[] args = ["getevents", "--cel-expression", "process_exec.process.binary in ['/usr/bin/curl', '/usr/bin/wget']",
+            "--cel-expression", "has(process_kprobe.args)"];
+        var request = cli.GetEvents.BuildRequest(cli.Root.Parse(args));
+        Assert.Equal(["process_exec.process.binary in ['/usr/bin/curl', '/usr/bin/wget']", "has(process_kprobe.args)"], request.AllowList.Single().CelExpression);
+
+        var ex = Assert.Throws<ArgumentException>(() => cli.GetEvents.BuildRequest(cli.Root.Parse(["getevents", "--cel-expression", "process_exec.process.binnary == 'x'"])));
+        Assert.StartsWith("--cel-expression: undefined field 'binnary' of tetragon.Process", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void InvalidOutput_IsAParseError()
     {
         var cli = Cli();

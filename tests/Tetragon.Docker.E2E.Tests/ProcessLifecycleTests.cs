@@ -156,52 +156,51 @@ public sealed class ProcessLifecycleTests
     {
         await using var agent = await AgentProcess.StartAsync();
         var marker = $"grpc-{Guid.NewGuid():N}";
-        var info = new ProcessStartInfo(Paths.Cli) { RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var arg in new[] { "--server-address", $"unix://{agent.Socket}", "getevents", "-o", "json", "--process", "sh$" })
+        GetEventsResponse? exit;
+        List<GetEventsResponse> events;
+        await using (var tetra = new TetraStream(agent, "--process", "sh$"))
         {
-            info.ArgumentList.Add(arg);
+            exit = await tetra.TriggerUntilAsync(
+                () => Trigger.RunAsync(Shell, "/tmp", "-c", "exit 3", marker),
+                e => e.ProcessExit?.Process.Arguments.EndsWith(marker, StringComparison.Ordinal) == true);
+            events = tetra.Events();
         }
 
-        using var tetra = Process.Start(info)!;
-        var lines = new List<string>();
-        var reading = Task.Run(
-            async () =>
-        {
-            while (await tetra.StandardOutput.ReadLineAsync(CancellationToken.None) is { } line)
-            {
-                lock (lines)
-                {
-                    lines.Add(line);
-                }
-            }
-        }, TestContext.Current.CancellationToken);
-
-        // Until the stream is up, events are not delivered to it: retry the trigger.
-        var parser = new Google.Protobuf.JsonParser(Google.Protobuf.JsonParser.Settings.Default);
-        GetEventsResponse? exit = null;
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (exit is null && DateTime.UtcNow < deadline)
-        {
-            await Trigger.RunAsync(Shell, "/tmp", "-c", "exit 3", marker);
-            await Task.Delay(300, TestContext.Current.CancellationToken);
-            lock (lines)
-            {
-                exit = lines.Select(l => parser.Parse<GetEventsResponse>(l)).FirstOrDefault(e => e.ProcessExit?.Process.Arguments.EndsWith(marker, StringComparison.Ordinal) == true);
-            }
-        }
-
-        tetra.Kill();
-        await reading;
         Assert.NotNull(exit);
         Assert.Equal(3u, exit.ProcessExit.Status);
         Assert.Equal(Shell, exit.ProcessExit.Process.Binary);
         Assert.Equal("/tmp", exit.ProcessExit.Process.Cwd);
-        lock (lines)
+
+        // The --process filter ran in the agent: only shells came through.
+        Assert.All(events, e => Assert.EndsWith("sh", (e.ProcessExec?.Process ?? e.ProcessExit?.Process)!.Binary, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ACelExpressionFiltersTheStreamInTheAgent()
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        var marker = $"cel-{Guid.NewGuid():N}";
+        GetEventsResponse? exit;
+        List<GetEventsResponse> events;
+        await using (var tetra = new TetraStream(agent, "--cel-expression", $"process_exit.status == 3u && process_exit.process.arguments.endsWith('{marker}')"))
         {
-            // The --process filter ran in the agent: only shells came through.
-            Assert.All(lines.Select(l => parser.Parse<GetEventsResponse>(l)), e =>
-                Assert.EndsWith("sh", (e.ProcessExec?.Process ?? e.ProcessExit?.Process)!.Binary, StringComparison.Ordinal));
+            exit = await tetra.TriggerUntilAsync(
+                async () =>
+                {
+                    await Trigger.RunAsync(Shell, "/tmp", "-c", "exit 4", marker);
+                    await Trigger.RunAsync(Shell, "/tmp", "-c", "exit 3", marker);
+                },
+                e => e.ProcessExit is not null);
+            events = tetra.Events();
         }
+
+        Assert.NotNull(exit);
+        // Only the exits with status 3 of this test's shells: not their execs, not the exit 4s, nothing else on the host.
+        Assert.All(events, e =>
+        {
+            Assert.Equal(3u, e.ProcessExit?.Status);
+            Assert.EndsWith(marker, e.ProcessExit!.Process.Arguments, StringComparison.Ordinal);
+        });
     }
 
     [Fact]

@@ -145,12 +145,17 @@ public sealed class EventFilterTests
     }
 
     [Fact]
-    public void CelExpression_IsRejected()
+    public void CelExpression_InTheDenyListKeepsOutWhatItMatches_AndABadOneIsRejectedByPlace()
     {
         var request = new GetEventsRequest();
-        request.DenyList.Add(F(f => f.CelExpression.Add("true")));
+        request.DenyList.Add(F(f => f.CelExpression.Add("process_exec.process.binary.endsWith('/true')")));
+        var filter = EventFilter.Compile(request);
+        Assert.False(filter.Matches(TestEvents.Exec(TestEvents.Proc("/usr/bin/true"))));
+        Assert.True(filter.Matches(TestEvents.Exec(TestEvents.Proc("/usr/bin/env"))));
+
+        request.DenyList[0].CelExpression.Add("process_exec.process.binary");
         var ex = Assert.Throws<ArgumentException>(() => EventFilter.Compile(request));
-        Assert.StartsWith("deny_list[0].cel_expression:", ex.Message, StringComparison.Ordinal);
+        Assert.StartsWith("deny_list[0].cel_expression[1]: the expression is a string, not a bool", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

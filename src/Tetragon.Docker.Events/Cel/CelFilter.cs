@@ -1,0 +1,37 @@
+using Tetragon.Docker.Api;
+
+namespace Tetragon.Docker.Events.Cel;
+
+/// <summary>
+/// A filter's <c>cel_expression</c> (tetra getevents --cel-expression): a CEL expression over the
+/// event, whose variables are the event types (<c>process_exec</c>, <c>process_kprobe</c>, ...),
+/// as in Tetragon. It must be a bool. An event it cannot be evaluated for (another event type, a
+/// missing map key) does not match, unless <c>||</c> or <c>&amp;&amp;</c> decide without that side.
+/// </summary>
+public static class CelFilter
+{
+    /// <summary>Parses and type-checks; a <see cref="CelException"/> names what is wrong and where.</summary>
+    public static Func<GetEventsResponse, bool> Compile(string expression)
+    {
+        ArgumentNullException.ThrowIfNull(expression);
+        var compiler = new CelCompiler();
+        var (type, eval) = compiler.Compile(CelParser.Parse(expression));
+        if (type.Kind is not (CelKind.Bool or CelKind.Dyn))
+        {
+            throw new CelException($"the expression is a {type}, not a bool", 1);
+        }
+
+        var locals = compiler.Locals;
+        return response =>
+        {
+            try
+            {
+                return eval(new CelFrame(response, locals)) is true;
+            }
+            catch (Exception e) when (e is CelEvalException or InvalidCastException or NullReferenceException or System.Text.RegularExpressions.RegexMatchTimeoutException)
+            {
+                return false; // this event lacks what the expression reads: no match, as in Tetragon
+            }
+        };
+    }
+}
