@@ -61,6 +61,10 @@ public sealed class CelFilterTests
         Assert.False(Eval("!(process_kprobe.function_name == 'x')", CurlExec));
         Assert.True(Eval("process_kprobe.function_name == 'x' || process_exec.process.binary == '/usr/bin/curl'", CurlExec));
         Assert.False(Eval("process_kprobe.function_name == 'x' && process_exec.process.binary == '/usr/bin/wget'", CurlExec));
+        // Refused by event type before evaluating, but only where nothing could make it true.
+        Assert.True(Eval("process_kprobe.function_name == 'x' || true", CurlExec));
+        Assert.True(Eval("process_kprobe.args.exists(a, true) || size(process_exec.process.binary) > 0", CurlExec));
+        Assert.False(Eval("process_kprobe.function_name == 'x' ? true : true", CurlExec));
         // Overflow, a missing key, a list index out of range: no match, no exception.
         Assert.False(Eval("18446744073709551615u + process_exec.process.pid > 0u", CurlExec));
         Assert.False(Eval("process_exec.process.container.labels['missing'] == 'x'", CurlExec));

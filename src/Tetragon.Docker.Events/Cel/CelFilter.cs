@@ -15,15 +15,30 @@ public static class CelFilter
     {
         ArgumentNullException.ThrowIfNull(expression);
         var compiler = new CelCompiler();
-        var (type, eval) = compiler.Compile(CelParser.Parse(expression));
+        var tree = CelParser.Parse(expression);
+        var (type, eval) = compiler.Compile(tree);
         if (type.Kind is not (CelKind.Bool or CelKind.Dyn))
         {
             throw new CelException($"the expression is a {type}, not a bool", 1);
         }
 
         var locals = compiler.Locals;
+        // Per event type (the oneof's case numbers), whether nothing of that type can match.
+        var cases = GetEventsResponse.Descriptor.Oneofs.Single(o => o.Name == "event").Fields;
+        var neverTrue = new bool[cases.Max(f => f.FieldNumber) + 1];
+        foreach (var c in cases)
+        {
+            neverTrue[c.FieldNumber] = CelAbsence.NeverTrue(tree, name => name != c.Name && cases.Any(f => f.Name == name));
+        }
+
         return response =>
         {
+            var eventCase = (int)response.EventCase;
+            if (eventCase < neverTrue.Length && neverTrue[eventCase])
+            {
+                return false;
+            }
+
             try
             {
                 return eval(new CelFrame(response, locals)) is true;
