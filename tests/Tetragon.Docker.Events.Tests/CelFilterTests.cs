@@ -28,6 +28,7 @@ public sealed class CelFilterTests
     [InlineData("process_exec.process.arguments.contains('example.com')", true)]
     [InlineData("process_exec.process.binary.matches('^/usr/(s)?bin/c')", true)]
     [InlineData("process_exec.process.binary.matches('wget')", false)]
+    [InlineData("('a' + process_exec.process.arguments + 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!').matches('^(a+)+$')", false)] // no catastrophic backtracking
     [InlineData("process_exec.process.binary in ['/usr/bin/wget', '/usr/bin/curl']", true)]
     [InlineData("size(process_exec.process.binary) == 13 && process_exec.process.binary.size() == 13", true)]
     [InlineData("process_exec.process.pid > 1 && process_exec.process.pid < 3.5 && process_exec.process.pid == 2", true)] // ints, uints and doubles compare
@@ -90,6 +91,7 @@ public sealed class CelFilterTests
     [InlineData("process_exec.process.pid + 1 == 3", "no matching overload for '+' (uint, int)", 26)]
     [InlineData("process_exec.process.binary.matches('(')", "invalid regular expression '('", 28)]
     [InlineData("process_exec.process.binary.lower() == 'x'", "undeclared function 'lower'", 28)]
+    [InlineData("process_exec.process.binary.matches('(a)\\\\1')", "invalid regular expression", 28)] // RE2 has no backreferences
     [InlineData("process_exec.process.binary == 'x", "unterminated string", 32)]
     [InlineData("process_exec.process.pid == 1u &&", "unexpected end of expression", 34)]
     [InlineData("(process_exec.process.pid == 1u", "expected ')'", 32)]
@@ -100,6 +102,73 @@ public sealed class CelFilterTests
         var e = Assert.Throws<CelException>(() => CelFilter.Compile(expression));
         Assert.Contains(message, e.Message, StringComparison.Ordinal);
         Assert.Equal(column, e.Position);
+    }
+
+    [Theory]
+    [InlineData(90_000, "(", "nests deeper than 250")]
+    [InlineData(90_000, "!", "nests deeper than 250")]
+    [InlineData(90_000, "-", "nests deeper than 250")]
+    [InlineData(20_000, "[", "nests deeper than 250")]
+    [InlineData(20_000, "1 + ", "nests deeper than 250")]
+    [InlineData(30_000, "x.", "nests deeper than 250")]
+    [InlineData(12_000, "true ? ", "nests deeper than 250")]
+    [InlineData(100_001, "a", "at most 100000")]
+    public void AClientCannotOverflowTheAgentsStack(int count, string piece, string message)
+    {
+        // Parsing, checking and evaluating recurse: nesting is bounded where a stack overflow would end the process.
+        var e = Assert.Throws<CelException>(() => CelFilter.Compile(string.Concat(Enumerable.Repeat(piece, count)) + "process_exec"));
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+        Assert.True(Eval(string.Concat(Enumerable.Repeat("!", 200)) + "true", CurlExec)); // deep within the limit is fine
+    }
+
+    [Fact]
+    public void TwentyThousandMutatedExpressionsAreEachRefusedWithACelExceptionOrEvaluated()
+    {
+        string[] corpus =
+        [
+            "process_exec.process.binary.endsWith('/curl') && process_exec.process.pid > 1u",
+            "process_kprobe.args.exists(a, a.file_arg.path.startsWith(\"/etc/\")) || has(process_exec.parent)",
+            "process_exec.process.container.labels['a'] in ['x', \"y\"] ? size(process_exec.ancestors) == 0 : 1.5e3 < -2",
+            "string(process_exit.status) + r'\\d' == b'\\x00' && process_exit.process.arguments.matches('^a+$')",
+            "process_kprobe.args.map(x, x.int_arg * 2 % 3 / 1 - 4).filter(y, y != 0).all(z, int(z) >= -0x10)",
+        ];
+        var events = new[] { CurlExec, Kprobe("f", new KprobeArgument { IntArg = 3 }), new GetEventsResponse() };
+        var rng = new Random(20261206);
+        const string alphabet = "()[]{}.,!?:+-*/%<>=&|'\"\\ abcxyz019_eé\u0000\u2028🙂";
+        var compiled = 0;
+        for (var i = 0; i < 20_000; i++)
+        {
+            var chars = corpus[rng.Next(corpus.Length)].ToList();
+            for (var m = rng.Next(1, 6); m > 0 && chars.Count > 0; m--)
+            {
+                var at = rng.Next(chars.Count);
+                switch (rng.Next(4))
+                {
+                    case 0: chars.RemoveAt(at); break;
+                    case 1: chars.Insert(at, alphabet[rng.Next(alphabet.Length)]); break;
+                    case 2: chars[at] = alphabet[rng.Next(alphabet.Length)]; break;
+                    default: chars.RemoveRange(at, chars.Count - at); break;
+                }
+            }
+
+            Func<GetEventsResponse, bool> filter;
+            try
+            {
+                filter = CelFilter.Compile(new string([.. chars]));
+            }
+            catch (CelException)
+            {
+                continue;
+            }
+
+            compiled++;
+            foreach (var e in events)
+            {
+                filter(e); // no exception escapes: an event it cannot evaluate does not match
+            }
+        }
+
+        Assert.InRange(compiled, 100, 19_900); // the mutations kept some valid and broke most
     }
 
     [Fact]

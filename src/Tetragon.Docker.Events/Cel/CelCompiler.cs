@@ -299,13 +299,14 @@ internal sealed class CelCompiler
     {
         try
         {
-            return new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+            // Linear time, as CEL's RE2 is (no backreferences, no lookaround): a client's pattern cannot stall the agent.
+            return new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
         }
-        catch (ArgumentException e) when (pos > 0)
+        catch (Exception e) when (e is ArgumentException or NotSupportedException && pos > 0)
         {
             throw new CelException($"invalid regular expression '{pattern}': {e.Message}", pos);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
         {
             throw new CelEvalException($"invalid regular expression '{pattern}': {e.Message}");
         }

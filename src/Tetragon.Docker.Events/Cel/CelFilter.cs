@@ -43,7 +43,7 @@ public static class CelFilter
             {
                 return eval(new CelFrame(response, locals)) is true;
             }
-            catch (Exception e) when (e is CelEvalException or InvalidCastException or NullReferenceException or System.Text.RegularExpressions.RegexMatchTimeoutException)
+            catch (Exception e) when (e is CelEvalException or InvalidCastException or NullReferenceException)
             {
                 return false; // this event lacks what the expression reads: no match, as in Tetragon
             }

@@ -35,13 +35,24 @@ internal sealed record CelConditional(CelNode Condition, CelNode Then, CelNode E
 /// </summary>
 internal sealed class CelParser
 {
+    /// <summary>Limits of what a client may send (cel-go's defaults): nesting is recursion here, and a stack overflow would end the agent.</summary>
+    public const int MaxLength = 100_000;
+    public const int MaxDepth = 250;
+
     private readonly List<(string Kind, string Text, object? Value, int Pos)> tokens;
     private int at;
+    private int depth;
+    private readonly Dictionary<CelNode, int> depths = new(ReferenceEqualityComparer.Instance);
 
     private CelParser(string source) => tokens = Lex(source);
 
     public static CelNode Parse(string source)
     {
+        if (source.Length > MaxLength)
+        {
+            throw new CelException($"the expression is {source.Length} characters long; at most {MaxLength}", MaxLength + 1);
+        }
+
         var parser = new CelParser(source);
         var node = parser.Conditional();
         var rest = parser.Peek;
@@ -74,7 +85,44 @@ internal sealed class CelParser
         }
     }
 
-    private CelNode Conditional()
+    /// <summary>Parsing recursion (parentheses, lists, arguments, ?:, unary chains), bounded before it can overflow the stack.</summary>
+    private T Nested<T>(Func<T> parse)
+    {
+        if (++depth > MaxDepth)
+        {
+            throw new CelException($"the expression nests deeper than {MaxDepth}", Peek.Pos);
+        }
+
+        try
+        {
+            return parse();
+        }
+        finally
+        {
+            depth--;
+        }
+    }
+
+    /// <summary>Records a node's depth in the tree (a long chain of a + b + ... is as deep as it is long): compiling and evaluating recurse that deep.</summary>
+    private T Node<T>(T node, params CelNode[] children)
+        where T : CelNode
+    {
+        var d = 1;
+        foreach (var c in children)
+        {
+            d = Math.Max(d, depths[c] + 1);
+        }
+
+        if (d > MaxDepth)
+        {
+            throw new CelException($"the expression nests deeper than {MaxDepth}", node.Pos);
+        }
+
+        depths[node] = d;
+        return node;
+    }
+
+    private CelNode Conditional() => Nested(() =>
     {
         var condition = Or();
         var pos = Peek.Pos;
@@ -85,8 +133,9 @@ internal sealed class CelParser
 
         var then = Conditional();
         Expect(":");
-        return new CelConditional(condition, then, Conditional(), pos);
-    }
+        var other = Conditional();
+        return Node(new CelConditional(condition, then, other, pos), condition, then, other);
+    });
 
     private CelNode Or() => LeftAssociative(And, "||");
 
@@ -111,16 +160,19 @@ internal sealed class CelParser
             }
 
             at++;
-            left = new CelBinary(op, left, next(), token.Pos);
+            var right = next();
+            left = Node(new CelBinary(op, left, right, token.Pos), left, right);
         }
     }
 
     private CelNode Unary()
     {
         var pos = Peek.Pos;
+
         if (Accept("!"))
         {
-            return new CelUnary("!", Unary(), pos);
+            var operand = Nested(Unary);
+            return Node(new CelUnary("!", operand, pos), operand);
         }
 
         if (Accept("-"))
@@ -129,10 +181,11 @@ internal sealed class CelParser
             if (Peek.Kind == "number" && Peek.Value is ulong magnitude && magnitude <= 9223372036854775808UL && Peek.Text.EndsWith('i'))
             {
                 at++;
-                return Member(new CelLiteral(magnitude == 9223372036854775808UL ? long.MinValue : -(long)magnitude, pos));
+                return Member(Node(new CelLiteral(magnitude == 9223372036854775808UL ? long.MinValue : -(long)magnitude, pos)));
             }
 
-            return new CelUnary("-", Unary(), pos);
+            var negated = Nested(Unary);
+            return Node(new CelUnary("-", negated, pos), negated);
         }
 
         return Member(Primary());
@@ -146,13 +199,21 @@ internal sealed class CelParser
             if (Accept("."))
             {
                 var name = Identifier();
-                node = Accept("(") ? new CelCall(node, name, Arguments(")"), pos) : new CelSelect(node, name, pos);
+                if (Accept("("))
+                {
+                    var args = Arguments(")");
+                    node = Node(new CelCall(node, name, args, pos), [node, .. args]);
+                }
+                else
+                {
+                    node = Node(new CelSelect(node, name, pos), node);
+                }
             }
             else if (Accept("["))
             {
                 var key = Conditional();
                 Expect("]");
-                node = new CelIndex(node, key, pos);
+                node = Node(new CelIndex(node, key, pos), node, key);
             }
             else
             {
@@ -168,16 +229,22 @@ internal sealed class CelParser
         {
             case "number" or "string" or "bytes":
                 at++;
-                return new CelLiteral(token.Kind == "number" && token.Text.EndsWith('i') ? ToInt(token) : token.Value, token.Pos);
+                return Node(new CelLiteral(token.Kind == "number" && token.Text.EndsWith('i') ? ToInt(token) : token.Value, token.Pos));
             case "ident":
                 at++;
-                return token.Text switch
+                if (Accept("("))
+                {
+                    var args = Arguments(")");
+                    return Node(new CelCall(null, token.Text, args, token.Pos), [.. args]);
+                }
+
+                return Node<CelNode>(token.Text switch
                 {
                     "true" => new CelLiteral(true, token.Pos),
                     "false" => new CelLiteral(false, token.Pos),
                     "null" => new CelLiteral(null, token.Pos),
-                    _ => Accept("(") ? new CelCall(null, token.Text, Arguments(")"), token.Pos) : new CelIdent(token.Text, token.Pos),
-                };
+                    _ => new CelIdent(token.Text, token.Pos),
+                });
             case "op" when token.Text == "(":
                 at++;
                 var inner = Conditional();
@@ -185,7 +252,8 @@ internal sealed class CelParser
                 return inner;
             case "op" when token.Text == "[":
                 at++;
-                return new CelList(Arguments("]"), token.Pos);
+                var items = Arguments("]");
+                return Node(new CelList(items, token.Pos), [.. items]);
             default:
                 throw new CelException(token.Kind == "eof" ? "unexpected end of expression" : $"unexpected '{token.Text}'", token.Pos);
         }
@@ -347,7 +415,9 @@ internal sealed class CelParser
         var text = s[start..i];
         if (isDouble)
         {
-            return ("number", text + "d", double.Parse(text, CultureInfo.InvariantCulture), pos);
+            return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
+                ? ("number", text + "d", d, pos)
+                : throw new CelException($"bad number {text}", pos);
         }
 
         if (!ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var v))
