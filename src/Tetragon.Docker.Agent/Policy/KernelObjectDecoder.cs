@@ -121,14 +121,11 @@ internal static class KernelObjectDecoder
         };
 
     /// <summary>A loaded program: captured in the bpf_attr layout (type, instruction count, name).</summary>
-    public static KprobeBpfProg BpfProg(ReadOnlySpan<byte> data) => data.Length < L.BpfAttrSize
-        ? new KprobeBpfProg()
-        : new KprobeBpfProg
-        {
-            ProgType = ProgTypeName(BinaryPrimitives.ReadUInt32LittleEndian(data)),
-            InsnCnt = BinaryPrimitives.ReadUInt32LittleEndian(data[4..]),
-            ProgName = KernelString.Decode(data.Slice(8, 16)),
-        };
+    public static KprobeBpfProg BpfProg(ReadOnlySpan<byte> data)
+    {
+        var attr = BpfAttr(data);
+        return new KprobeBpfProg { ProgType = attr.ProgType, InsnCnt = attr.InsnCnt, ProgName = attr.ProgName };
+    }
 
     public static KprobePerfEvent PerfEvent(ReadOnlySpan<byte> data) => data.Length < L.PerfEventSize
         ? new KprobePerfEvent()
