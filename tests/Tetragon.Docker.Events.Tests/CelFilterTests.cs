@@ -35,6 +35,7 @@ public sealed class CelFilterTests
     [InlineData("process_exec.process.pid + 1u == 3u", true)]
     [InlineData("process_exec.process.container.name == 'web' && has(process_exec.process.container)", true)]
     [InlineData("has(process_exec.process.pod)", false)]
+    [InlineData("has(process_exec.process.binary) && !has(process_exec.process.cwd) && has(process_exec.process.pid)", true)] // proto3 scalars: set when not the default
     [InlineData("process_exec.process.pod.name == ''", true)] // an unset message reads as its default
     [InlineData("!(process_exec.parent.binary == '/bin/bash') ? false : true", true)]
     [InlineData("string(process_exec.process.pid) + \"/\" + process_exec.process.binary == '2//usr/bin/curl'", true)]

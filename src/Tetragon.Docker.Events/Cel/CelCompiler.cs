@@ -428,7 +428,8 @@ internal sealed class CelCompiler
             IDictionary d => d.Count > 0,
             IMessage => true,
             _ when field.FieldType == FieldType.Message => true, // a wrapper holding a value
-            _ => field.Accessor.HasValue(message) || !Equals(CelValues.Normalize(value), CelValues.Normalize(DefaultScalar(field))),
+            _ when field.HasPresence => field.Accessor.HasValue(message),
+            _ => !Equals(CelValues.Normalize(value), CelValues.Normalize(DefaultScalar(field))), // proto3: set is not the default
         };
     }
 

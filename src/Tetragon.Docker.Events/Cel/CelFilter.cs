@@ -43,9 +43,11 @@ public static class CelFilter
             {
                 return eval(new CelFrame(response, locals)) is true;
             }
-            catch (Exception e) when (e is CelEvalException or InvalidCastException or NullReferenceException)
+            catch (Exception)
             {
-                return false; // this event lacks what the expression reads: no match, as in Tetragon
+                // This event lacks what the expression reads (CelEvalException): no match, as in
+                // Tetragon. Whatever else an evaluation throws must not reach the event thread either.
+                return false;
             }
         };
     }
