@@ -737,7 +737,7 @@ struct gen_bpf_map {
 
 struct gen_module {
 	char name[56];
-	__u64 taints; /* a load_info: 1 when the module's signature was verified */
+	__u64 taints; /* a load_info: 1 when the module's signature was verified, 0 when not, 2 when never checked */
 };
 
 /* Tetragon's perf_event_arg: KSYM_NAME_LEN for the kprobe's function name. */
@@ -844,7 +844,8 @@ static __noinline __u32 gen_read_kobj(void *dst, __u32 type, __u64 ptr)
 			return 0;
 		g->name[0] = 0;
 		bpf_probe_read_kernel_str(g->name, sizeof(g->name), BPF_CORE_READ(info, name));
-		g->taints = BPF_CORE_READ(info, sig_ok) ? 1 : 0;
+		/* sig_ok is there only with CONFIG_MODULE_SIG (2: no verdict); a relocation that failed would refuse every program. */
+		g->taints = !bpf_core_field_exists(info->sig_ok) ? 2 : BPF_CORE_READ(info, sig_ok) ? 1 : 0;
 		return sizeof(*g);
 	}
 	case GEN_TYPE_NET_DEVICE:

@@ -127,6 +127,8 @@ public sealed class KernelObjectDecoderTests
 
         data[56] = 1;
         Assert.True(KernelObjectDecoder.Decode(L.TypeLoadInfo, ArgType.LoadInfo, data).ModuleArg.SignatureOk);
+        data[56] = 2; // a kernel without CONFIG_MODULE_SIG checks nothing: no verdict, not "false"
+        Assert.Null(KernelObjectDecoder.Decode(L.TypeLoadInfo, ArgType.LoadInfo, data).ModuleArg.SignatureOk);
     }
 
     [Fact]

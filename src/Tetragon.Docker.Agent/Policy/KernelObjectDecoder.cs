@@ -172,10 +172,17 @@ internal static class KernelObjectDecoder
         return module;
     }
 
-    /// <summary>A module being loaded: its name and whether its signature was verified.</summary>
-    public static KernelModule LoadInfo(ReadOnlySpan<byte> data) => data.Length < L.ModuleSize
-        ? new KernelModule()
-        : new KernelModule { Name = KernelString.Decode(data[..56]), SignatureOk = BinaryPrimitives.ReadUInt64LittleEndian(data[56..]) != 0 };
+    /// <summary>A module being loaded: its name and whether its signature was verified (no verdict on a kernel without module signing).</summary>
+    public static KernelModule LoadInfo(ReadOnlySpan<byte> data)
+    {
+        if (data.Length < L.ModuleSize)
+        {
+            return new KernelModule();
+        }
+
+        var verdict = BinaryPrimitives.ReadUInt64LittleEndian(data[56..]);
+        return new KernelModule { Name = KernelString.Decode(data[..56]), SignatureOk = verdict > 1 ? null : verdict == 1 };
+    }
 
     private static string Name(string prefix, string[] names, uint value) =>
         prefix + (value < names.Length ? names[value] : value.ToString(CultureInfo.InvariantCulture));

@@ -156,7 +156,7 @@ internal static class GenericLayout
     /// <summary>struct gen_bpf_map: map_type, key_size, value_size, max_entries, name[16].</summary>
     public const int BpfMapSize = 32;
 
-    /// <summary>struct gen_module: name[56], taints (a load_info: its sig_ok).</summary>
+    /// <summary>struct gen_module: name[56], taints (a load_info: 1 signature verified, 0 not, 2 no verdict).</summary>
     public const int ModuleSize = 64;
 
     /// <summary>struct gen_perf_event: kprobe_func[128], config, probe_offset, type, pad.</summary>
