@@ -54,6 +54,7 @@ public sealed class CelFilterTests
         Assert.True(Eval("process_kprobe.args.exists_one(a, a.int_arg == 4)", open));
         Assert.True(Eval("process_kprobe.args[1].int_arg == 4 && size(process_kprobe.args.filter(a, a.int_arg > 0)) == 1", open));
         Assert.True(Eval("process_kprobe.args.map(a, a.int_arg) == [0, 4]", open));
+        Assert.True(Eval("process_kprobe.args.map(a, a.int_arg) == [0u, 4.0]", open)); // a mixed list is dyn: numbers compare by value
     }
 
     [Fact]

@@ -518,8 +518,18 @@ internal sealed class CelCompiler
         }
 
         // null compares with what may be null: messages, wrappers (their primitive kinds), timestamps.
-        return a.Kind == CelKind.Null || b.Kind == CelKind.Null || SameType(a, b);
+        return a.Kind == CelKind.Null || b.Kind == CelKind.Null || Compatible(a, b);
     }
+
+    /// <summary>The same type where both are known: dyn (a mixed list's elements) matches anything, numbers match numbers.</summary>
+    private static bool Compatible(CelType a, CelType b) =>
+        a.Kind == CelKind.Dyn || b.Kind == CelKind.Dyn || (a.IsNumber && b.IsNumber) || (a.Kind == b.Kind && a.Kind switch
+        {
+            CelKind.Message => a.Message == b.Message,
+            CelKind.List => Compatible(a.Element!, b.Element!),
+            CelKind.Map => Compatible(a.Key!, b.Key!) && Compatible(a.Element!, b.Element!),
+            _ => true,
+        });
 
     private static void Require(CelType type, CelKind kind, string what, int pos)
     {
