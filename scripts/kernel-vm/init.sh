@@ -243,7 +243,8 @@ for f in /examples/*.yaml; do
     echo "VMTEST example $(basename "$f"): refused: $(echo "$out" | tr '\n' ' ' | cut -c1-400)"
   fi
 done
-for f in file-monitoring-filtered.yaml file-monitoring-filtered-namespaced.yaml block-secret-files.yaml write-etc-binaries.yaml lsm-deny-shadow.yaml connect.yaml; do
+for f in file-monitoring-filtered.yaml file-monitoring-filtered-namespaced.yaml block-secret-files.yaml write-etc-binaries.yaml lsm-deny-shadow.yaml connect.yaml \
+  monitor-bpf.yaml monitor-kernel-modules.yaml; do
   check "example-loads-$f" grep -qx "$f" /tmp/examples.loaded
 done
 
