@@ -76,6 +76,7 @@ enum {
 	GEN_TYPE_LOAD_INFO = 31,    /* struct load_info * (a module being loaded): captured as struct gen_module */
 	GEN_TYPE_KIOCB = 32,        /* struct kiocb *: the path of its file */
 	GEN_TYPE_IOV_ITER = 33,     /* struct iov_iter *: the bytes of its first segment, as a char_buf */
+	GEN_TYPE_SYSCALL64 = 34,    /* a syscall number (raw_syscalls' id): bit 31 set for a 32-bit (compat) task */
 };
 
 /* Address families a sockaddr argument decodes (linux/socket.h). */
@@ -967,6 +968,13 @@ static __always_inline __u32 gen_read_arg(struct gen_heap *heap, const struct ge
 	case GEN_TYPE_PERF_EVENT:
 	case GEN_TYPE_LOAD_INFO:
 		return gen_read_kobj(dst, a->type, value);
+	case GEN_TYPE_SYSCALL64:
+		/* Tetragon's encoding: an i386 syscall's number carries bit 31 (x86's TS_COMPAT task status). */
+		if (bpf_core_field_exists(((struct task_struct *)0)->thread_info.status) &&
+		    (BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), thread_info.status) & 0x0002))
+			heap->vals[slot] = (value & 0xffffffff) | 0x80000000;
+		*(__u64 *)dst = heap->vals[slot];
+		return 8;
 	case GEN_TYPE_IOV_ITER:
 		n = gen_read_iov_iter(dst, value);
 		if (n & GEN_IOV_TRUNCATED)

@@ -855,6 +855,54 @@ public sealed class GenericHookEncoderTests
     }
 
     [Fact]
+    public void ASyscall64IsTheRawSyscallsIdFilteredBySyscallName()
+    {
+        var plan = Spec("""
+              tracepoints:
+              - subsystem: "raw_syscalls"
+                event: "sys_enter"
+                args:
+                - index: 4
+                  type: "syscall64"
+                selectors:
+                - matchArgs:
+                  - index: 4
+                    operator: "Equal"
+                    values: ["sys_uname", "59"]
+            """);
+        var format = TracepointFormat.Parse("raw_syscalls", "sys_enter", """
+            name: sys_enter
+            format:
+            	field:unsigned short common_type;	offset:0;	size:2;	signed:0;
+            	field:unsigned char common_flags;	offset:2;	size:1;	signed:0;
+            	field:unsigned char common_preempt_count;	offset:3;	size:1;	signed:0;
+            	field:int common_pid;	offset:4;	size:4;	signed:1;
+
+            	field:long id;	offset:8;	size:8;	signed:1;
+            	field:unsigned long args[6];	offset:16;	size:48;	signed:0;
+            """);
+        var problems = new List<string>();
+        var hook = GenericHookEncoder.Encode(plan.Hooks[0], 1, 14, format, problems);
+
+        Assert.Empty(problems);
+        Assert.NotNull(hook);
+        Assert.Equal(L.TypeSyscall64, hook.Args[0].KernelType);
+        Assert.Equal(8, BinaryPrimitives.ReadUInt16LittleEndian(hook.Config.AsSpan(L.HookArgs + 4))); // the id's offset in the record
+        Assert.Equal([L.OpEqual, 0, L.KindUnsigned], hook.Config.AsSpan(L.HookSels + L.SelArgs, 3).ToArray());
+        Assert.Contains(hook.NumberKeys, k => k.AsSpan().SequenceEqual(GenericHookEncoder.NumberKey(L.FilterId(1, 0, 0), 63))); // uname
+        Assert.Contains(hook.NumberKeys, k => k.AsSpan().SequenceEqual(GenericHookEncoder.NumberKey(L.FilterId(1, 0, 0), 59)));
+    }
+
+    [Theory]
+    [InlineData(63UL, 63u, "x64")]
+    [InlineData(0x80000000UL | 122, 122u, "i386")] // a 32-bit task's uname: bit 31 set in the kernel
+    public void ASyscallIdNamesItsAbi(ulong value, uint id, string abi)
+    {
+        var s = GenericEventDecoder.SyscallIdOf(value);
+        Assert.Equal((id, abi), (s.Id, s.Abi));
+    }
+
+    [Fact]
     public void TracepointFieldsComeFromTheFormatCountingCommonFields()
     {
         var format = TracepointFormat.Parse("syscalls", "sys_enter_openat", """

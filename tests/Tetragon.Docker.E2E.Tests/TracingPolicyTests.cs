@@ -38,6 +38,43 @@ public sealed partial class TracingPolicyTests
     }
 
     [Fact]
+    public async Task ARawSyscallsTracepointReportsTheSyscallIdFilteredByNameInTheKernel()
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        var uname = Trigger.Resolve("/bin/uname");
+        await AddAsync(agent, $$"""
+            apiVersion: cilium.io/v1alpha1
+            kind: TracingPolicy
+            metadata:
+              name: "uname-syscall"
+            spec:
+              tracepoints:
+              - subsystem: "raw_syscalls"
+                event: "sys_enter"
+                args:
+                - index: 4
+                  type: "syscall64"
+                selectors:
+                - matchArgs:
+                  - index: 4
+                    operator: "Equal"
+                    values: ["sys_uname"]
+                  matchBinaries:
+                  - operator: "In"
+                    values: ["{{uname}}"]
+            """);
+
+        var (pid, _) = await Trigger.RunAsync(uname, "/", "-a");
+
+        var ev = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessTracepoint?.Process?.Pid == (uint)pid)).ProcessTracepoint;
+        Assert.Equal(("raw_syscalls", "sys_enter"), (ev.Subsys, ev.Event));
+        Assert.Equal(63u, ev.Args[0].SyscallId.Id); // uname on x86_64
+        Assert.Equal("x64", ev.Args[0].SyscallId.Abi);
+        // Only uname(2) passed the kernel's filter: not the execve, brk, mmap ... the same process made.
+        Assert.All(ExportFile.Read(agent.ExportFile).Where(e => e.ProcessTracepoint is not null), e => Assert.Equal(63u, e.ProcessTracepoint.Args[0].SyscallId.Id));
+    }
+
+    [Fact]
     public async Task KernelStackTraceNamesTheKernelsPathToTheHook()
     {
         await using var agent = await AgentProcess.StartAsync();

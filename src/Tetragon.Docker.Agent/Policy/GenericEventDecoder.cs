@@ -270,10 +270,16 @@ internal sealed class GenericEventDecoder(
             L.TypeS32 or L.TypeS16 or L.TypeS8 => new KprobeArgument { IntArg = (int)value },
             L.TypeU32 or L.TypeU16 or L.TypeU8 => new KprobeArgument { UintArg = (uint)value },
             L.TypeU64 => new KprobeArgument { SizeArg = (ulong)value },
+            L.TypeSyscall64 => new KprobeArgument { SyscallId = SyscallIdOf((ulong)value) },
             _ => new KprobeArgument { LongArg = value },
         };
         return WithLabel(arg, label);
     }
+
+    /// <summary>Tetragon's syscall64: bit 31 marks a 32-bit task's syscall, numbered in the i386 table.</summary>
+    internal static SyscallId SyscallIdOf(ulong value) => (value & 0x80000000) != 0
+        ? new SyscallId { Id = (uint)(value & 0x7fffffff), Abi = "i386" }
+        : new SyscallId { Id = (uint)value, Abi = "x64" };
 
     private static KprobeArgument WithLabel(KprobeArgument arg, string? label)
     {

@@ -391,7 +391,7 @@ internal static class GenericHookEncoder
 
         var isString = kernelType is L.TypeString or L.TypeCharBuf or L.TypeFd or L.TypeDataLoc or L.TypeFile or L.TypePath or L.TypeLinuxBinprm or L.TypeDentry
             or L.TypeNetDevice or L.TypeKiocb or L.TypeIovIter;
-        var unsigned = kernelType is L.TypeU32 or L.TypeU64 or L.TypeU16 or L.TypeU8 or L.TypeKernelCap;
+        var unsigned = kernelType is L.TypeU32 or L.TypeU64 or L.TypeU16 or L.TypeU8 or L.TypeKernelCap or L.TypeSyscall64;
         at[1] = slot;
         at[2] = isString ? L.KindString : unsigned ? L.KindUnsigned : L.KindSigned;
         at[3] = (byte)Math.Min(f.Values.Count, L.FilterValues);
@@ -678,8 +678,10 @@ internal static class GenericHookEncoder
                 return L.TypeSockaddr;
             case ArgType.Capability:
                 return L.TypeCapability;
+            case ArgType.Syscall64:
+                return L.TypeSyscall64;
             default:
-                problems.Add($"{path}.type: {name} is not supported by this agent (supported: int, uint32, int64, uint64, size_t, string, char_buf, fd, filename, sockaddr, capability; on kernel functions also file, path, dentry, linux_binprm, sock, socket, skb, cred, kernel_cap_t, cap_inheritable, cap_permitted, cap_effective, user_namespace, bpf_attr, bpf_map, bpf_prog, perf_event, module, load_info, net_device, kiocb, iov_iter; nop anywhere)");
+                problems.Add($"{path}.type: {name} is not supported by this agent (supported: int, uint32, int64, uint64, size_t, string, char_buf, fd, filename, sockaddr, capability, syscall64; on kernel functions also file, path, dentry, linux_binprm, sock, socket, skb, cred, kernel_cap_t, cap_inheritable, cap_permitted, cap_effective, user_namespace, bpf_attr, bpf_map, bpf_prog, perf_event, module, load_info, net_device, kiocb, iov_iter; nop anywhere)");
                 return 0;
         }
     }
