@@ -855,6 +855,28 @@ public sealed class GenericHookEncoderTests
     }
 
     [Fact]
+    public void ReturnCopyIsRefusedRatherThanReadBeforeTheCallFillsTheBuffer()
+    {
+        var plan = Spec("""
+              kprobes:
+              - call: "sys_read"
+                syscall: true
+                return: true
+                args:
+                - index: 1
+                  type: "char_buf"
+                  sizeArgIndex: 3
+                  returnCopy: true
+                returnArg:
+                  index: 0
+                  type: "int"
+            """);
+        var problems = new List<string>();
+        Assert.Null(GenericHookEncoder.Encode(plan.Hooks[0], 1, 13, null, problems));
+        Assert.Contains(problems, p => p.StartsWith("spec.kprobes[0].args[0].returnCopy: not supported", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void ASyscall64IsTheRawSyscallsIdFilteredBySyscallName()
     {
         var plan = Spec("""

@@ -45,6 +45,12 @@ internal static class GenericHookEncoder
 
             var slot = args.Count;
             var path = $"{hook.SourcePath}.args[{i}]";
+            if (a.ReturnCopy)
+            {
+                // Read at entry, the buffer would hold what was there before the call filled it: refused, not reported wrong.
+                problems.Add($"{path}.returnCopy: not supported by this agent yet (the buffer is read when the call is entered, before the call fills it)");
+            }
+
             var at = span.Slice(L.HookArgs + (slot * L.ArgSize), L.ArgSize);
             byte type;
             byte flags = 0;
