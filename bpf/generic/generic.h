@@ -77,6 +77,7 @@ enum {
 	GEN_TYPE_KIOCB = 32,        /* struct kiocb *: the path of its file */
 	GEN_TYPE_IOV_ITER = 33,     /* struct iov_iter *: the bytes of its first segment, as a char_buf */
 	GEN_TYPE_SYSCALL64 = 34,    /* a syscall number (raw_syscalls' id): bit 31 set for a 32-bit (compat) task */
+	GEN_TYPE_CHAR_IOVEC = 35,   /* struct iovec * at a user pointer, the count in another argument: the bytes */
 };
 
 /* Address families a sockaddr argument decodes (linux/socket.h). */
@@ -902,6 +903,44 @@ static __noinline __u32 gen_read_iov_iter(void *dst, __u64 ptr)
 	return size | truncated;
 }
 
+#define GEN_IOVEC_SEGMENTS 8
+_Static_assert(GEN_ARG_MAX == 256, "gen_read_char_iovec's asm bounds are GEN_ARG_MAX's");
+
+/*
+ * Tetragon's char_iovec: the buffers of a user iovec array (readv, writev, sendmsg's), one after
+ * another, up to GEN_ARG_MAX bytes and GEN_IOVEC_SEGMENTS segments; GEN_IOV_TRUNCATED when more.
+ */
+static __noinline __u32 gen_read_char_iovec(void *dst, __u64 ptr, __u64 count)
+{
+	__u64 done = 0, len;
+	__u32 truncated = 0;
+	struct iovec iov;
+	int i;
+
+	if (!dst || !ptr)
+		return 0;
+	if (count > GEN_IOVEC_SEGMENTS)
+		truncated = GEN_IOV_TRUNCATED;
+	for (i = 0; i < GEN_IOVEC_SEGMENTS; i++) {
+		if (i >= count || done >= GEN_ARG_MAX)
+			break;
+		if (bpf_probe_read_user(&iov, sizeof(iov), (void *)(ptr + i * sizeof(iov))) < 0)
+			break;
+		len = iov.iov_len;
+		if (len > GEN_ARG_MAX - done) {
+			len = GEN_ARG_MAX - done;
+			truncated = GEN_IOV_TRUNCATED;
+		}
+		/* Bounds the verifier can add up (done < 256, len <= 256), in asm so clang keeps them. */
+		asm volatile("if %[len] <= 256 goto +1; %[len] = 256" : [len] "+r"(len));
+		asm volatile("%[done] &= 255" : [done] "+r"(done));
+		if (bpf_probe_read_user((char *)dst + done, len, iov.iov_base) < 0)
+			break;
+		done += len;
+	}
+	return done | truncated;
+}
+
 /* Captures one argument into the event; returns its byte length. */
 static __always_inline __u32 gen_read_arg(struct gen_heap *heap, const struct gen_arg *a, __u32 slot, __u32 off,
 					  const __u64 *raw)
@@ -968,6 +1007,12 @@ static __always_inline __u32 gen_read_arg(struct gen_heap *heap, const struct ge
 	case GEN_TYPE_PERF_EVENT:
 	case GEN_TYPE_LOAD_INFO:
 		return gen_read_kobj(dst, a->type, value);
+	case GEN_TYPE_CHAR_IOVEC:
+		src = a->size_src;
+		n = gen_read_char_iovec(dst, value, src < GEN_SLOTS ? raw[GEN_BOUND(src, GEN_SLOTS)] : 1);
+		if (n & GEN_IOV_TRUNCATED)
+			heap->ev.msg.truncated |= 1 << slot;
+		return n & (GEN_ARG_MAX * 2 - 1);
 	case GEN_TYPE_SYSCALL64:
 		/* Tetragon's encoding: an i386 syscall's number carries bit 31 (x86's TS_COMPAT task status). */
 		if (bpf_core_field_exists(((struct task_struct *)0)->thread_info.status) &&

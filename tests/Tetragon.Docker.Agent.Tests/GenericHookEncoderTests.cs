@@ -743,7 +743,7 @@ public sealed class GenericHookEncoderTests
                 syscall: true
                 args:
                 - index: 1
-                  type: "char_iovec"
+                  type: "auto"
                 selectors:
                 - matchActions:
                   - action: CopyFD
@@ -753,7 +753,7 @@ public sealed class GenericHookEncoderTests
         var problems = new List<string>();
 
         Assert.Null(GenericHookEncoder.Encode(plan.Hooks[0], 1, 13, null, problems));
-        Assert.Contains(problems, p => p.StartsWith("spec.kprobes[0].args[0].type: char_iovec", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("spec.kprobes[0].args[0].type: auto is not supported", StringComparison.Ordinal)); // auto is a tracepoint field's own type
         Assert.Contains(problems, p => p.StartsWith("spec.kprobes[0].selectors[0].matchActions[0].action: CopyFD", StringComparison.Ordinal));
     }
 
@@ -852,6 +852,38 @@ public sealed class GenericHookEncoderTests
         Assert.Null(GenericHookEncoder.Encode(plan.Hooks[2], 3, 14, TracepointFormat.Parse("syscalls", "sys_enter_openat", "name: sys_enter_openat\nformat:\n"), problems));
         Assert.Contains(problems, p => p.Contains("kernelStackTrace: only kprobes (process_kprobe) carry kernel_stack_trace", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("userStackTrace: only kprobes (process_kprobe) carry user_stack_trace", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ACharIovecReadsTheCountFromItsSizeArgAndIsFilteredAsText()
+    {
+        var hook = EncodeOne("""
+              kprobes:
+              - call: "sys_writev"
+                syscall: true
+                args:
+                - index: 1
+                  type: "char_iovec"
+                  sizeArgIndex: 3
+                selectors:
+                - matchArgs:
+                  - index: 1
+                    operator: "Prefix"
+                    values: ["GET "]
+            """);
+        Assert.Equal([L.TypeCharIovec, 1, 2], hook.Config.AsSpan(L.HookArgs, 3).ToArray()); // type, register 1, count in register 2
+        Assert.Equal([L.OpPrefix, 0, L.KindString], hook.Config.AsSpan(L.HookSels + L.SelArgs, 3).ToArray());
+
+        var problems = new List<string>();
+        Assert.Null(GenericHookEncoder.Encode(Spec("""
+              kprobes:
+              - call: "sys_writev"
+                syscall: true
+                args:
+                - index: 1
+                  type: "char_iovec"
+            """).Hooks[0], 1, 13, null, problems));
+        Assert.Contains(problems, p => p.StartsWith("spec.kprobes[0].args[0].sizeArgIndex: a char_iovec needs", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -75,6 +75,53 @@ public sealed partial class TracingPolicyTests
     }
 
     [Fact]
+    public async Task ACharIovecIsTheBuffersOfAWritevOneAfterAnother()
+    {
+        var binary = await BuildAsync("writev-target", """
+            #include <fcntl.h>
+            #include <sys/uio.h>
+            int main(void)
+            {
+                struct iovec iov[3] = { { "GET ", 4 }, { "/index", 6 }, { ".html", 5 } };
+                int fd = open("/dev/null", O_WRONLY);
+                return writev(fd, iov, 3) == 15 ? 0 : 1;
+            }
+            """);
+        await using var agent = await AgentProcess.StartAsync();
+        await AddAsync(agent, $$"""
+            apiVersion: cilium.io/v1alpha1
+            kind: TracingPolicy
+            metadata:
+              name: "writev-iovec"
+            spec:
+              kprobes:
+              - call: "sys_writev"
+                syscall: true
+                args:
+                - index: 1
+                  type: "char_iovec"
+                  sizeArgIndex: 3
+                - index: 2
+                  type: "int"
+                selectors:
+                - matchBinaries:
+                  - operator: "In"
+                    values: ["{{binary}}"]
+                  matchArgs:
+                  - index: 1
+                    operator: "Prefix"
+                    values: ["GET /"]
+            """);
+
+        var (pid, exit) = await Trigger.RunAsync(binary, "/");
+
+        Assert.Equal(0, exit);
+        var ev = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessKprobe?.Process?.Pid == (uint)pid)).ProcessKprobe;
+        Assert.Equal("GET /index.html", ev.Args[0].BytesArg.ToStringUtf8()); // three segments, joined; the Prefix filter saw them joined
+        Assert.Equal(3, ev.Args[1].IntArg);
+    }
+
+    [Fact]
     public async Task KernelStackTraceNamesTheKernelsPathToTheHook()
     {
         await using var agent = await AgentProcess.StartAsync();
@@ -763,12 +810,7 @@ public sealed partial class TracingPolicyTests
     /// A program that makes mkdir(2) itself (no libc wrapper, whose missing frame would hide its
     /// caller) two calls deep, with frame pointers, then lingers so that its maps can be read.
     /// </summary>
-    private static async Task<string> BuildStackTargetAsync()
-    {
-        var dir = Directory.CreateTempSubdirectory("tp-ustack-bin-").FullName;
-        var source = Path.Combine(dir, "target.c");
-        var binary = Path.Combine(dir, "stack-target");
-        File.WriteAllText(source, """
+    private static Task<string> BuildStackTargetAsync() => BuildAsync("stack-target", """
             #include <unistd.h>
             __attribute__((noinline)) long tg_make_dir(const char *path)
             {
@@ -788,6 +830,14 @@ public sealed partial class TracingPolicyTests
                 return ret == 0 ? 0 : 1;
             }
             """);
+
+    /// <summary>A C program compiled for the test (frame pointers kept, for the stack tests).</summary>
+    private static async Task<string> BuildAsync(string name, string program)
+    {
+        var dir = Directory.CreateTempSubdirectory($"tp-{name}-").FullName;
+        var source = Path.Combine(dir, name + ".c");
+        var binary = Path.Combine(dir, name);
+        File.WriteAllText(source, program);
         var info = new ProcessStartInfo("cc", ["-O0", "-fno-omit-frame-pointer", "-o", binary, source]) { UseShellExecute = false };
         using var cc = System.Diagnostics.Process.Start(info)!;
         await cc.WaitForExitAsync(TestContext.Current.CancellationToken);

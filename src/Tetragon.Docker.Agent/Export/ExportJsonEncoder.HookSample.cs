@@ -127,7 +127,7 @@ internal sealed partial class ExportJsonEncoder
                 return true;
             case L.TypeCharBuf or L.TypePath or L.TypeLinuxBinprm or L.TypeSock or L.TypeSocket or L.TypeSkb or L.TypeCred or L.TypeDentry
                 or L.TypeCapability or L.TypeKernelCap or L.TypeUserNs or L.TypeBpfAttr or L.TypeBpfMap or L.TypeModule or L.TypeNetDevice
-                or L.TypeBpfProg or L.TypePerfEvent or L.TypeLoadInfo or L.TypeIovIter or L.TypeSyscall64:
+                or L.TypeBpfProg or L.TypePerfEvent or L.TypeLoadInfo or L.TypeIovIter or L.TypeSyscall64 or L.TypeCharIovec:
                 return false;
             default:
                 WriteNumberArg(w, kernelType, data.Length >= 8 ? BinaryPrimitives.ReadInt64LittleEndian(data) : 0, end);

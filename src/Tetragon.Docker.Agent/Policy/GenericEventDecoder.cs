@@ -239,7 +239,7 @@ internal sealed class GenericEventDecoder(
         {
             case L.TypeString or L.TypeDataLoc:
                 return WithLabel(new KprobeArgument { StringArg = Encoding.UTF8.GetString(data) }, label);
-            case L.TypeCharBuf or L.TypeIovIter:
+            case L.TypeCharBuf or L.TypeIovIter or L.TypeCharIovec:
                 return WithLabel(new KprobeArgument { BytesArg = ByteString.CopyFrom(data) }, label);
             case L.TypeFd or L.TypeFile or L.TypeKiocb: // a kiocb is reported by its file, as Tetragon does
                 return WithLabel(new KprobeArgument { FileArg = new KprobeFile { Path = Encoding.UTF8.GetString(data) } }, label);

@@ -87,6 +87,11 @@ internal static class GenericHookEncoder
             at[0] = type;
             at[2] = L.NoSizeArg;
             at[3] = flags;
+            if (type == L.TypeCharIovec && a.SizeArgIndex is null)
+            {
+                problems.Add($"{path}.sizeArgIndex: a char_iovec needs the argument holding the iovec count (1-based, e.g. 3 for writev's iovcnt)");
+            }
+
             if (a.SizeArgIndex is { } sizeArg)
             {
                 at[2] = format is null ? (byte)sizeArg : (byte)Math.Max(0, captured.FindIndex(x => x.Index == sizeArg));
@@ -396,7 +401,7 @@ internal static class GenericHookEncoder
         }
 
         var isString = kernelType is L.TypeString or L.TypeCharBuf or L.TypeFd or L.TypeDataLoc or L.TypeFile or L.TypePath or L.TypeLinuxBinprm or L.TypeDentry
-            or L.TypeNetDevice or L.TypeKiocb or L.TypeIovIter;
+            or L.TypeNetDevice or L.TypeKiocb or L.TypeIovIter or L.TypeCharIovec;
         var unsigned = kernelType is L.TypeU32 or L.TypeU64 or L.TypeU16 or L.TypeU8 or L.TypeKernelCap or L.TypeSyscall64;
         at[1] = slot;
         at[2] = isString ? L.KindString : unsigned ? L.KindUnsigned : L.KindSigned;
@@ -678,6 +683,8 @@ internal static class GenericHookEncoder
                 return L.TypeString;
             case ArgType.CharBuf:
                 return L.TypeCharBuf;
+            case ArgType.CharIovec:
+                return L.TypeCharIovec;
             case ArgType.Fd:
                 return L.TypeFd;
             case ArgType.Sockaddr:
@@ -687,7 +694,7 @@ internal static class GenericHookEncoder
             case ArgType.Syscall64:
                 return L.TypeSyscall64;
             default:
-                problems.Add($"{path}.type: {name} is not supported by this agent (supported: int, uint32, int64, uint64, size_t, string, char_buf, fd, filename, sockaddr, capability, syscall64; on kernel functions also file, path, dentry, linux_binprm, sock, socket, skb, cred, kernel_cap_t, cap_inheritable, cap_permitted, cap_effective, user_namespace, bpf_attr, bpf_map, bpf_prog, perf_event, module, load_info, net_device, kiocb, iov_iter; nop anywhere)");
+                problems.Add($"{path}.type: {name} is not supported by this agent (supported: int, uint32, int64, uint64, size_t, string, char_buf, char_iovec, fd, filename, sockaddr, capability, syscall64; on kernel functions also file, path, dentry, linux_binprm, sock, socket, skb, cred, kernel_cap_t, cap_inheritable, cap_permitted, cap_effective, user_namespace, bpf_attr, bpf_map, bpf_prog, perf_event, module, load_info, net_device, kiocb, iov_iter; nop anywhere)");
                 return 0;
         }
     }

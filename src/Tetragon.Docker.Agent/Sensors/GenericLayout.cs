@@ -147,6 +147,7 @@ internal static class GenericLayout
     public const byte TypeKiocb = 32;
     public const byte TypeIovIter = 33;
     public const byte TypeSyscall64 = 34;
+    public const byte TypeCharIovec = 35;
 
     /// <summary>struct gen_userns: level, uid, gid, inum.</summary>
     public const int UserNsSize = 16;
