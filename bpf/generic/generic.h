@@ -134,6 +134,7 @@ struct gen_sockview {
 
 /* gen_arg.flags */
 #define GEN_ARG_KERNEL_MEM (1 << 0)
+#define GEN_ARG_RETURN_COPY (1 << 1) /* a buffer the call fills: read at the return (the last slot) */
 
 /* Filter operators (FilterOperator / BinaryOperator in the plan, renumbered). */
 enum {
@@ -369,6 +370,9 @@ struct gen_loop {
 	__u8 hook_has_return;
 	__u8 override;  /* Override: the trampoline program returns override_ret */
 	__s32 override_ret;
+	__u64 copy_ptr;  /* returnCopy: the buffer, read at the return */
+	__u32 copy_slot; /* returnCopy: its slot (GEN_MAX_ARGS: none) */
+	__u32 pad;
 };
 
 /* Per-CPU scratch: the event being built plus what the selectors need. */
@@ -396,7 +400,8 @@ struct gen_heap {
 struct gen_pending {
 	struct gen_event ev;
 	__u32 sel_mask;
-	__u32 pad;
+	__u32 copy_slot;
+	__u64 copy_ptr;
 };
 
 struct {
@@ -955,6 +960,12 @@ static __always_inline __u32 gen_read_arg(struct gen_heap *heap, const struct ge
 		return 0;
 	value = raw[GEN_BOUND(src, GEN_SLOTS)];
 	heap->vals[slot] = gen_extend(a->type, value);
+	if (a->flags & GEN_ARG_RETURN_COPY) {
+		/* Nothing yet: gen_exit reads the buffer once the call has filled it. */
+		heap->loop.copy_ptr = value;
+		heap->loop.copy_slot = slot;
+		return 0;
+	}
 	switch (a->type) {
 	case GEN_TYPE_STRING:
 	case GEN_TYPE_DATA_LOC:
@@ -1081,6 +1092,7 @@ static __always_inline void gen_capture(struct gen_heap *heap, const struct gen_
 	m->selector = GEN_NO_SELECTOR;
 	m->nargs = cfg->nargs;
 	heap->loop.off = 0;
+	heap->loop.copy_slot = GEN_MAX_ARGS;
 	bpf_loop(cfg->nargs > GEN_MAX_ARGS ? GEN_MAX_ARGS : cfg->nargs, gen_capture_step, c, 0);
 }
 
@@ -1652,6 +1664,31 @@ static __always_inline void gen_post(struct gen_event *ev, __u32 hook_id)
 	gen_count(hook_id, GEN_CNT_POSTED);
 }
 
+/*
+ * returnCopy: the buffer the call filled, as many bytes as it returned (up to GEN_ARG_MAX), after
+ * the other arguments: the agent gives the copied argument the last slot.
+ */
+static __noinline void gen_return_copy(struct gen_heap *heap, __u32 slot, __u64 ptr, __u64 ret)
+{
+	__u64 off, size = ret;
+
+	if (!heap)
+		return;
+	off = gen_args_size(&heap->ev);
+	if (size > GEN_ARG_MAX)
+		heap->ev.msg.truncated |= 1 << GEN_BOUND(slot, GEN_MAX_ARGS);
+	/* In asm, so clang keeps the bounds the verifier needs: off <= 1792, size <= 256. */
+	asm volatile("if %[s] <= 256 goto +1; %[s] = 256" : [s] "+r"(size));
+	if (off > GEN_DATA_SIZE - GEN_ARG_MAX)
+		return;
+	asm volatile("if %[o] <= 1792 goto +1; %[o] = 1792" : [o] "+r"(off));
+	if (bpf_probe_read_user(heap->ev.data + off, size, (void *)ptr) < 0)
+		return;
+	heap->ev.msg.arg_len[GEN_BOUND(slot, GEN_MAX_ARGS)] = size;
+}
+
+_Static_assert(GEN_ARG_MAX == 256 && GEN_DATA_SIZE - GEN_ARG_MAX == 1792, "gen_return_copy's asm bounds");
+
 static __always_inline __u64 gen_pending_key(__u32 hook_id)
 {
 	return ((__u64)hook_id << 32) | (__u32)bpf_get_current_pid_tgid();
@@ -1687,8 +1724,11 @@ static __always_inline void gen_enter(struct gen_ctx *c)
 		{
 			struct gen_pending *p = bpf_map_lookup_elem(&gen_pending_map, &key);
 
-			if (p)
+			if (p) {
 				p->sel_mask = heap->loop.sel_mask;
+				p->copy_slot = heap->loop.copy_slot;
+				p->copy_ptr = heap->loop.copy_ptr;
+			}
 		}
 		return;
 	}
@@ -1712,6 +1752,8 @@ static __always_inline void gen_exit(struct gen_ctx *c)
 	__u32 hook_id = c->hook_id;
 	__u64 key = gen_pending_key(hook_id);
 	struct gen_pending *p;
+	__u32 copy_slot;
+	__u64 copy_ptr;
 
 	if (!cfg || !heap || !cfg->has_return)
 		return;
@@ -1720,7 +1762,11 @@ static __always_inline void gen_exit(struct gen_ctx *c)
 		return;
 	bpf_probe_read_kernel(&heap->ev, sizeof(heap->ev), &p->ev);
 	heap->loop.sel_mask = p->sel_mask;
+	copy_slot = p->copy_slot;
+	copy_ptr = p->copy_ptr;
 	bpf_map_delete_elem(&gen_pending_map, &key);
+	if (copy_slot < GEN_MAX_ARGS && (__s64)c->ret > 0)
+		gen_return_copy(heap, copy_slot, copy_ptr, c->ret);
 	heap->ev.msg.ret = gen_extend(cfg->ret_type, c->ret);
 	heap->ev.msg.has_ret = 1;
 	c->phase = 1;

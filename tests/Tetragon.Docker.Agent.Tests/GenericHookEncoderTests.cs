@@ -887,25 +887,63 @@ public sealed class GenericHookEncoderTests
     }
 
     [Fact]
-    public void ReturnCopyIsRefusedRatherThanReadBeforeTheCallFillsTheBuffer()
+    public void AReturnCopyBufferTakesTheLastSlotAndKeepsItsPlaceInTheEvent()
     {
-        var plan = Spec("""
+        var hook = EncodeOne("""
               kprobes:
               - call: "sys_read"
                 syscall: true
                 return: true
                 args:
+                - index: 0
+                  type: "int"
                 - index: 1
                   type: "char_buf"
                   sizeArgIndex: 3
                   returnCopy: true
+                - index: 2
+                  type: "size_t"
                 returnArg:
                   index: 0
                   type: "int"
             """);
-        var problems = new List<string>();
-        Assert.Null(GenericHookEncoder.Encode(plan.Hooks[0], 1, 13, null, problems));
-        Assert.Contains(problems, p => p.StartsWith("spec.kprobes[0].args[0].returnCopy: not supported", StringComparison.Ordinal));
+        // Read at the return, after the others: the kernel puts it last; the event keeps the policy's order.
+        Assert.Equal([L.TypeS32, L.TypeU64, L.TypeCharBuf], hook.Args.Select(a => a.KernelType));
+        Assert.Equal([0, 2, 1], hook.Args.Select(a => a.Position));
+        Assert.False(hook.InPolicyOrder);
+        Assert.Equal([L.TypeCharBuf, 1, 2, L.ArgReturnCopy], hook.Config.AsSpan(L.HookArgs + (2 * L.ArgSize), 4).ToArray());
+        Assert.Equal(0, hook.Config[L.HookArgs + 3] & L.ArgReturnCopy);
+    }
+
+    [Theory]
+    [InlineData("return: false", "type: \"char_buf\"", "the hook needs return: true")]
+    [InlineData("return: true\n    returnArg: { index: 0, type: int }", "type: \"string\"", "returnCopy is only used with char_buf and char_iovec")]
+    [InlineData("return: true\n    returnArg: { index: 0, type: int }", "type: \"char_iovec\"", "supported on char_buf arguments (not char_iovec)")]
+    public void AReturnCopyTheKernelCannotHonourIsRefusedWithItsPath(string ret, string type, string message)
+    {
+        var result = TracingPolicyLoader.Load($"""
+            apiVersion: cilium.io/v1alpha1
+            kind: TracingPolicy
+            metadata:
+              name: "t"
+            spec:
+              kprobes:
+              - call: "sys_read"
+                syscall: true
+                {ret}
+                args:
+                - index: 1
+                  {type}
+                  sizeArgIndex: 3
+                  returnCopy: true
+            """, "t");
+        var problems = result.Errors.Select(e => $"{e.Path}: {e.Message}").ToList();
+        if (result.Success)
+        {
+            Assert.Null(GenericHookEncoder.Encode(result.Plan!.Hooks[0], 1, 13, null, problems));
+        }
+
+        Assert.True(problems.Any(p => p.StartsWith("spec.kprobes[0].args[0].returnCopy", StringComparison.Ordinal) && p.Contains(message, StringComparison.Ordinal)), string.Join(" | ", problems));
     }
 
     [Fact]

@@ -122,6 +122,62 @@ public sealed partial class TracingPolicyTests
     }
 
     [Fact]
+    public async Task AReturnCopyBufferIsWhatTheCallReadNotWhatWasThereBefore()
+    {
+        var dir = Directory.CreateTempSubdirectory("tp-rcopy-").FullName;
+        File.WriteAllText(Path.Combine(dir, "data"), "tetragon-return-copy\n");
+        var binary = await BuildAsync("read-target", """
+            #include <fcntl.h>
+            #include <string.h>
+            #include <unistd.h>
+            int main(int argc, char **argv)
+            {
+                char buf[64];
+                memset(buf, 'X', sizeof(buf)); /* what an entry-time read would see */
+                int fd = open(argv[1], O_RDONLY);
+                return read(fd, buf, sizeof(buf)) == 21 ? 0 : 1;
+            }
+            """);
+        await using var agent = await AgentProcess.StartAsync();
+        await AddAsync(agent, $$"""
+            apiVersion: cilium.io/v1alpha1
+            kind: TracingPolicy
+            metadata:
+              name: "read-return-copy"
+            spec:
+              kprobes:
+              - call: "sys_read"
+                syscall: true
+                return: true
+                args:
+                - index: 0
+                  type: "int"
+                - index: 1
+                  type: "char_buf"
+                  sizeArgIndex: 3
+                  returnCopy: true
+                - index: 2
+                  type: "size_t"
+                returnArg:
+                  index: 0
+                  type: "int"
+                selectors:
+                - matchBinaries:
+                  - operator: "In"
+                    values: ["{{binary}}"]
+            """);
+
+        var (pid, exit) = await Trigger.RunAsync(binary, "/", Path.Combine(dir, "data"));
+
+        Assert.Equal(0, exit);
+        var ev = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessKprobe?.Process?.Pid == (uint)pid && e.ProcessKprobe.Return?.IntArg == 21)).ProcessKprobe;
+        // The policy's order; the bytes the call returned, read at the return.
+        Assert.Equal(KprobeArgument.ArgOneofCase.IntArg, ev.Args[0].ArgCase);
+        Assert.Equal("tetragon-return-copy\n", ev.Args[1].BytesArg.ToStringUtf8());
+        Assert.Equal(64UL, ev.Args[2].SizeArg);
+    }
+
+    [Fact]
     public async Task KernelStackTraceNamesTheKernelsPathToTheHook()
     {
         await using var agent = await AgentProcess.StartAsync();

@@ -30,7 +30,7 @@ internal sealed partial class ExportJsonEncoder
     public bool TryWriteHook(in HookSample s, Utf8LineWriter w)
     {
         var json = HookJsonOf(s.Hook, s.Op);
-        if (json.Op != s.Op)
+        if (json.Op != s.Op || !s.Hook.Encoded.InPolicyOrder)
         {
             return false;
         }

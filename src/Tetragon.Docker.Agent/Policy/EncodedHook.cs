@@ -3,6 +3,9 @@ namespace Tetragon.Docker.Agent.Policy;
 /// <summary>What one hook writes into the generic sensor's maps: its config and its filter values.</summary>
 internal sealed record EncodedHook(uint HookId, byte[] Config, IReadOnlyList<byte[]> StringKeys, IReadOnlyList<byte[]> NumberKeys, IReadOnlyList<GenericArg> Args, byte ReturnType)
 {
+    /// <summary>Whether the kernel's slots are the event's order (not so when a returnCopy buffer moved to the last slot).</summary>
+    public bool InPolicyOrder { get; } = Args.Select((a, i) => a.Position == i).All(same => same);
+
     /// <summary>Its matchBinaries filters with followChildren, each with the bit it was given.</summary>
     public IReadOnlyList<FollowFilter> Follow { get; init; } = [];
 }

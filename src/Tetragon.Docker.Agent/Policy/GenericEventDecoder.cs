@@ -103,7 +103,7 @@ internal sealed class GenericEventDecoder(
         for (var i = 0; i < count; i++)
         {
             var len = HookSample.ArgLength(sample, i);
-            args[i] = Argument(hook.Encoded.Args[i], sample.Slice(off, len));
+            args[hook.Encoded.Args[i].Position] = Argument(hook.Encoded.Args[i], sample.Slice(off, len));
             off += len;
         }
 

@@ -35,20 +35,22 @@ internal static class GenericHookEncoder
             problems.Add($"{hook.SourcePath}.args: {captured.Count} arguments; this engine captures at most {L.MaxArgs}");
         }
 
-        for (var i = 0; i < hook.Args.Count && args.Count < L.MaxArgs; i++)
+        // A returnCopy buffer is read at the return, after the others: the kernel gives it the last slot.
+        var order = Enumerable.Range(0, hook.Args.Count).Where(i => hook.Args[i].Type != ArgType.Nop)
+            .OrderBy(i => hook.Args[i].ReturnCopy ? 1 : 0).ToList();
+        foreach (var i in order)
         {
-            var a = hook.Args[i];
-            if (a.Type == ArgType.Nop)
+            if (args.Count >= L.MaxArgs)
             {
-                continue;
+                break;
             }
 
+            var a = hook.Args[i];
             var slot = args.Count;
             var path = $"{hook.SourcePath}.args[{i}]";
             if (a.ReturnCopy)
             {
-                // Read at entry, the buffer would hold what was there before the call filled it: refused, not reported wrong.
-                problems.Add($"{path}.returnCopy: not supported by this agent yet (the buffer is read when the call is entered, before the call fills it)");
+                ReturnCopy(hook, a, path, problems);
             }
 
             var at = span.Slice(L.HookArgs + (slot * L.ArgSize), L.ArgSize);
@@ -86,7 +88,7 @@ internal static class GenericHookEncoder
 
             at[0] = type;
             at[2] = L.NoSizeArg;
-            at[3] = flags;
+            at[3] = (byte)(flags | (a.ReturnCopy ? L.ArgReturnCopy : 0));
             if (type == L.TypeCharIovec && a.SizeArgIndex is null)
             {
                 problems.Add($"{path}.sizeArgIndex: a char_iovec needs the argument holding the iovec count (1-based, e.g. 3 for writev's iovcnt)");
@@ -94,10 +96,10 @@ internal static class GenericHookEncoder
 
             if (a.SizeArgIndex is { } sizeArg)
             {
-                at[2] = format is null ? (byte)sizeArg : (byte)Math.Max(0, captured.FindIndex(x => x.Index == sizeArg));
+                at[2] = format is null ? (byte)sizeArg : (byte)Math.Max(0, order.FindIndex(j => hook.Args[j].Index == sizeArg));
             }
 
-            args.Add(new GenericArg(a, type));
+            args.Add(new GenericArg(a, type, hook.Args.Take(i).Count(x => x.Type != ArgType.Nop)));
         }
 
         var returnType = hook.Return ? KernelType(hook.ReturnArg?.Type ?? ArgType.Int, hook.ReturnArg?.TypeName ?? "int", $"{hook.SourcePath}.returnArg", problems, hook.Kind is HookKind.KernelFunction or HookKind.Lsm) : L.TypeS64;
@@ -124,6 +126,25 @@ internal static class GenericHookEncoder
         }
 
         return problems.Count == start ? new EncodedHook(hookId, config, strings, numbers, args, returnType) { Follow = follow } : null;
+    }
+
+    /// <summary>returnCopy: a char_buf of a hook with a return, one per hook (the kernel keeps one pointer for the return).</summary>
+    private static void ReturnCopy(HookPlan hook, ArgDescriptor a, string path, List<string> problems)
+    {
+        if (!hook.Return)
+        {
+            problems.Add($"{path}.returnCopy: the buffer is read when the call returns: the hook needs return: true");
+        }
+
+        if (a.Type != ArgType.CharBuf)
+        {
+            problems.Add($"{path}.returnCopy: supported on char_buf arguments (not {a.TypeName})");
+        }
+
+        if (hook.Args.Count(x => x.ReturnCopy) > 1)
+        {
+            problems.Add($"{path}.returnCopy: one argument per hook may be copied at the return");
+        }
     }
 
     /// <summary>A copy of the config with the enabled and monitor flags set as given (enable, disable, policy-mode).</summary>

@@ -167,6 +167,7 @@ internal static class GenericLayout
     /// <summary>struct gen_cred: ids[8], securebits, userns_level, the three cap sets, userns inum, uid, gid, pad.</summary>
     public const int CredSize = 80;
     public const byte ArgKernelMem = 1;
+    public const byte ArgReturnCopy = 2;
 
     // Operators (GEN_OP_*).
     public const byte OpEqual = 1;
