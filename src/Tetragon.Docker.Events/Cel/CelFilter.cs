@@ -25,16 +25,12 @@ public static class CelFilter
         var locals = compiler.Locals;
         // Per event type (the oneof's case numbers), whether nothing of that type can match.
         var cases = GetEventsResponse.Descriptor.Oneofs.Single(o => o.Name == "event").Fields;
-        var neverTrue = new bool[cases.Max(f => f.FieldNumber) + 1];
-        foreach (var c in cases)
-        {
-            neverTrue[c.FieldNumber] = CelAbsence.NeverTrue(tree, name => name != c.Name && cases.Any(f => f.Name == name));
-        }
+        var neverTrue = cases.Where(c => CelAbsence.NeverTrue(tree, name => name != c.Name && cases.Any(f => f.Name == name)))
+            .Select(c => c.FieldNumber).ToHashSet();
 
         return response =>
         {
-            var eventCase = (int)response.EventCase;
-            if (eventCase < neverTrue.Length && neverTrue[eventCase])
+            if (neverTrue.Contains((int)response.EventCase))
             {
                 return false;
             }
