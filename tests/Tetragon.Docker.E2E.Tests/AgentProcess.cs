@@ -9,7 +9,9 @@ namespace Tetragon.Docker.E2E.Tests;
 /// <summary>A real agent (out/tetragon) started for one test with its own export file, socket and port.</summary>
 internal sealed class AgentProcess : IAsyncDisposable
 {
-    private static int nextPort = 54400 + (Environment.ProcessId % 500);
+    // Below the kernel's ephemeral range (32768-60999): a test's own outgoing connection can hold
+    // any port in it, and once took the health port an agent was about to bind.
+    private static int nextPort = 24000 + (Environment.ProcessId % 2000); // the metrics test takes 22000-22999
 
     private readonly System.Diagnostics.Process process;
     private readonly StringBuilder log = new();
