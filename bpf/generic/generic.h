@@ -1019,8 +1019,11 @@ static __always_inline __u32 gen_read_arg(struct gen_heap *heap, const struct ge
 	case GEN_TYPE_LOAD_INFO:
 		return gen_read_kobj(dst, a->type, value);
 	case GEN_TYPE_CHAR_IOVEC:
+	case GEN_TYPE_IOV_ITER:
 		src = a->size_src;
-		n = gen_read_char_iovec(dst, value, src < GEN_SLOTS ? raw[GEN_BOUND(src, GEN_SLOTS)] : 1);
+		n = a->type == GEN_TYPE_IOV_ITER
+			    ? gen_read_iov_iter(dst, value)
+			    : gen_read_char_iovec(dst, value, src < GEN_SLOTS ? raw[GEN_BOUND(src, GEN_SLOTS)] : 1);
 		if (n & GEN_IOV_TRUNCATED)
 			heap->ev.msg.truncated |= 1 << slot;
 		return n & (GEN_ARG_MAX * 2 - 1);
@@ -1031,11 +1034,6 @@ static __always_inline __u32 gen_read_arg(struct gen_heap *heap, const struct ge
 			heap->vals[slot] = (value & 0xffffffff) | 0x80000000;
 		*(__u64 *)dst = heap->vals[slot];
 		return 8;
-	case GEN_TYPE_IOV_ITER:
-		n = gen_read_iov_iter(dst, value);
-		if (n & GEN_IOV_TRUNCATED)
-			heap->ev.msg.truncated |= 1 << slot;
-		return n & (GEN_ARG_MAX * 2 - 1);
 	case GEN_TYPE_FD:
 	case GEN_TYPE_FILE:
 	case GEN_TYPE_PATH:

@@ -281,10 +281,10 @@ internal sealed class CelCompiler
                 Require(args[1].Type, CelKind.String, "'matches'", call.Pos);
                 var subject = args[0].Eval;
                 var pattern = (call.Target is null ? call.Args[1] : call.Args[0]) is CelLiteral { Value: string fixedPattern }
-                    ? Regex(fixedPattern, call.Pos)
+                    ? CompileRegex(fixedPattern, call.Pos)
                     : null;
                 var patternEval = args[1].Eval;
-                return (CelType.Bool, f => (pattern ?? Regex(AsString(patternEval(f)), -1)).IsMatch(AsString(subject(f))));
+                return (CelType.Bool, f => (pattern ?? CompileRegex(AsString(patternEval(f)), -1)).IsMatch(AsString(subject(f))));
             case ("int" or "uint" or "double" or "string", 1):
                 var converted = args[0].Eval;
                 var to = call.Function;
@@ -295,7 +295,7 @@ internal sealed class CelCompiler
         }
     }
 
-    private static Regex Regex(string pattern, int pos)
+    private static Regex CompileRegex(string pattern, int pos)
     {
         try
         {
