@@ -370,9 +370,9 @@ struct gen_loop {
 	__u8 hook_has_return;
 	__u8 override;  /* Override: the trampoline program returns override_ret */
 	__s32 override_ret;
-	__u64 copy_ptr;  /* returnCopy: the buffer, read at the return */
+	__u64 copy_ptr;  /* returnCopy: the buffer (or iovec array), read at the return */
 	__u32 copy_slot; /* returnCopy: its slot (GEN_MAX_ARGS: none) */
-	__u32 pad;
+	__u32 copy_iovcnt; /* returnCopy of a char_iovec: its segment count + 1 (0: a char_buf) */
 };
 
 /* Per-CPU scratch: the event being built plus what the selectors need. */
@@ -402,6 +402,8 @@ struct gen_pending {
 	__u32 sel_mask;
 	__u32 copy_slot;
 	__u64 copy_ptr;
+	__u32 copy_iovcnt;
+	__u32 pad;
 };
 
 struct {
@@ -909,41 +911,76 @@ static __noinline __u32 gen_read_iov_iter(void *dst, __u64 ptr)
 }
 
 #define GEN_IOVEC_SEGMENTS 8
-_Static_assert(GEN_ARG_MAX == 256, "gen_read_char_iovec's asm bounds are GEN_ARG_MAX's");
+_Static_assert(GEN_ARG_MAX == 256 && GEN_DATA_SIZE - GEN_ARG_MAX == 1792, "gen_iovec_step's asm bounds");
+
+/* A char_iovec being read: the user iovec array, and how far into ev.data the bytes have come. */
+struct gen_iov_walk {
+	__u64 ptr;
+	__u64 count;
+	__u64 limit;	/* bytes to read: GEN_ARG_MAX, or what the call returned */
+	__u32 off;	/* where the argument starts in ev.data */
+	__u32 done;
+	__u32 segments;
+	__u8 returned; /* a returnCopy: only the returned bytes count */
+	__u8 truncated;
+};
+
+/* One segment (bpf_loop callback: verified once, not once per caller's state). */
+static long gen_iovec_step(__u32 i, void *arg)
+{
+	struct gen_iov_walk *w = arg;
+	struct gen_heap *heap = gen_heap();
+	__u64 done = w->done, off = w->off, len;
+	struct iovec iov;
+
+	if (!heap || i >= w->count || done >= w->limit)
+		return 1;
+	if (bpf_probe_read_user(&iov, sizeof(iov), (void *)(w->ptr + i * sizeof(iov))) < 0)
+		return 1;
+	len = iov.iov_len;
+	if (len > w->limit - done) {
+		len = w->limit - done;
+		/* At the entry every byte counts; at a return, only those the call returned. */
+		if (!w->returned)
+			w->truncated = 1;
+	}
+	/* Bounds the verifier can add up (off <= 1792, done < 256, len <= 256), in asm so clang keeps them. */
+	asm volatile("if %[len] <= 256 goto +1; %[len] = 256" : [len] "+r"(len));
+	asm volatile("%[done] &= 255" : [done] "+r"(done));
+	asm volatile("if %[off] <= 1792 goto +1; %[off] = 1792" : [off] "+r"(off));
+	if (bpf_probe_read_user(heap->ev.data + off + done, len, iov.iov_base) < 0)
+		return 1;
+	w->done = done + len;
+	w->segments = i + 1;
+	return 0;
+}
 
 /*
  * Tetragon's char_iovec: the buffers of a user iovec array (readv, writev, sendmsg's), one after
- * another, up to GEN_ARG_MAX bytes and GEN_IOVEC_SEGMENTS segments; GEN_IOV_TRUNCATED when more.
+ * another into ev.data at `off`, up to GEN_ARG_MAX bytes and GEN_IOVEC_SEGMENTS segments;
+ * GEN_IOV_TRUNCATED when more. A returnCopy reads at the return (`returned` > 0) only the bytes
+ * the call returned.
  */
-static __noinline __u32 gen_read_char_iovec(void *dst, __u64 ptr, __u64 count)
+static __always_inline __u32 gen_read_char_iovec(__u32 off, __u64 ptr, __u64 count, __u64 returned)
 {
-	__u64 done = 0, len;
-	__u32 truncated = 0;
-	struct iovec iov;
-	int i;
+	struct gen_iov_walk w = {
+		.ptr = ptr,
+		.count = count,
+		.limit = returned ? returned : GEN_ARG_MAX,
+		.off = off,
+		.returned = returned != 0,
+	};
 
-	if (!dst || !ptr)
+	if (!ptr)
 		return 0;
-	if (count > GEN_IOVEC_SEGMENTS)
-		truncated = GEN_IOV_TRUNCATED;
-	for (i = 0; i < GEN_IOVEC_SEGMENTS; i++) {
-		if (i >= count || done >= GEN_ARG_MAX)
-			break;
-		if (bpf_probe_read_user(&iov, sizeof(iov), (void *)(ptr + i * sizeof(iov))) < 0)
-			break;
-		len = iov.iov_len;
-		if (len > GEN_ARG_MAX - done) {
-			len = GEN_ARG_MAX - done;
-			truncated = GEN_IOV_TRUNCATED;
-		}
-		/* Bounds the verifier can add up (done < 256, len <= 256), in asm so clang keeps them. */
-		asm volatile("if %[len] <= 256 goto +1; %[len] = 256" : [len] "+r"(len));
-		asm volatile("%[done] &= 255" : [done] "+r"(done));
-		if (bpf_probe_read_user((char *)dst + done, len, iov.iov_base) < 0)
-			break;
-		done += len;
+	if (w.limit > GEN_ARG_MAX) {
+		w.limit = GEN_ARG_MAX;
+		w.truncated = 1;
 	}
-	return done | truncated;
+	bpf_loop(GEN_IOVEC_SEGMENTS, gen_iovec_step, &w, 0);
+	if (w.segments == GEN_IOVEC_SEGMENTS && count > GEN_IOVEC_SEGMENTS && (!returned || w.done < w.limit))
+		w.truncated = 1;
+	return (w.done & (GEN_ARG_MAX * 2 - 1)) | (w.truncated ? GEN_IOV_TRUNCATED : 0);
 }
 
 /* Captures one argument into the event; returns its byte length. */
@@ -964,6 +1001,9 @@ static __always_inline __u32 gen_read_arg(struct gen_heap *heap, const struct ge
 		/* Nothing yet: gen_exit reads the buffer once the call has filled it. */
 		heap->loop.copy_ptr = value;
 		heap->loop.copy_slot = slot;
+		src = a->size_src;
+		heap->loop.copy_iovcnt =
+			a->type == GEN_TYPE_CHAR_IOVEC ? 1 + (__u32)(src < GEN_SLOTS ? raw[GEN_BOUND(src, GEN_SLOTS)] : 1) : 0;
 		return 0;
 	}
 	switch (a->type) {
@@ -1023,7 +1063,7 @@ static __always_inline __u32 gen_read_arg(struct gen_heap *heap, const struct ge
 		src = a->size_src;
 		n = a->type == GEN_TYPE_IOV_ITER
 			    ? gen_read_iov_iter(dst, value)
-			    : gen_read_char_iovec(dst, value, src < GEN_SLOTS ? raw[GEN_BOUND(src, GEN_SLOTS)] : 1);
+			    : gen_read_char_iovec(off, value, src < GEN_SLOTS ? raw[GEN_BOUND(src, GEN_SLOTS)] : 1, 0);
 		if (n & GEN_IOV_TRUNCATED)
 			heap->ev.msg.truncated |= 1 << slot;
 		return n & (GEN_ARG_MAX * 2 - 1);
@@ -1663,26 +1703,36 @@ static __always_inline void gen_post(struct gen_event *ev, __u32 hook_id)
 }
 
 /*
- * returnCopy: the buffer the call filled, as many bytes as it returned (up to GEN_ARG_MAX), after
- * the other arguments: the agent gives the copied argument the last slot.
+ * returnCopy: the buffer the call filled (a char_buf, or a char_iovec's segments when iovcnt > 0:
+ * the count + 1), as many bytes as it returned (up to GEN_ARG_MAX), after the other arguments:
+ * the agent gives the copied argument the last slot.
  */
-static __noinline void gen_return_copy(struct gen_heap *heap, __u32 slot, __u64 ptr, __u64 ret)
+static __noinline void gen_return_copy(struct gen_heap *heap, __u32 slot, __u64 ptr, __u32 iovcnt, __u64 ret)
 {
 	__u64 off, size = ret;
+	__u32 n;
 
 	if (!heap)
 		return;
 	off = gen_args_size(&heap->ev);
-	if (size > GEN_ARG_MAX)
-		heap->ev.msg.truncated |= 1 << GEN_BOUND(slot, GEN_MAX_ARGS);
-	/* In asm, so clang keeps the bounds the verifier needs: off <= 1792, size <= 256. */
-	asm volatile("if %[s] <= 256 goto +1; %[s] = 256" : [s] "+r"(size));
+	slot = GEN_BOUND(slot, GEN_MAX_ARGS);
 	if (off > GEN_DATA_SIZE - GEN_ARG_MAX)
 		return;
+	/* In asm, so clang keeps the bounds the verifier needs: off <= 1792, size <= 256. */
 	asm volatile("if %[o] <= 1792 goto +1; %[o] = 1792" : [o] "+r"(off));
+	if (iovcnt) {
+		n = gen_read_char_iovec(off, ptr, iovcnt - 1, ret);
+		if (n & GEN_IOV_TRUNCATED)
+			heap->ev.msg.truncated |= 1 << slot;
+		heap->ev.msg.arg_len[slot] = n & (GEN_ARG_MAX * 2 - 1);
+		return;
+	}
+	if (size > GEN_ARG_MAX)
+		heap->ev.msg.truncated |= 1 << slot;
+	asm volatile("if %[s] <= 256 goto +1; %[s] = 256" : [s] "+r"(size));
 	if (bpf_probe_read_user(heap->ev.data + off, size, (void *)ptr) < 0)
 		return;
-	heap->ev.msg.arg_len[GEN_BOUND(slot, GEN_MAX_ARGS)] = size;
+	heap->ev.msg.arg_len[slot] = size;
 }
 
 _Static_assert(GEN_ARG_MAX == 256 && GEN_DATA_SIZE - GEN_ARG_MAX == 1792, "gen_return_copy's asm bounds");
@@ -1726,6 +1776,7 @@ static __always_inline void gen_enter(struct gen_ctx *c)
 				p->sel_mask = heap->loop.sel_mask;
 				p->copy_slot = heap->loop.copy_slot;
 				p->copy_ptr = heap->loop.copy_ptr;
+				p->copy_iovcnt = heap->loop.copy_iovcnt;
 			}
 		}
 		return;
@@ -1750,7 +1801,7 @@ static __always_inline void gen_exit(struct gen_ctx *c)
 	__u32 hook_id = c->hook_id;
 	__u64 key = gen_pending_key(hook_id);
 	struct gen_pending *p;
-	__u32 copy_slot;
+	__u32 copy_slot, copy_iovcnt;
 	__u64 copy_ptr;
 
 	if (!cfg || !heap || !cfg->has_return)
@@ -1762,9 +1813,10 @@ static __always_inline void gen_exit(struct gen_ctx *c)
 	heap->loop.sel_mask = p->sel_mask;
 	copy_slot = p->copy_slot;
 	copy_ptr = p->copy_ptr;
+	copy_iovcnt = p->copy_iovcnt;
 	bpf_map_delete_elem(&gen_pending_map, &key);
 	if (copy_slot < GEN_MAX_ARGS && (__s64)c->ret > 0)
-		gen_return_copy(heap, copy_slot, copy_ptr, c->ret);
+		gen_return_copy(heap, copy_slot, copy_ptr, copy_iovcnt, c->ret);
 	heap->ev.msg.ret = gen_extend(cfg->ret_type, c->ret);
 	heap->ev.msg.has_ret = 1;
 	c->phase = 1;

@@ -915,10 +915,35 @@ public sealed class GenericHookEncoderTests
         Assert.Equal(0, hook.Config[L.HookArgs + 3] & L.ArgReturnCopy);
     }
 
+    [Fact]
+    public void AReturnCopyIovecKeepsItsCountForTheReturn()
+    {
+        var hook = EncodeOne("""
+              kprobes:
+              - call: "sys_readv"
+                syscall: true
+                return: true
+                args:
+                - index: 1
+                  type: "char_iovec"
+                  sizeArgIndex: 3
+                  returnCopy: true
+                - index: 2
+                  type: "int"
+                returnArg:
+                  index: 0
+                  type: "int"
+            """);
+        Assert.Equal([L.TypeS32, L.TypeCharIovec], hook.Args.Select(a => a.KernelType));
+        Assert.Equal([1, 0], hook.Args.Select(a => a.Position));
+        // The segment count's register travels with it: the kernel reads it at entry for the return.
+        Assert.Equal([L.TypeCharIovec, 1, 2, L.ArgReturnCopy], hook.Config.AsSpan(L.HookArgs + L.ArgSize, 4).ToArray());
+    }
+
     [Theory]
     [InlineData("return: false", "type: \"char_buf\"", "the hook needs return: true")]
     [InlineData("return: true\n    returnArg: { index: 0, type: int }", "type: \"string\"", "returnCopy is only used with char_buf and char_iovec")]
-    [InlineData("return: true\n    returnArg: { index: 0, type: int }", "type: \"char_iovec\"", "supported on char_buf arguments (not char_iovec)")]
+    [InlineData("return: false", "type: \"char_iovec\"", "the hook needs return: true")]
     public void AReturnCopyTheKernelCannotHonourIsRefusedWithItsPath(string ret, string type, string message)
     {
         var result = TracingPolicyLoader.Load($"""

@@ -178,6 +178,60 @@ public sealed partial class TracingPolicyTests
     }
 
     [Fact]
+    public async Task AReturnCopyIovecIsTheBytesReadvFilledAcrossItsSegments()
+    {
+        var dir = Directory.CreateTempSubdirectory("tp-rcopy-iov-").FullName;
+        File.WriteAllText(Path.Combine(dir, "data"), "tetragon-readv");
+        var binary = await BuildAsync("readv-target", """
+            #include <fcntl.h>
+            #include <string.h>
+            #include <sys/uio.h>
+            int main(int argc, char **argv)
+            {
+                char a[4], b[6], c[32];
+                memset(a, 'X', sizeof(a)); memset(b, 'Y', sizeof(b)); memset(c, 'Z', sizeof(c));
+                struct iovec iov[3] = { { a, sizeof(a) }, { b, sizeof(b) }, { c, sizeof(c) } };
+                int fd = open(argv[1], O_RDONLY);
+                return readv(fd, iov, 3) == 14 ? 0 : 1;
+            }
+            """);
+        await using var agent = await AgentProcess.StartAsync();
+        await AddAsync(agent, $$"""
+            apiVersion: cilium.io/v1alpha1
+            kind: TracingPolicy
+            metadata:
+              name: "readv-return-copy"
+            spec:
+              kprobes:
+              - call: "sys_readv"
+                syscall: true
+                return: true
+                args:
+                - index: 1
+                  type: "char_iovec"
+                  sizeArgIndex: 3
+                  returnCopy: true
+                - index: 2
+                  type: "int"
+                returnArg:
+                  index: 0
+                  type: "int"
+                selectors:
+                - matchBinaries:
+                  - operator: "In"
+                    values: ["{{binary}}"]
+            """);
+
+        var (pid, exit) = await Trigger.RunAsync(binary, "/", Path.Combine(dir, "data"));
+
+        Assert.Equal(0, exit);
+        var ev = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessKprobe?.Process?.Pid == (uint)pid && e.ProcessKprobe.Return?.IntArg == 14)).ProcessKprobe;
+        // The 14 bytes readv returned, across its segments (4 + 6 + 4 of 32): none of the fill bytes.
+        Assert.Equal("tetragon-readv", ev.Args[0].BytesArg.ToStringUtf8());
+        Assert.Equal(3, ev.Args[1].IntArg);
+    }
+
+    [Fact]
     public async Task KernelStackTraceNamesTheKernelsPathToTheHook()
     {
         await using var agent = await AgentProcess.StartAsync();

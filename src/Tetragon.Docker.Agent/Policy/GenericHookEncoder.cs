@@ -128,7 +128,7 @@ internal static class GenericHookEncoder
         return problems.Count == start ? new EncodedHook(hookId, config, strings, numbers, args, returnType) { Follow = follow } : null;
     }
 
-    /// <summary>returnCopy: a char_buf of a hook with a return, one per hook (the kernel keeps one pointer for the return).</summary>
+    /// <summary>returnCopy: a char_buf or char_iovec of a hook with a return, one per hook (the kernel keeps one pointer for the return).</summary>
     private static void ReturnCopy(HookPlan hook, ArgDescriptor a, string path, List<string> problems)
     {
         if (!hook.Return)
@@ -136,9 +136,9 @@ internal static class GenericHookEncoder
             problems.Add($"{path}.returnCopy: the buffer is read when the call returns: the hook needs return: true");
         }
 
-        if (a.Type != ArgType.CharBuf)
+        if (a.Type is not (ArgType.CharBuf or ArgType.CharIovec))
         {
-            problems.Add($"{path}.returnCopy: supported on char_buf arguments (not {a.TypeName})");
+            problems.Add($"{path}.returnCopy: supported on char_buf and char_iovec arguments (not {a.TypeName})");
         }
 
         if (hook.Args.Count(x => x.ReturnCopy) > 1)
