@@ -264,6 +264,12 @@ internal sealed partial class ActionCompiler(ErrorSink errors)
         Only(action.KernelStackTrace, "kernelStackTrace", ActionKind.Post);
         Only(action.UserStackTrace, "userStackTrace", ActionKind.Post);
         Only(action.ImaHash, "imaHash", ActionKind.Post);
+        if (action.ImaHash && kind == ActionKind.Post)
+        {
+            // Refused rather than accepted and left out: a policy that asks for the hash relies on it.
+            errors.Add(PolicyPath.Field(path, "imaHash"), "imaHash is not supported by this agent (events carry no ima_hash)");
+        }
+
         ok &= errors.Count == before;
     }
 

@@ -42,6 +42,17 @@ internal sealed partial class PolicyCompiler(ErrorSink errors)
             hooks.AddIfNotNull(CompileLsm(spec.LsmHooks[i], PolicyPath.Item("spec.lsmhooks", i)));
         }
 
+        // Accepted and ignored, these would leave a policy doing less than it says.
+        if (spec.Loader)
+        {
+            errors.Add("spec.loader", "loader events (process_loader) are not supported by this agent");
+        }
+
+        if (spec.Enforcers.Count > 0)
+        {
+            errors.Add("spec.enforcers", "enforcer programs are not supported by this agent: use Sigkill, Signal or Override in matchActions");
+        }
+
         if (spec.KProbes.Count + spec.Tracepoints.Count + spec.UProbes.Count + spec.LsmHooks.Count == 0)
         {
             errors.Add("spec", "no hooks: add at least one of kprobes, tracepoints, uprobes or lsmhooks");
@@ -210,6 +221,10 @@ internal sealed partial class PolicyCompiler(ErrorSink errors)
             else if (!probe.Return)
             {
                 errors.Add(actionPath, "returnArgAction needs return: true");
+            }
+            else if (parsed != ReturnArgAction.Post)
+            {
+                errors.Add(actionPath, $"returnArgAction {action} is not supported by this agent (Post is)");
             }
             else
             {
