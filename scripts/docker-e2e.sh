@@ -213,6 +213,78 @@ docker exec tetragon tetra tracingpolicy list >"$work/tp-list.txt" 2>&1
 check "... nothing of it is loaded" test -z "$(policy_state e2e-broken "$work/tp-list.txt")"
 check "... and the agent stays healthy (tetra status)" sh -c '/usr/bin/docker exec tetragon tetra status >/dev/null'
 
+# ---- policies scoped to containers: podSelector (the container's labels), containerSelector (its name) ----
+scoped="/tmp/e2e-scoped-$$-$RANDOM-"
+sed "s#\"/forbidden/\"#\"$scoped\"#" "$repo/policies/container-mkdir-kill.yaml" >"$work/scoped.yaml"
+cat >"$work/named.yaml" <<YAML
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: "e2e-named-kill"
+spec:
+  containerSelector:
+    matchExpressions:
+    - key: name
+      operator: In
+      values: ["e2e-named-yes"]
+  kprobes:
+  - call: "sys_mkdir"
+    syscall: true
+    args:
+    - index: 0
+      type: "string"
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: "Prefix"
+        values: ["${scoped}named"]
+      matchActions:
+      - action: Sigkill
+  - call: "sys_mkdirat"
+    syscall: true
+    args:
+    - index: 1
+      type: "string"
+    selectors:
+    - matchArgs:
+      - index: 1
+        operator: "Prefix"
+        values: ["${scoped}named"]
+      matchActions:
+      - action: Sigkill
+YAML
+docker cp "$work/scoped.yaml" tetragon:/tmp/scoped.yaml
+docker cp "$work/named.yaml" tetragon:/tmp/named.yaml
+check "[scoped] tetra tracingpolicy add of a podSelector policy succeeds" \
+  sh -c '/usr/bin/docker exec tetragon tetra tracingpolicy add /tmp/scoped.yaml >&2'
+check "[scoped] ... and of a containerSelector policy" \
+  sh -c '/usr/bin/docker exec tetragon tetra tracingpolicy add /tmp/named.yaml >&2'
+# The container waits a second before its mkdir: the agent learns a new container's cgroup from
+# Docker's start event, a moment after its first process runs.
+scoped_mkdir() { # NAME LABEL PATH -> the container's exit code
+  docker run --name "$1" --pull never --network none --label "app=$2" "$base" \
+    sh -c "sleep 1; mkdir '$3'; s=\$?; sleep 1; exit \$s" >/dev/null 2>&1
+  echo $?
+}
+check "[scoped] the forbidden mkdir in a container labelled app=guarded is killed (137)" \
+  test "$(scoped_mkdir e2e-scoped-guarded guarded "${scoped}a")" = 137
+check "[scoped] ... the same mkdir in a container labelled app=other passes (0)" \
+  test "$(scoped_mkdir e2e-scoped-other other "${scoped}b")" = 0
+host_scoped_rc=0; mkdir "${scoped}c" || host_scoped_rc=$?; rmdir "${scoped}c" 2>/dev/null
+check "[scoped] ... and on the host passes (0)" test "$host_scoped_rc" = 0
+check "[scoped] the containerSelector policy kills in the container named e2e-named-yes (137)" \
+  test "$(scoped_mkdir e2e-named-yes other "${scoped}named1")" = 137
+check "[scoped] ... not in e2e-named-no (0)" test "$(scoped_mkdir e2e-named-no other "${scoped}named2")" = 0
+scoped_kill='select(.process_kprobe.process.container.name == "e2e-scoped-guarded" and .process_kprobe.policy_name == "container-mkdir-kill" and .process_kprobe.action == "KPROBE_ACTION_SIGKILL")'
+scoped_other='select(.process_kprobe.policy_name == "container-mkdir-kill" and .process_kprobe.process.container.name != "e2e-scoped-guarded")'
+check "[scoped] the kill is reported with the container's name" wait_for 20 has "$work/getevents.json" "$scoped_kill"
+check "[scoped] ... and the policy reported nothing from elsewhere" sh -c "! jq -c '$scoped_other' '$work/getevents.json' 2>/dev/null | grep -q ."
+docker exec tetragon tetra tracingpolicy delete container-mkdir-kill >/dev/null 2>&1
+docker exec tetragon tetra tracingpolicy delete e2e-named-kill >/dev/null 2>&1
+check "[scoped] after delete, the guarded container's mkdir passes (0)" \
+  test "$(scoped_mkdir e2e-scoped-after guarded "${scoped}d")" = 0
+docker rm -f e2e-scoped-guarded e2e-scoped-other e2e-named-yes e2e-named-no e2e-scoped-after >/dev/null 2>&1
+
 # ---- dockerd stopped and restarted mid-stream (issue 5) ----
 # start-dockerd.sh runs dockerd like a systemd host does: --live-restore (containers, the agent among
 # them, keep running while dockerd is down) and a socket-activated socket (same inode across restarts,

@@ -287,7 +287,7 @@ struct gen_hook {
 	__u32 nselectors;
 	__u32 ret_type;
 	__u32 monitor;   /* policy-mode monitor: Sigkill, Signal and Override are counted, not done */
-	__u32 pad;
+	__u32 scope;     /* podSelector/containerSelector: only tasks in its cgroups (gen_scopes); 0: all */
 	struct gen_arg args[GEN_MAX_ARGS];
 	struct gen_selector sels[GEN_MAX_SELECTORS];
 };
@@ -462,6 +462,27 @@ struct {
 	__type(key, __u32);
 	__type(value, struct gen_heap);
 } gen_heap_map SEC(".maps");
+
+/* A policy scoped to containers: the cgroups of the containers its selectors match, kept by the agent. */
+struct gen_scope_key {
+	__u32 scope;
+	__u32 pad;
+	__u64 cgroup_id;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct gen_scope_key);
+	__type(value, __u8);
+} gen_scopes SEC(".maps");
+
+static __always_inline bool gen_in_scope(__u32 scope)
+{
+	struct gen_scope_key key = { .scope = scope, .cgroup_id = bpf_get_current_cgroup_id() };
+
+	return !scope || bpf_map_lookup_elem(&gen_scopes, &key);
+}
 
 /* What a program knows when a hook fires: scalars only, so bpf_loop callbacks can carry it. */
 struct gen_ctx {
@@ -1750,7 +1771,7 @@ static __always_inline void gen_enter(struct gen_ctx *c)
 	__u32 hook_id = c->hook_id;
 	__u64 key;
 
-	if (!cfg || !heap || !cfg->enabled)
+	if (!cfg || !heap || !cfg->enabled || !gen_in_scope(cfg->scope))
 		return;
 	gen_count(hook_id, GEN_CNT_SEEN);
 	heap->loop.hook_has_return = cfg->has_return != 0;

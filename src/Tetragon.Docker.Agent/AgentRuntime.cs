@@ -27,6 +27,7 @@ internal sealed class AgentRuntime(
     private GenericSensor? generic;
     private EventLoop? loop;
     private UserSpaceActions? userActions;
+    private ContainerScopes? scopes;
 
     public DateTimeOffset StartTime { get; } = time.GetUtcNow();
 
@@ -74,7 +75,12 @@ internal sealed class AgentRuntime(
         var handler = new ProcessEventHandler(Cache, factory, scanner, containers, counters, bus.Publish, time) { Ancestors = options.Ancestors() };
         var registry = new GenericHookRegistry();
         generic = new GenericSensor(options.BpfLib, sensor);
-        Policies = new PolicyManager(generic, features, registry, options.ProcRoot, logger);
+        // Policies scoped to containers need Docker's names and labels.
+        var genericSensor = generic;
+        scopes = containers is DockerContainerResolver
+            ? new ContainerScopes(containers, (scope, cgroup, add) => ScopeEntry(genericSensor, scope, cgroup, add))
+            : null;
+        Policies = new PolicyManager(generic, features, registry, options.ProcRoot, logger) { Scopes = scopes };
         GrpcPolicies = new GrpcPolicies(Policies, options.PersistGrpcPolicies ? new GrpcPolicyStore(options.PersistGrpcPoliciesDir) : null, logger);
         userActions = new UserSpaceActions(counters, logger);
         handler.Generic = new GenericEventDecoder(registry, Cache, factory, counters, handler, bus) { Actions = userActions, UserStacks = new UserSymbols(options.ProcRoot) };
@@ -141,6 +147,7 @@ internal sealed class AgentRuntime(
     public Task StopAsync(CancellationToken cancellationToken)
     {
         Running = false;
+        scopes?.Dispose();
         generic?.Dispose();
         sensor?.Detach();
         loop?.Dispose(); // drains the ring and releases deferred events before returning
@@ -153,4 +160,20 @@ internal sealed class AgentRuntime(
     }
 
     public int AttachedPrograms => sensor?.AttachedLinks ?? 0;
+
+    private static void ScopeEntry(GenericSensor generic, uint scope, ulong cgroup, bool add)
+    {
+        Span<byte> key = stackalloc byte[16]; // struct gen_scope_key
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(key, scope);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(key[8..], cgroup);
+        var map = generic.Map("gen_scopes");
+        if (add)
+        {
+            map.Update(key, [1]);
+        }
+        else
+        {
+            map.Delete(key);
+        }
+    }
 }

@@ -178,6 +178,20 @@ public sealed partial class TracingPolicyTests
     }
 
     [Fact]
+    public async Task APolicyScopedToContainersIsRefusedWithoutDockerAndNothingOfItLoads()
+    {
+        await using var agent = await AgentProcess.StartAsync(); // --enable-docker=false
+        var scoped = MkdirKillPolicy("scoped-no-docker", "/forbidden-scoped/").Replace("spec:\n", "spec:\n  podSelector:\n    matchLabels:\n      app: \"web\"\n", StringComparison.Ordinal);
+        Assert.Contains("podSelector", scoped, StringComparison.Ordinal);
+
+        var e = await Assert.ThrowsAsync<RpcException>(() => AddAsync(agent, scoped));
+        // Enforcing host-wide what was meant for one container would be worse than not loading it.
+        Assert.Contains("spec.podSelector: selects containers by Docker's names and labels", e.Status.Detail, StringComparison.Ordinal);
+        var list = await agent.Client.ListTracingPoliciesAsync(new ListTracingPoliciesRequest(), cancellationToken: TestContext.Current.CancellationToken);
+        Assert.DoesNotContain(list.Policies, p => p.Name == "scoped-no-docker");
+    }
+
+    [Fact]
     public async Task AReturnCopyIovecIsTheBytesReadvFilledAcrossItsSegments()
     {
         var dir = Directory.CreateTempSubdirectory("tp-rcopy-iov-").FullName;

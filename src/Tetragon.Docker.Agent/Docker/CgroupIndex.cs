@@ -26,6 +26,7 @@ internal sealed class CgroupIndex
     private volatile ConcurrentDictionary<ulong, byte> hosts = new();
     private DateTimeOffset lastFullScan = DateTimeOffset.MinValue;
     private int scanRequested;
+    private long version;
 
     public CgroupIndex(string? root, TimeProvider time)
     {
@@ -48,6 +49,12 @@ internal sealed class CgroupIndex
 
     public long FullScans { get; private set; }
 
+    /// <summary>Counts the changes to the container cgroups (for policies scoped to containers).</summary>
+    public long Version => Interlocked.Read(ref version);
+
+    /// <summary>cgroup id → container id, for every container cgroup known now.</summary>
+    public IEnumerable<KeyValuePair<ulong, string>> Containers => containers;
+
     public CgroupLookup Lookup(ulong cgroupId, out string? containerId)
     {
         if (containers.TryGetValue(cgroupId, out containerId))
@@ -63,6 +70,7 @@ internal sealed class CgroupIndex
     {
         containers[cgroupId] = containerId;
         misses.TryRemove(cgroupId, out _);
+        Interlocked.Increment(ref version);
     }
 
     /// <summary>Remembers an unknown cgroup id for the next <see cref="Refresh"/>.</summary>
@@ -91,6 +99,7 @@ internal sealed class CgroupIndex
         hosts = newHosts;
         lastFullScan = time.GetUtcNow();
         FullScans++;
+        Interlocked.Increment(ref version);
     }
 
     /// <summary>Lists only the directories known to hold containers; adds, never removes.</summary>
@@ -112,6 +121,8 @@ internal sealed class CgroupIndex
                 }
             }
         }
+
+        Interlocked.Increment(ref version);
     }
 
     /// <summary>
@@ -155,6 +166,8 @@ internal sealed class CgroupIndex
                 containers.TryRemove(cgroupId, out _);
             }
         }
+
+        Interlocked.Increment(ref version);
     }
 
     private void DropResolvedMisses(DateTimeOffset fullScanStart)

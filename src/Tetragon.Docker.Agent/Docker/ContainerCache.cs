@@ -12,6 +12,7 @@ internal sealed class ContainerCache
 
     private readonly ConcurrentDictionary<string, ContainerInfo> containers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> fetching = new(StringComparer.Ordinal);
+    private long version;
 
     public int Count => containers.Count;
 
@@ -20,10 +21,14 @@ internal sealed class ContainerCache
 
     public bool TryGet(string containerId, out ContainerInfo info) => containers.TryGetValue(containerId, out info!);
 
+    /// <summary>Counts the changes of metadata (for policies scoped to containers).</summary>
+    public long Version => Interlocked.Read(ref version);
+
     public void Set(ContainerInfo info)
     {
         containers[info.Id] = info;
         fetching.TryRemove(info.Id, out _);
+        Interlocked.Increment(ref version);
     }
 
     /// <summary>Replaces everything with a fresh listing (after a (re)connect, events may have been missed).</summary>
@@ -47,7 +52,11 @@ internal sealed class ContainerCache
     }
 
     /// <summary>The metadata is stale (the container started again, or was renamed): fetch before use.</summary>
-    public void Invalidate(string containerId) => containers.TryRemove(containerId, out _);
+    public void Invalidate(string containerId)
+    {
+        containers.TryRemove(containerId, out _);
+        Interlocked.Increment(ref version);
+    }
 
     /// <summary>The container stopped: it keeps its name, image and labels for late events, but no longer has a pid.</summary>
     public void MarkStopped(string containerId)
@@ -62,6 +71,7 @@ internal sealed class ContainerCache
     {
         containers.TryRemove(containerId, out _);
         fetching.TryRemove(containerId, out _);
+        Interlocked.Increment(ref version);
     }
 
     /// <summary>True when the caller should queue a fetch (none is in flight for this id).</summary>

@@ -48,6 +48,17 @@ internal sealed class DockerContainerResolver : IContainerResolver
 
     public ChannelReader<DockerWork> Work => work.Reader;
 
+    public IEnumerable<KeyValuePair<ulong, string>> ContainerCgroups => Index.Containers;
+
+    public long Version => Index.Version + Cache.Version;
+
+    public bool TryGetContainer(string containerId, out ContainerInfo? info)
+    {
+        var found = Cache.TryGet(containerId, out var cached);
+        info = found ? cached : null;
+        return found;
+    }
+
     public ChannelReader<bool> CgroupSignal => cgroupSignal.Reader;
 
     public ContainerResolution Resolve(ulong cgroupId, string? cgroupPath = null)

@@ -27,6 +27,9 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
     private ulong nextPolicyId = 1;
     private uint nextHookId = 1;
 
+    /// <summary>Keeps the cgroups of policies scoped to containers; null without Docker (such policies are refused).</summary>
+    public ContainerScopes? Scopes { get; init; }
+
     public int Count
     {
         get
@@ -57,6 +60,11 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
             }
 
             var problems = EngineSupport.Check(plan, kernel);
+            if (ContainerScope.Of(plan) is not null && Scopes is null)
+            {
+                problems.Add($"{(plan.PodSelector is null ? "spec.containerSelector" : "spec.podSelector")}: selects containers by Docker's names and labels, and this agent runs without Docker (--enable-docker=false)");
+            }
+
             if (problems.Count > 0)
             {
                 throw new PolicyRejectedException(string.Join("\n", problems));
@@ -353,6 +361,16 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
         var strings = sensor.Map("gen_strings");
         var numbers = sensor.Map("gen_numbers");
         var hooksMap = sensor.Map("gen_hooks");
+        if (ContainerScope.Of(loaded.Plan) is { } scope)
+        {
+            // The containers' cgroups first: the hooks fire in them from the start.
+            Scopes!.Add(ScopeId(loaded), scope);
+            foreach (var (_, encoded, _) in hooks)
+            {
+                BinaryPrimitives.WriteUInt32LittleEndian(encoded.Config.AsSpan(L.HookScope), ScopeId(loaded));
+            }
+        }
+
         foreach (var (plan, encoded, symbol) in hooks)
         {
             var active = new ActiveHook(encoded.HookId, loaded.Name, plan, encoded, symbol);
@@ -417,8 +435,11 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
         }
     }
 
+    private static uint ScopeId(LoadedPolicy loaded) => (uint)loaded.Id;
+
     private void Uninstall(LoadedPolicy loaded)
     {
+        Scopes?.Remove(ScopeId(loaded));
         foreach (var (nr, hook) in loaded.Routes)
         {
             RemoveRoute(nr, hook);

@@ -59,6 +59,7 @@ internal static class GenericLayout
     public const int HookArgs = 32;
     public const int HookSels = 72;
     public const int HookMonitor = 24;
+    public const int HookScope = 28;
 
     // struct gen_route (64), gen_str_key (260), gen_num_key (16), exec_binary (272)
     public const int RouteSize = 64;

@@ -15,7 +15,7 @@ internal sealed class GenericSensor(string bpfDirectory, ProcessSensor process) 
 {
     public const string SyscallBackend = "tp_btf/sys_enter+sys_exit";
 
-    private static readonly string[] SharedMaps = ["gen_hooks", "gen_routes", "gen_strings", "gen_numbers", "gen_counters", "gen_ratelimit", "gen_pending_map"];
+    private static readonly string[] SharedMaps = ["gen_hooks", "gen_routes", "gen_strings", "gen_numbers", "gen_counters", "gen_ratelimit", "gen_pending_map", "gen_scopes"];
 
     private readonly Dictionary<GenericFamily, BpfObject> objects = [];
     private readonly Dictionary<string, int> sharedFds = [];
