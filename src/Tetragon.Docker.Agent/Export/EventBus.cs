@@ -13,7 +13,22 @@ public sealed class EventBus(AgentCounters counters)
 {
     private readonly Lock gate = new();
     private readonly StrongBox<long> eventsTotal = counters.Cell(AgentCounters.EventsTotal);
+    private readonly long[] byType = new long[Types.Length];
     private IEventSink[] subscribers = [];
+
+    // Tetragon's EventType names, for tetragon_events_total{type}.
+    private static readonly (GetEventsResponse.EventOneofCase Case, string Name)[] Types =
+    [
+        (GetEventsResponse.EventOneofCase.ProcessExec, "PROCESS_EXEC"),
+        (GetEventsResponse.EventOneofCase.ProcessExit, "PROCESS_EXIT"),
+        (GetEventsResponse.EventOneofCase.ProcessKprobe, "PROCESS_KPROBE"),
+        (GetEventsResponse.EventOneofCase.ProcessTracepoint, "PROCESS_TRACEPOINT"),
+        (GetEventsResponse.EventOneofCase.ProcessUprobe, "PROCESS_UPROBE"),
+        (GetEventsResponse.EventOneofCase.ProcessLsm, "PROCESS_LSM"),
+        (GetEventsResponse.EventOneofCase.ProcessThrottle, "PROCESS_THROTTLE"),
+        (GetEventsResponse.EventOneofCase.RateLimitInfo, "RATE_LIMIT_INFO"),
+        (GetEventsResponse.EventOneofCase.None, "UNKNOWN"), // the last: anything else
+    ];
 
     public int SubscriberCount => Volatile.Read(ref subscribers).Length;
 
@@ -34,9 +49,36 @@ public sealed class EventBus(AgentCounters counters)
         return sink;
     }
 
+    /// <summary>Events published so far, by Tetragon's event type name (each read once; the event thread writes).</summary>
+    public IEnumerable<(string Type, long Count)> EventsByType()
+    {
+        for (var i = 0; i < Types.Length; i++)
+        {
+            var count = Volatile.Read(ref byType[i]);
+            if (count > 0)
+            {
+                yield return (Types[i].Name, count);
+            }
+        }
+    }
+
+    private static int TypeIndex(GetEventsResponse.EventOneofCase c)
+    {
+        for (var i = 0; i < Types.Length - 1; i++)
+        {
+            if (Types[i].Case == c)
+            {
+                return i;
+            }
+        }
+
+        return Types.Length - 1;
+    }
+
     public void Publish(GetEventsResponse response)
     {
         eventsTotal.Value++; // one writer: the event thread
+        byType[TypeIndex(response.EventCase)]++;
         foreach (var subscriber in Volatile.Read(ref subscribers))
         {
             if (!subscriber.TryDeliver(response))
@@ -73,6 +115,13 @@ public sealed class EventBus(AgentCounters counters)
         }
 
         eventsTotal.Value++;
+        byType[TypeIndex(sample.Hook.Plan.Kind switch
+        {
+            Tetragon.Docker.Policy.Plan.HookKind.Tracepoint => GetEventsResponse.EventOneofCase.ProcessTracepoint,
+            Tetragon.Docker.Policy.Plan.HookKind.Uprobe => GetEventsResponse.EventOneofCase.ProcessUprobe,
+            Tetragon.Docker.Policy.Plan.HookKind.Lsm => GetEventsResponse.EventOneofCase.ProcessLsm,
+            _ => GetEventsResponse.EventOneofCase.ProcessKprobe,
+        })]++;
         return true;
     }
 

@@ -16,18 +16,25 @@ internal sealed class PrometheusMetrics
     private readonly Dictionary<string, Counter> published = [];
     private readonly Gauge processCacheSize;
     private readonly Gauge subscribers;
+    private readonly Counter eventsByType;
+    private readonly Counter policyEvents;
+    private readonly AgentRuntime runtime;
     private readonly MetricFactory factory;
 
     public PrometheusMetrics(AgentCounters counters, AgentRuntime runtime, EventBus bus)
     {
         this.counters = counters;
         this.bus = bus;
+        this.runtime = runtime;
         cache = runtime.Cache;
         Registry = Prometheus.Metrics.NewCustomRegistry();
         factory = Prometheus.Metrics.WithCustomRegistry(Registry);
         processCacheSize = factory.CreateGauge("tetragon_process_cache_size", "Processes in the process cache.");
         factory.CreateGauge("tetragon_process_cache_capacity", "Processes the cache holds before it evicts (--process-cache-size).").Set(cache.Capacity);
         subscribers = factory.CreateGauge("tetragon_event_subscribers", "Event bus subscribers (JSON export and gRPC streams).");
+        // Tetragon's labels where Docker has the concept: the event type; the policy and its hook.
+        eventsByType = factory.CreateCounter(AgentCounters.EventsTotal, "Events published, by type.", "type");
+        policyEvents = factory.CreateCounter("tetragon_policy_events_total", "Events posted by each hook of each tracing policy.", "policy", "hook");
         Registry.AddBeforeCollectCallback(Update);
     }
 
@@ -37,6 +44,11 @@ internal sealed class PrometheusMetrics
     {
         foreach (var (name, value) in counters.Snapshot())
         {
+            if (name == AgentCounters.EventsTotal)
+            {
+                continue; // by type, below
+            }
+
             if (!published.TryGetValue(name, out var counter))
             {
                 counter = factory.CreateCounter(name, $"Tetragon.Docker counter {name}.");
@@ -44,6 +56,16 @@ internal sealed class PrometheusMetrics
             }
 
             counter.IncTo(value);
+        }
+
+        foreach (var (type, count) in bus.EventsByType())
+        {
+            eventsByType.WithLabels(type).IncTo(count);
+        }
+
+        foreach (var (policy, hook, events) in runtime.Policies?.PolicyEvents() ?? [])
+        {
+            policyEvents.WithLabels(policy, hook).IncTo(events);
         }
 
         processCacheSize.Set(cache.Size);

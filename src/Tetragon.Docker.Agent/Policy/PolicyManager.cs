@@ -227,6 +227,26 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
         sensor.ReadCounter(hook.Id, L.CounterErrors),
         sensor.ReadCounter(hook.Id, L.CounterMonitored));
 
+    /// <summary>
+    /// Events each hook posted, as tetragon_policy_events_total{policy, hook} counts them; the hook
+    /// named as Tetragon names it ("kprobe:FUNCTION", "tracepoint:SUBSYS_EVENT", "uprobe:PATH_SYMBOL", "lsm:HOOK").
+    /// </summary>
+    public List<(string Policy, string Hook, ulong Events)> PolicyEvents()
+    {
+        lock (gate)
+        {
+            return [.. policies.Values.SelectMany(p => p.Hooks.Select(h => (p.Name, MetricHookName(h), sensor.ReadCounter(h.Id, L.CounterPosted))))];
+        }
+    }
+
+    private static string MetricHookName(ActiveHook h) => h.Plan.Target switch
+    {
+        TracepointTarget tp => $"tracepoint:{tp.Subsystem}_{tp.Event}",
+        UprobeTarget up => $"uprobe:{up.Path}_{h.Symbol}",
+        _ when h.Plan.Kind == HookKind.Lsm => "lsm:" + h.FunctionName,
+        _ => "kprobe:" + h.FunctionName,
+    };
+
     public IReadOnlyList<ActiveHook> Hooks(string name)
     {
         lock (gate)
