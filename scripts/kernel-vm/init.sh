@@ -172,6 +172,14 @@ check sigkill-event wait_event 30 security_path_mkdir '"/tmp/forbidden"' '"path_
 sh -c 'mkdir /tmp/allowed/y'
 check other-mkdir-lives [ "$?" = 0 ]
 
+# Tetragon's FollowFD example: fd_install posts FOLLOWFD, the write to the followed file is killed.
+sh -c 'echo x > /tmp/vm-guarded'
+status=$?
+check followfd-write-killed [ "$status" = 137 ]
+check followfd-event wait_event 30 '"function_name": "fd_install"' '"/tmp/vm-guarded"' KPROBE_ACTION_FOLLOWFD
+sh -c 'echo y > /tmp/vm-unguarded'
+check followfd-other-write-lives [ "$?" = 0 ]
+
 # A linux_binprm argument: the file being executed.
 cp /bin/busybox /tmp/vmtest-true
 /tmp/vmtest-true >/dev/null 2>&1

@@ -178,6 +178,67 @@ public sealed partial class TracingPolicyTests
     }
 
     [Fact]
+    public async Task TheFollowFdPolicyOfTetragonsDocsBlocksWritesByTheFdsPathWithoutFollowing()
+    {
+        // Tetragon's FollowFD example (fd_install FollowFD, sys_write Sigkill on the fd's path,
+        // sys_close UnfollowFD) minus fd_install, a kernel function this VM cannot probe: the
+        // write's fd is resolved in the kernel at the write, so nothing needs to be followed.
+        var dir = Directory.CreateTempSubdirectory("tp-followfd-").FullName;
+        var sh = Trigger.Resolve("/bin/sh");
+        await using var agent = await AgentProcess.StartAsync();
+        await AddAsync(agent, $$"""
+            apiVersion: cilium.io/v1alpha1
+            kind: TracingPolicy
+            metadata:
+              name: "write-guard"
+            spec:
+              kprobes:
+              - call: "sys_write"
+                syscall: true
+                args:
+                - index: 0
+                  type: "fd"
+                - index: 1
+                  type: "char_buf"
+                  sizeArgIndex: 3
+                - index: 2
+                  type: "size_t"
+                selectors:
+                - matchArgs:
+                  - index: 0
+                    operator: "Equal"
+                    values: ["{{dir}}/guarded"]
+                  matchActions:
+                  - action: Sigkill
+              - call: "sys_close"
+                syscall: true
+                args:
+                - index: 0
+                  type: "int"
+                selectors:
+                - matchBinaries:
+                  - operator: "In"
+                    values: ["{{sh}}"]
+                  matchActions:
+                  - action: UnfollowFD
+                    argFd: 0
+                    argName: 0
+            """);
+
+        var (killed, guarded) = await Trigger.RunAsync(sh, dir, "-c", $"printf x > {dir}/guarded");
+        var (_, other) = await Trigger.RunAsync(sh, dir, "-c", $"printf y > {dir}/other");
+
+        Assert.Equal(137, guarded);
+        Assert.Equal(0, other);
+        Assert.Equal("y", File.ReadAllText(Path.Combine(dir, "other")));
+        var write = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessKprobe?.Process?.Pid == (uint)killed && e.ProcessKprobe.FunctionName == "__x64_sys_write")).ProcessKprobe;
+        Assert.Equal(KprobeAction.Sigkill, write.Action);
+        Assert.Equal(dir + "/guarded", write.Args[0].FileArg.Path);
+        var close = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessKprobe?.FunctionName == "__x64_sys_close" && e.ProcessKprobe.PolicyName == "write-guard")).ProcessKprobe;
+        Assert.Equal(KprobeAction.Unfollowfd, close.Action); // posted, named as Tetragon names it
+    }
+
+    [Fact]
     public async Task APolicyScopedToContainersIsRefusedWithoutDockerAndNothingOfItLoads()
     {
         await using var agent = await AgentProcess.StartAsync(); // --enable-docker=false

@@ -352,6 +352,18 @@ internal static class GenericHookEncoder
                 case ActionKind.NoPost:
                     aat[0] = L.ActionNoPost;
                     break;
+                // Tetragon's fd table maps an fd to the path an earlier hook saw. Here an `fd`
+                // argument is resolved in the kernel from the task's own fd table at each call, so
+                // these have nothing left to do: the event is posted and carries the action's name.
+                case ActionKind.FollowFD:
+                    aat[0] = L.ActionFollowFd;
+                    break;
+                case ActionKind.UnfollowFD:
+                    aat[0] = L.ActionUnfollowFd;
+                    break;
+                case ActionKind.CopyFD:
+                    aat[0] = L.ActionCopyFd;
+                    break;
                 case ActionKind.GetUrl:
                     aat[0] = L.ActionGetUrl; // posted by the kernel, taken by user space (UserSpaceActions)
                     break;
@@ -374,7 +386,7 @@ internal static class GenericHookEncoder
                     BinaryPrimitives.WriteInt32LittleEndian(aat[4..], a.Error ?? -1);
                     break;
                 default:
-                    problems.Add($"{path}.matchActions[{i}].action: {a.Kind} is not supported by this agent (supported: Post, NoPost, Sigkill, Signal, GetUrl, DnsLookup; Override on kprobes and lsmhooks)");
+                    problems.Add($"{path}.matchActions[{i}].action: {a.Kind} is not supported by this agent (supported: Post, NoPost, Sigkill, Signal, GetUrl, DnsLookup, FollowFD, UnfollowFD, CopyFD; Override on kprobes and lsmhooks)");
                     break;
             }
         }

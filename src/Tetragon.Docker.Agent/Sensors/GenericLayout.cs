@@ -208,6 +208,9 @@ internal static class GenericLayout
     public const byte ActionPost = 1;
     public const byte ActionSigkill = 3;
     public const byte ActionOverride = 5;
+    public const byte ActionFollowFd = 2;
+    public const byte ActionUnfollowFd = 4;
+    public const byte ActionCopyFd = 6;
     public const byte ActionGetUrl = 7;
     public const byte ActionDnsLookup = 8;
     public const byte ActionNoPost = 9;
