@@ -31,9 +31,10 @@ internal sealed class GetEventsCommand
         AllowMultipleArgumentsPerToken = true,
     };
 
-    private readonly Option<string[]> _container = new("--container")
+    // Tetragon's --pods, for the habit: on Docker the container is the unit a pod is on Kubernetes.
+    private readonly Option<string[]> _container = new("--container", "--pods")
     {
-        Description = "Container name regular expressions (Tetragon.Docker)",
+        Description = "Container name regular expressions (--pods: the same, as Tetragon spells it)",
         AllowMultipleArgumentsPerToken = true,
     };
 

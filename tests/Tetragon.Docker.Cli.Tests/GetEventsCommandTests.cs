@@ -36,6 +36,15 @@ public sealed class GetEventsCommandTests
     }
 
     [Fact]
+    public void Pods_IsTetragonsNameForTheContainerFilter()
+    {
+        var cli = Cli();
+        var parse = cli.Root.Parse("getevents -o compact --pods ^web$,db");
+        Assert.Empty(parse.Errors);
+        Assert.Equal(["^web$", "db"], Assert.Single(cli.GetEvents.BuildRequest(parse).AllowList).ContainerNameRegex);
+    }
+
+    [Fact]
     public void FieldFlags_BecomeTheRequestsFieldFilters()
     {
         var cli = Cli();
