@@ -32,6 +32,16 @@ public sealed class ContainerScopesTests : IDisposable
         resolver.Cache.Set(Info(Db, "shop-db", "db"));
         scopes = new ContainerScopes(resolver, (scope, cgroup, add) =>
         {
+            lock (kernel)
+            {
+                Write(scope, cgroup, add);
+            }
+        });
+    }
+
+    private void Write(uint scope, ulong cgroup, bool add)
+    {
+        {
             if (add)
             {
                 Assert.True(kernel.Add((scope, cgroup)), "added twice");
@@ -40,7 +50,7 @@ public sealed class ContainerScopesTests : IDisposable
             {
                 Assert.True(kernel.Remove((scope, cgroup)), "deleted what was not there");
             }
-        });
+        }
     }
 
     public void Dispose()
@@ -104,5 +114,27 @@ public sealed class ContainerScopesTests : IDisposable
         resolver.Cache.Set(Info(Late, "shop-web-2", "web")); // the inspect's answer
         scopes.Refresh();
         Assert.Contains((7u, late), kernel);
+    }
+
+    [Fact]
+    public async Task A_loaded_scope_follows_the_containers_by_itself()
+    {
+        scopes.Add(7, Labels("db"));
+        resolver.Cache.Set(Info(Web, "shop-web", "db")); // relabelled (a recreate with new labels)
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (DateTime.UtcNow < deadline && !Has((7u, web)))
+        {
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+
+        Assert.True(Has((7u, web)), "the timer did not pick up the change");
+    }
+
+    private bool Has((uint, ulong) key)
+    {
+        lock (kernel)
+        {
+            return kernel.Contains(key);
+        }
     }
 }

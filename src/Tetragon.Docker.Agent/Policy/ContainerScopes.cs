@@ -7,12 +7,12 @@ namespace Tetragon.Docker.Agent.Policy;
 /// Keeps the kernel's gen_scopes map (scope, cgroup id) in step with the containers: a hook of a
 /// policy with a podSelector or containerSelector fires only in the cgroups listed for its scope.
 /// Recomputed when a scope is added and whenever the container resolver's view changes (checked
-/// every <see cref="Interval"/>). A container whose metadata is being fetched again (a restart, a
+/// every <see cref="Interval"/> while a scope exists: no wake-ups otherwise). A container whose metadata is being fetched again (a restart, a
 /// rename) keeps its entries until the answer comes: enforcement has no gap while Docker is asked.
 /// </summary>
 internal sealed class ContainerScopes : IDisposable
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
 
     private readonly IContainerResolver containers;
     private readonly Action<uint, ulong, bool> write;
@@ -27,7 +27,7 @@ internal sealed class ContainerScopes : IDisposable
     {
         this.containers = containers;
         this.write = write;
-        timer = new Timer(_ => Refresh(), null, Interval, Interval);
+        timer = new Timer(_ => Refresh(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>(scope, cgroup id) pairs in the kernel now.</summary>
@@ -48,6 +48,7 @@ internal sealed class ContainerScopes : IDisposable
         {
             scopes[id] = scope;
             Reconcile();
+            timer.Change(Interval, Interval);
         }
 
         containers.RequestCgroupScan();
@@ -61,6 +62,11 @@ internal sealed class ContainerScopes : IDisposable
             foreach (var key in installed.Where(k => k.Scope == id).ToList())
             {
                 Delete(key);
+            }
+
+            if (scopes.Count == 0)
+            {
+                timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             }
         }
     }
