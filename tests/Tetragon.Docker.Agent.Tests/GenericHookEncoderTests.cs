@@ -746,15 +746,41 @@ public sealed class GenericHookEncoderTests
                   type: "auto"
                 selectors:
                 - matchActions:
-                  - action: CopyFD
-                    argFd: 1
-                    argName: 1
+                  - action: TrackSock
+                    argSock: 1
             """);
         var problems = new List<string>();
 
         Assert.Null(GenericHookEncoder.Encode(plan.Hooks[0], 1, 13, null, problems));
         Assert.Contains(problems, p => p.StartsWith("spec.kprobes[0].args[0].type: auto is not supported", StringComparison.Ordinal)); // auto is a tracepoint field's own type
-        Assert.Contains(problems, p => p.StartsWith("spec.kprobes[0].selectors[0].matchActions[0].action: CopyFD", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("spec.kprobes[0].selectors[0].matchActions[0].action: TrackSock", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void FdActionsAreTetragonsActionNumbersWithNothingForTheKernelToDo()
+    {
+        var hook = EncodeOne("""
+              kprobes:
+              - call: "sys_close"
+                syscall: true
+                args:
+                - index: 0
+                  type: "int"
+                selectors:
+                - matchActions:
+                  - action: UnfollowFD
+                    argFd: 0
+                    argName: 0
+                - matchActions:
+                  - action: CopyFD
+                    argFd: 0
+                    argName: 0
+            """);
+        // KPROBE_ACTION_UNFOLLOWFD = 4, KPROBE_ACTION_COPYFD = 6: the event is posted under that name.
+        Assert.Equal(L.ActionUnfollowFd, hook.Config[L.HookSels + L.SelActions]);
+        Assert.Equal(L.ActionCopyFd, hook.Config[L.HookSels + L.SelectorSize + L.SelActions]);
+        Assert.Equal(4, (int)Tetragon.Docker.Api.KprobeAction.Unfollowfd);
+        Assert.Equal(6, (int)Tetragon.Docker.Api.KprobeAction.Copyfd);
     }
 
     [Fact]
