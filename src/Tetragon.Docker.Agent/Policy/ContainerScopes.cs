@@ -21,6 +21,7 @@ internal sealed class ContainerScopes : IDisposable
     private readonly HashSet<(uint Scope, ulong Cgroup)> installed = [];
     private readonly Timer timer;
     private long seenVersion = -1;
+    private bool disposed;
 
     /// <param name="write">Adds (true) or deletes (false) one (scope, cgroup id) entry in the kernel.</param>
     public ContainerScopes(IContainerResolver containers, Action<uint, ulong, bool> write)
@@ -76,7 +77,7 @@ internal sealed class ContainerScopes : IDisposable
     {
         lock (gate)
         {
-            if (scopes.Count > 0 && containers.Version != seenVersion)
+            if (!disposed && scopes.Count > 0 && containers.Version != seenVersion)
             {
                 Reconcile();
             }
@@ -135,5 +136,13 @@ internal sealed class ContainerScopes : IDisposable
         installed.Remove(key);
     }
 
-    public void Dispose() => timer.Dispose();
+    /// <summary>Stops the timer and waits out a refresh in flight: the maps it writes are closed next.</summary>
+    public void Dispose()
+    {
+        timer.Dispose();
+        lock (gate)
+        {
+            disposed = true;
+        }
+    }
 }
