@@ -7,8 +7,9 @@ namespace Tetragon.Docker.Agent.Policy;
 /// Keeps the kernel's gen_scopes map (scope, cgroup id) in step with the containers: a hook of a
 /// policy with a podSelector or containerSelector fires only in the cgroups listed for its scope.
 /// Recomputed when a scope is added and whenever the container resolver's view changes (checked
-/// every <see cref="Interval"/> while a scope exists: no wake-ups otherwise). A container whose metadata is being fetched again (a restart, a
-/// rename) keeps its entries until the answer comes: enforcement has no gap while Docker is asked.
+/// every <see cref="Interval"/> while a scope exists: no wake-ups otherwise). A container whose
+/// metadata is being fetched again (a restart, a rename) keeps its entries until the answer
+/// comes: enforcement has no gap while Docker is asked.
 /// </summary>
 internal sealed class ContainerScopes : IDisposable
 {
