@@ -117,6 +117,18 @@ public sealed class ContainerScopesTests : IDisposable
     }
 
     [Fact]
+    public void The_watchers_word_puts_a_new_container_in_scope_at_once()
+    {
+        scopes.Add(7, Labels("web"));
+        const string Late = "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd";
+        var late = tree.Add("/system.slice/docker-" + Late + ".scope");
+        resolver.Index.ScanContainerParents();
+        resolver.Cache.Set(Info(Late, "shop-web-3", "web"));
+        resolver.NotifyChanged(); // what the watcher says after an inspect: no timer to wait for
+        Assert.True(Has((7u, late)));
+    }
+
+    [Fact]
     public async Task A_loaded_scope_follows_the_containers_by_itself()
     {
         scopes.Add(7, Labels("db"));

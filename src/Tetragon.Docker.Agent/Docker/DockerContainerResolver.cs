@@ -50,6 +50,11 @@ internal sealed class DockerContainerResolver : IContainerResolver
 
     public IEnumerable<KeyValuePair<ulong, string>> ContainerCgroups => Index.Containers;
 
+    public event Action? Changed;
+
+    /// <summary>Called by the watcher after it changed the caches (an inspect answered, cgroups listed).</summary>
+    public void NotifyChanged() => Changed?.Invoke();
+
     public long Version => Index.Version + Cache.Version;
 
     public bool TryGetContainer(string containerId, out ContainerInfo? info)

@@ -156,6 +156,7 @@ internal sealed class DockerWatcher : BackgroundService
         }
 
         resolver.Cache.ReplaceAll(infos);
+        resolver.NotifyChanged();
         resolver.DockerReachable = true;
         Connections++;
         logger.LogInformation(
@@ -232,6 +233,7 @@ internal sealed class DockerWatcher : BackgroundService
         {
             var inspect = await client.Containers.InspectContainerAsync(containerId, cancellationToken).ConfigureAwait(false);
             resolver.Cache.Set(ContainerInfoMapper.FromInspect(inspect));
+            resolver.NotifyChanged();
         }
         catch (DockerContainerNotFoundException)
         {
@@ -254,8 +256,11 @@ internal sealed class DockerWatcher : BackgroundService
                 resolver.CgroupSignal.TryRead(out _);
                 while (resolver.Index.Refresh() is { } again)
                 {
+                    resolver.NotifyChanged();
                     await Task.Delay(again, time, cancellationToken).ConfigureAwait(false);
                 }
+
+                resolver.NotifyChanged();
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

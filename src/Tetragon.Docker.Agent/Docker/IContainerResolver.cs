@@ -13,6 +13,13 @@ public interface IContainerResolver
     /// <summary>Changes whenever <see cref="ContainerCgroups"/> or a container's metadata may have.</summary>
     long Version => 0;
 
+    /// <summary>Raised (on the watcher's thread) after the caches changed: a prompt look, before any timer.</summary>
+    event Action? Changed
+    {
+        add { }
+        remove { }
+    }
+
     /// <summary>A container's name, image and labels, when known now (no fetch).</summary>
     bool TryGetContainer(string containerId, out ContainerInfo? info)
     {

@@ -6,8 +6,9 @@ namespace Tetragon.Docker.Agent.Policy;
 /// <summary>
 /// Keeps the kernel's gen_scopes map (scope, cgroup id) in step with the containers: a hook of a
 /// policy with a podSelector or containerSelector fires only in the cgroups listed for its scope.
-/// Recomputed when a scope is added and whenever the container resolver's view changes (checked
-/// every <see cref="Interval"/> while a scope exists: no wake-ups otherwise). A container whose
+/// Recomputed when a scope is added and whenever the container resolver's view changes: at once
+/// when the resolver says so (an inspect answered, cgroups listed), and every <see cref="Interval"/>
+/// while a scope exists for anything else (no wake-ups otherwise). A container whose
 /// metadata is being fetched again (a restart, a rename) keeps its entries until the answer
 /// comes: enforcement has no gap while Docker is asked.
 /// </summary>
@@ -30,6 +31,7 @@ internal sealed class ContainerScopes : IDisposable
         this.containers = containers;
         this.write = write;
         timer = new Timer(_ => Refresh(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        containers.Changed += Refresh;
     }
 
     /// <summary>(scope, cgroup id) pairs in the kernel now.</summary>
@@ -140,6 +142,7 @@ internal sealed class ContainerScopes : IDisposable
     /// <summary>Stops the timer and waits out a refresh in flight: the maps it writes are closed next.</summary>
     public void Dispose()
     {
+        containers.Changed -= Refresh;
         timer.Dispose();
         lock (gate)
         {
