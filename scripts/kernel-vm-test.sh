@@ -71,7 +71,7 @@ boot() { # SECONDS
 
 start=$(date +%s)
 # A run takes 1-3 minutes. A boot that never reaches the tests (a TCG hiccup: both vCPUs in
-# soft lockup from the agent's start, seen once in ~20 runs) gets one more try, sooner than 900 s.
+# soft lockup from the agent's start, seen once in six runs on 2026-12-06) gets one more try, sooner.
 boot 480
 if ! grep -q "VMTEST DONE" "$work/console.log"; then
   echo "kernel-vm: no result from the first boot; retrying" >&2
