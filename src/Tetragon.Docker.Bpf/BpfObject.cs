@@ -117,7 +117,7 @@ public sealed class BpfObject : SafeHandle
             var stats = new Dictionary<string, long>();
             for (var i = 0; i < programs.Count; i++)
             {
-                var log = Marshal.PtrToStringUTF8(buffers[i]) ?? ""; Console.Error.WriteLine($"LOGLEN {programs[i].Name} {log.Length} {log[..Math.Min(300, log.Length)].Replace("\n", " | ")}");
+                var log = Marshal.PtrToStringUTF8(buffers[i]) ?? "";
                 var match = System.Text.RegularExpressions.Regex.Match(log, @"processed (\d+) insns");
                 stats[programs[i].Name] = match.Success ? long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : -1;
             }
