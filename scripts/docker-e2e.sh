@@ -120,6 +120,8 @@ web_meta='.process_exec.process | (.container.image.name == "'"$base"'") and (.c
 exit_of='select(.process_exit.process.container.name == "e2e-exit" and (.process_exit.status == 3 or .process_exit.status == 768))'
 restarted='select((.process_exec.process.arguments // "" | contains("e2e-restart-marker")) and .process_exec.process.container.name == "e2e-web")'
 host_exec='select(.process_exec.process.arguments != null and (.process_exec.process.arguments | contains("'"$marker"'")))'
+web_init='select(.process_exec.process.container.name == "e2e-web" and (.process_exec.process.arguments // "" | contains("while :")))'
+web_sleep='select(.process_exec.process.container.name == "e2e-web" and .process_exec.process.arguments == "1")' # its `sleep 1`s
 
 has() { jq -c "$2" "$1" 2>/dev/null | grep -c . >/dev/null; }
 all_true() { [ "$(jq -c "$2 | $3" "$1" 2>/dev/null | sort -u)" = "true" ]; }
@@ -139,6 +141,12 @@ for source in getevents logs; do
   check "[$source] a restarted container (new cgroup id) is still attributed" has "$file" "$restarted"
   check "[$source] a host process has no container" has "$file" "$host_exec"
   check "[$source] ... and no container fields at all" no_container "$file" "$host_exec"
+  check "[$source] the container's entrypoint is its pid 1 (container.pid) and in its init tree" \
+    all_true "$file" "$web_init" '.process_exec.process.container.pid == 1 and .process_exec.process.in_init_tree == true'
+  check "[$source] ... its children too, each with its own pid in the container" \
+    all_true "$file" "$web_sleep" '.process_exec.process.in_init_tree == true and .process_exec.process.container.pid > 1'
+  check "[$source] a docker exec'd process is not in the init tree (in_init_tree false)" \
+    all_true "$file" "$exec_in_web" '.process_exec.process.in_init_tree == false'
 done
 
 dup_lines=$(sort "$work/logs.json" | uniq -d | wc -l)

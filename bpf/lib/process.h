@@ -177,4 +177,7 @@ struct msg_clone {
 	__u32 pid;
 	__u32 ppid;
 	__u64 cgroup_id;
+	/* The child's pid namespace and its pid in it: CLONE_NEWPID makes it that namespace's pid 1. */
+	__u32 nspid;
+	__u32 pidns;
 };

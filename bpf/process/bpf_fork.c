@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Process clone: a new thread group, so user space can parent its later exec. */
-#include "process.h"
+#include "task.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -9,6 +9,7 @@ int BPF_PROG(tg_fork, struct task_struct *parent, struct task_struct *child)
 {
 	struct msg_clone m = {};
 	struct exec_binary *binary;
+	struct upid upid;
 
 	if (child->pid != child->tgid)
 		return 0; /* a new thread, not a new process */
@@ -18,6 +19,9 @@ int BPF_PROG(tg_fork, struct task_struct *parent, struct task_struct *child)
 	m.pid = child->tgid;
 	m.ppid = parent->tgid;
 	m.cgroup_id = bpf_get_current_cgroup_id();
+	upid = read_upid(child);
+	m.nspid = upid.nr;
+	m.pidns = BPF_CORE_READ(upid.ns, ns.inum);
 	/* The child runs the parent's binary until it execs. */
 	if (tracking_binaries()) {
 		binary = bpf_map_lookup_elem(&exec_binary_map, &m.ppid);

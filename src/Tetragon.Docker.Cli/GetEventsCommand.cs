@@ -38,6 +38,13 @@ internal sealed class GetEventsCommand
         AllowMultipleArgumentsPerToken = true,
     };
 
+    // Kubernetes namespaces, for scripts that pass Tetragon's flag: a Docker container has none.
+    private readonly Option<string[]> _namespace = new("--namespace")
+    {
+        Description = "Kubernetes namespaces (a Docker container is in none; --host selects host processes)",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
     private readonly Option<string[]> _policyNames = new("--policy-names")
     {
         Description = "Tracing policy names",
@@ -80,7 +87,7 @@ internal sealed class GetEventsCommand
     {
         _context = context;
         Command = new Command("getevents", "Print events");
-        foreach (var option in new Option[] { _output, _process, _pid, _eventTypes, _container, _policyNames, _celExpression, _host, _color, _timestamps, _includeFields, _excludeFields, _fieldFilters })
+        foreach (var option in new Option[] { _output, _process, _pid, _eventTypes, _container, _namespace, _policyNames, _celExpression, _host, _color, _timestamps, _includeFields, _excludeFields, _fieldFilters })
         {
             Command.Options.Add(option);
         }
@@ -112,6 +119,7 @@ internal sealed class GetEventsCommand
         }
 
         filter.ContainerNameRegex.AddRange(SplitList(parseResult.GetValue(_container)));
+        filter.Namespace.AddRange(SplitList(parseResult.GetValue(_namespace)));
         filter.PolicyNames.AddRange(SplitList(parseResult.GetValue(_policyNames)));
         foreach (var expression in parseResult.GetValue(_celExpression) ?? [])
         {

@@ -50,21 +50,13 @@ internal sealed class CompiledFilter
         {
             // Kubernetes namespaces; "" (tetra --host) selects processes outside any container or pod.
             var namespaces = filter.Namespace.ToHashSet(StringComparer.Ordinal);
-            predicates.Add(e =>
-            {
-                var process = EventFields.ProcessOf(e);
-                if (process is null)
-                {
-                    return false;
-                }
+            predicates.Add(e => NamespaceOf(EventFields.ProcessOf(e)) is { } ns && namespaces.Contains(ns));
+        }
 
-                if (process.Pod is not null)
-                {
-                    return namespaces.Contains(process.Pod.Namespace);
-                }
-
-                return process.Container is null && string.IsNullOrEmpty(process.Docker) && namespaces.Contains(string.Empty);
-            });
+        if (filter.NamespaceRegex.Count > 0)
+        {
+            var regexes = Regexes(filter.NamespaceRegex, place, "namespace_regex");
+            predicates.Add(e => AnyMatch(regexes, NamespaceOf(EventFields.ProcessOf(e))));
         }
 
         if (filter.HealthCheck is { } healthCheck)
@@ -217,6 +209,22 @@ internal sealed class CompiledFilter
         }
 
         return new CompiledFilter([.. predicates]);
+    }
+
+    /// <summary>The pod's namespace; "" for a host process; null for a container outside any pod.</summary>
+    private static string? NamespaceOf(Process? process)
+    {
+        if (process is null)
+        {
+            return null;
+        }
+
+        if (process.Pod is not null)
+        {
+            return process.Pod.Namespace;
+        }
+
+        return process.Container is null && string.IsNullOrEmpty(process.Docker) ? string.Empty : null;
     }
 
     internal static Regex CompileRegex(string pattern, string place)

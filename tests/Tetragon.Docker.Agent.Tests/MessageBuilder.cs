@@ -7,7 +7,7 @@ namespace Tetragon.Docker.Agent.Tests;
 /// <summary>Builds ring buffer samples byte by byte, as the BPF programs lay them out.</summary>
 internal static class MessageBuilder
 {
-    public static byte[] Exec(uint pid, uint ppid, ulong ktime, string[] argv, string cwd, string binary, ulong cgroupId = 1, uint flags = 0, uint euid = 0, string[]? env = null)
+    public static byte[] Exec(uint pid, uint ppid, ulong ktime, string[] argv, string cwd, string binary, ulong cgroupId = 1, uint flags = 0, uint euid = 0, string[]? env = null, uint nsPid = 0, uint pidNs = 0)
     {
         var envBytes = env is null ? [] : Encoding.UTF8.GetBytes(string.Join('\0', env) + "\0");
         var args = Encoding.UTF8.GetBytes(string.Join('\0', argv) + "\0");
@@ -19,6 +19,7 @@ internal static class MessageBuilder
             Pid = pid,
             Tid = pid,
             Ppid = ppid,
+            NsPid = nsPid,
             Auid = uint.MaxValue,
             Flags = flags,
             CgroupId = cgroupId,
@@ -29,6 +30,7 @@ internal static class MessageBuilder
             EnvLen = (ushort)envBytes.Length,
         };
         header.Ns[2] = 4026531832;
+        header.Ns[3] = pidNs;
         "docker"u8.CopyTo(header.CgroupParent);
         "abc"u8.CopyTo(header.CgroupName);
         var size = Marshal.SizeOf<MsgExec>();
@@ -50,9 +52,9 @@ internal static class MessageBuilder
         return sample;
     }
 
-    public static byte[] Clone(uint pid, uint ppid, ulong ktime, ulong cgroupId = 1)
+    public static byte[] Clone(uint pid, uint ppid, ulong ktime, ulong cgroupId = 1, uint nsPid = 0, uint pidNs = 0)
     {
-        var m = new MsgClone { Common = new MsgCommon { Op = MsgOp.Clone, Ktime = ktime, Size = (uint)Marshal.SizeOf<MsgClone>() }, Pid = pid, Ppid = ppid, CgroupId = cgroupId };
+        var m = new MsgClone { Common = new MsgCommon { Op = MsgOp.Clone, Ktime = ktime, Size = (uint)Marshal.SizeOf<MsgClone>() }, Pid = pid, Ppid = ppid, CgroupId = cgroupId, NsPid = nsPid, PidNs = pidNs };
         var sample = new byte[Marshal.SizeOf<MsgClone>()];
         MemoryMarshal.Write(sample, in m);
         return sample;

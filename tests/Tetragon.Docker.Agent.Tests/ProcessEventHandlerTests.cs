@@ -204,6 +204,64 @@ public sealed class ProcessEventHandlerTests
         Assert.Throws<InvalidDataException>(() => handler.OnSample(sample));
     }
 
+    [Fact]
+    public void TheContainersInitTreeIsItsPid1AndDescendantsButNotWhatDockerExecPutIn()
+    {
+        const uint hostPidNs = 4026531836, containerPidNs = 4026532300;
+        var factory = new ProcessFactory("node", new BootClock(), new HostNamespaces([0, 0, 4026531832, hostPidNs]), includeCredentials: false, includeNamespaces: false);
+        var handler = new ProcessEventHandler(new ProcessCache(), factory, new ProcFsScanner("/nonexistent-proc", new CgroupFs(null)), resolver, counters, published.Add, time);
+        resolver.Known[77] = new ContainerInfo("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "web", "nginx:1", "sha256:1", new Dictionary<string, string>(), null, 4242);
+        handler.AddProcFs(new ProcessSnapshot { Pid = 1, Ppid = 0, KtimeNs = 1000, Binary = "/sbin/init", Argv = ["init"], Cwd = "/", Uid = 0, Namespaces = [0, 0, 0, hostPidNs], NsPid = 1 });
+        handler.OnSample(MessageBuilder.Exec(10, 1, 1500, ["containerd-shim"], "/", "/usr/bin/containerd-shim", nsPid: 10, pidNs: hostPidNs));
+
+        // runc starts the container: a child in a new pid namespace, its pid 1, which execs the entrypoint.
+        handler.OnSample(MessageBuilder.Clone(20, 10, 2000, cgroupId: 77, nsPid: 1, pidNs: containerPidNs));
+        handler.OnSample(MessageBuilder.Exec(20, 10, 2100, ["sh"], "/", "/bin/sh", cgroupId: 77, nsPid: 1, pidNs: containerPidNs));
+        handler.OnSample(MessageBuilder.Clone(21, 20, 2200, cgroupId: 77, nsPid: 7, pidNs: containerPidNs));
+        handler.OnSample(MessageBuilder.Exec(21, 20, 2300, ["ls"], "/", "/bin/ls", cgroupId: 77, nsPid: 7, pidNs: containerPidNs));
+        // docker exec: runc, outside the namespace, forks a child into it.
+        handler.OnSample(MessageBuilder.Clone(30, 10, 3000, cgroupId: 77, nsPid: 9, pidNs: hostPidNs));
+        handler.OnSample(MessageBuilder.Clone(31, 30, 3100, cgroupId: 77, nsPid: 12, pidNs: containerPidNs));
+        handler.OnSample(MessageBuilder.Exec(31, 30, 3200, ["bash"], "/", "/bin/bash", cgroupId: 77, nsPid: 12, pidNs: containerPidNs));
+        handler.OnSample(MessageBuilder.Clone(32, 31, 3300, cgroupId: 77, nsPid: 13, pidNs: containerPidNs));
+        handler.OnSample(MessageBuilder.Exec(32, 31, 3400, ["cat"], "/", "/bin/cat", cgroupId: 77, nsPid: 13, pidNs: containerPidNs));
+        handler.OnSample(MessageBuilder.Exit(21, 4000, 0)); // ends with its exec's image
+
+        Api.Process Exec(string binary) => published.Single(e => e.ProcessExec?.Process.Binary == binary).ProcessExec.Process;
+        Assert.Null(Exec("/usr/bin/containerd-shim").InInitTree); // the host's processes leave it out
+        Assert.True(Exec("/bin/sh").InInitTree);
+        Assert.Equal(1u, Exec("/bin/sh").Container.Pid); // its pid in the container, not the host's
+        Assert.True(Exec("/bin/ls").InInitTree);
+        Assert.Equal(7u, Exec("/bin/ls").Container.Pid);
+        Assert.False(Exec("/bin/bash").InInitTree);
+        Assert.Equal(12u, Exec("/bin/bash").Container.Pid);
+        Assert.False(Exec("/bin/cat").InInitTree); // a descendant of the exec'd shell: still outside
+        var exit = published.Single(e => e.ProcessExit is not null).ProcessExit.Process;
+        Assert.True(exit.InInitTree);
+        Assert.Equal(7u, exit.Container.Pid);
+    }
+
+    [Fact]
+    public void AForkInsideTheContainerCarriesItsOwnPidAndTheParentsInitTree()
+    {
+        const uint hostPidNs = 4026531836, containerPidNs = 4026532300;
+        var factory = new ProcessFactory("node", new BootClock(), new HostNamespaces([0, 0, 4026531832, hostPidNs]), includeCredentials: false, includeNamespaces: false);
+        var handler = new ProcessEventHandler(new ProcessCache(), factory, new ProcFsScanner("/nonexistent-proc", new CgroupFs(null)), resolver, counters, published.Add, time);
+        resolver.Known[77] = new ContainerInfo("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "web", "nginx:1", "sha256:1", new Dictionary<string, string> { ["app"] = "x" }, null, 4242);
+        handler.AddProcFs(new ProcessSnapshot { Pid = 1, Ppid = 0, KtimeNs = 1000, Binary = "/sbin/init", Argv = ["init"], Cwd = "/", Uid = 0, Namespaces = [0, 0, 0, hostPidNs], NsPid = 1 });
+        handler.AddProcFs(new ProcessSnapshot { Pid = 20, Ppid = 1, KtimeNs = 2000, Binary = "/bin/sh", Argv = ["sh"], Cwd = "/", Uid = 0, Namespaces = [0, 0, 0, containerPidNs], NsPid = 1, CgroupId = 77 });
+        handler.OnSample(MessageBuilder.Clone(21, 20, 2200, cgroupId: 77, nsPid: 5, pidNs: containerPidNs));
+        handler.OnSample(MessageBuilder.Exit(21, 2300, 0)); // a fork that never execs
+
+        var exit = Assert.Single(published).ProcessExit;
+        Assert.Equal("clone", exit.Process.Flags);
+        Assert.True(exit.Process.InInitTree);
+        Assert.Equal(5u, exit.Process.Container.Pid);
+        Assert.Equal("x", exit.Process.Container.Labels["app"]);
+        Assert.Equal(1u, exit.Parent.Container.Pid); // the parent's message is not changed
+        Assert.True(exit.Parent.InInitTree);
+    }
+
     private sealed class ScriptedResolver : IContainerResolver
     {
         public HashSet<ulong> Pending { get; } = [];

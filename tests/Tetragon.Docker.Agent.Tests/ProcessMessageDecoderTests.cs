@@ -12,7 +12,7 @@ public sealed class ProcessMessageDecoderTests
         Assert.Equal(16, Marshal.SizeOf<MsgCommon>());
         Assert.Equal(360, Marshal.SizeOf<MsgExec>());
         Assert.Equal(40, Marshal.SizeOf<MsgExit>());
-        Assert.Equal(32, Marshal.SizeOf<MsgClone>());
+        Assert.Equal(40, Marshal.SizeOf<MsgClone>());
         Assert.Equal(40, Marshal.OffsetOf<MsgExec>(nameof(MsgExec.CgroupId)).ToInt32());
         Assert.Equal(120, Marshal.OffsetOf<MsgExec>(nameof(MsgExec.Ns)).ToInt32());
     }

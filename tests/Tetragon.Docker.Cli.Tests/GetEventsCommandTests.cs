@@ -36,6 +36,15 @@ public sealed class GetEventsCommandTests
     }
 
     [Fact]
+    public void Namespace_IsTetragonsKubernetesNamespaceFilter()
+    {
+        var cli = Cli();
+        var parse = cli.Root.Parse("getevents --namespace default,kube-system --namespace prod");
+        Assert.Empty(parse.Errors);
+        Assert.Equal(["default", "kube-system", "prod"], Assert.Single(cli.GetEvents.BuildRequest(parse).AllowList).Namespace);
+    }
+
+    [Fact]
     public void Pods_IsTetragonsNameForTheContainerFilter()
     {
         var cli = Cli();

@@ -42,6 +42,39 @@ public sealed class ProcessLifecycleTests
     }
 
     [Fact]
+    public async Task InInitTreeHoldsForAPidNamespacesInitAndItsChildrenNotForWhatNsenterPutsIn()
+    {
+        // A container without Docker: unshare makes a pid namespace whose pid 1 is the shell;
+        // nsenter then does what `docker exec` does, forking a process into it from outside.
+        await using var agent = await AgentProcess.StartAsync("--enable-process-ns");
+        var inside = $"init-tree-{Guid.NewGuid():N}";
+        var entered = $"entered-{Guid.NewGuid():N}";
+        var host = $"host-{Guid.NewGuid():N}";
+        using var container = Trigger.Start("/usr/bin/unshare", "/", "--pid", "--fork", "--", Shell, "-c", $"/bin/true {inside}; exec {Sleep} 60");
+        try
+        {
+            var child = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessExec?.Process.Arguments == inside)).ProcessExec;
+            Assert.True(child.Process.InInitTree);
+            Assert.True(child.Parent.InInitTree); // the shell, the namespace's pid 1
+            Assert.False(child.Process.Ns.Pid.IsHost);
+
+            var shell = child.Parent.Pid!.Value;
+            Assert.Equal(0, (await Trigger.RunAsync("/usr/bin/nsenter", "/", "--target", shell.ToString(), "--pid", "--", "/bin/true", entered)).ExitCode);
+            var injected = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessExec?.Process.Arguments == entered)).ProcessExec.Process;
+            Assert.False(injected.InInitTree);
+            Assert.Equal(child.Process.Ns.Pid.Inum, injected.Ns.Pid.Inum);
+
+            await Trigger.RunAsync("/bin/true", "/", host);
+            var onHost = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessExec?.Process.Arguments == host)).ProcessExec.Process;
+            Assert.Null(onHost.InInitTree); // not containerized: the field is left out
+        }
+        finally
+        {
+            container.Kill(entireProcessTree: true);
+        }
+    }
+
+    [Fact]
     public async Task DeepPathsThroughABindMountAreReportedWhole()
     {
         // The exec hook reads the first components with direct loads and hands the rest (and any

@@ -135,6 +135,26 @@ public sealed class EventFilterTests
     }
 
     [Fact]
+    public void NamespaceRegex_MatchesThePodsNamespaceOrEmptyForTheHost()
+    {
+        var pod = TestEvents.Exec(TestEvents.Proc("/usr/bin/curl", "", 9));
+        pod.ProcessExec.Process.Pod = new Pod { Namespace = "kube-system", Name = "dns" };
+        Assert.True(Allow(F(f => f.NamespaceRegex.Add("^kube-"))).Matches(pod));
+        Assert.False(Allow(F(f => f.NamespaceRegex.Add("^default$"))).Matches(pod));
+        Assert.True(Allow(F(f => f.NamespaceRegex.Add("^$"))).Matches(HostLsExec));
+        Assert.False(Allow(F(f => f.NamespaceRegex.Add(".*"))).Matches(CurlExec)); // a Docker container has no namespace
+        var ex = Assert.Throws<ArgumentException>(() => Allow(F(f => f.NamespaceRegex.Add("(x"))));
+        Assert.StartsWith("allow_list[0].namespace_regex[0]: invalid regular expression", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NamespaceRegex_IsReadFromTetragonsJsonFilterForm()
+    {
+        var filters = FilterList.Parse("{\"namespace_regex\":[\"^$\"]}", "--export-allowlist");
+        Assert.Equal(["^$"], Assert.Single(filters).NamespaceRegex);
+    }
+
+    [Fact]
     public void InvalidRegex_NamesTheField()
     {
         var request = new GetEventsRequest();

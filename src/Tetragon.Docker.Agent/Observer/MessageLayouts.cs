@@ -103,4 +103,6 @@ internal struct MsgClone
     public uint Pid;
     public uint Ppid;
     public ulong CgroupId;
+    public uint NsPid;
+    public uint PidNs;
 }

@@ -83,6 +83,7 @@ internal sealed class ProcFsScanner(string procRoot, CgroupFs cgroups)
                 CapInheritable = status.CapInh,
                 Namespaces = HostNamespaces.ReadNamespaces(procRoot, pid),
                 CgroupId = cgroups.IdOfPid(procRoot, pid),
+                NsPid = status.NsPid,
             };
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
@@ -120,10 +121,11 @@ internal sealed class ProcFsScanner(string procRoot, CgroupFs cgroups)
         }
     }
 
-    private static (uint[] Uid, uint[] Gid, ulong CapInh, ulong CapPrm, ulong CapEff) ParseStatus(string[] lines)
+    private static (uint[] Uid, uint[] Gid, ulong CapInh, ulong CapPrm, ulong CapEff, uint NsPid) ParseStatus(string[] lines)
     {
         uint[] uid = [0, 0, 0, 0], gid = [0, 0, 0, 0];
         ulong inh = 0, prm = 0, eff = 0;
+        uint nsPid = 0;
         foreach (var line in lines)
         {
             var colon = line.IndexOf(':');
@@ -140,10 +142,11 @@ internal sealed class ProcFsScanner(string procRoot, CgroupFs cgroups)
                 case "CapInh": inh = ulong.Parse(value, NumberStyles.HexNumber, CultureInfo.InvariantCulture); break;
                 case "CapPrm": prm = ulong.Parse(value, NumberStyles.HexNumber, CultureInfo.InvariantCulture); break;
                 case "CapEff": eff = ulong.Parse(value, NumberStyles.HexNumber, CultureInfo.InvariantCulture); break;
+                case "NSpid": nsPid = ParseIds(value)[^1]; break; // outermost first: the last is its own namespace's
             }
         }
 
-        return (uid, gid, inh, prm, eff);
+        return (uid, gid, inh, prm, eff, nsPid);
     }
 
     private static uint[] ParseIds(string value) =>

@@ -69,5 +69,13 @@ internal sealed class ProcessEntry
 
     public uint Pid { get; }
 
+    /// <summary>Its pid namespace's inode (0 unknown) and its pid there.</summary>
+    public uint PidNamespace { get; set; }
+
+    public uint NsPid { get; set; }
+
+    /// <summary>Tetragon's in_init_tree; null outside a container's pid namespace.</summary>
+    public bool? InInitTree { get; set; }
+
     public string ExecId => Process.ExecId;
 }

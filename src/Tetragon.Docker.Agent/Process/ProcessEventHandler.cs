@@ -90,8 +90,17 @@ internal sealed class ProcessEventHandler(
     {
         var parent = cache.Get(snapshot.Ppid);
         var resolution = containers.Resolve(snapshot.CgroupId);
-        var process = factory.Build(snapshot, FlagWords("procFS", snapshot, cloned: false), parent?.ExecId, resolution.Container);
-        return cache.Add(snapshot.Pid, process, parent, snapshot.CgroupId);
+        var inInitTree = InitTree.Of(snapshot.PidNamespace, snapshot.NsPid, parent, factory.HostNamespaces);
+        var process = factory.Build(snapshot, FlagWords("procFS", snapshot, cloned: false), parent?.ExecId, resolution.Container, inInitTree);
+        return Placed(cache.Add(snapshot.Pid, process, parent, snapshot.CgroupId), snapshot.PidNamespace, snapshot.NsPid, inInitTree);
+    }
+
+    private static ProcessEntry Placed(ProcessEntry entry, uint pidNamespace, uint nsPid, bool? inInitTree)
+    {
+        entry.PidNamespace = pidNamespace;
+        entry.NsPid = nsPid;
+        entry.InInitTree = inInitTree;
+        return entry;
     }
 
     /// <summary>Releases waiting events whose container is now known or whose wait is over (all of them when <paramref name="force"/>).</summary>
@@ -113,7 +122,7 @@ internal sealed class ProcessEventHandler(
                     counters.Add(AgentCounters.ContainerPendingTimeouts);
                 }
 
-                ProcessFactory.SetContainer(item.Entry.Process, resolution.Container);
+                ProcessFactory.SetContainer(item.Entry.Process, resolution.Container, item.Entry.NsPid);
                 item.Entry.ContainerPending = false;
             }
 
@@ -148,14 +157,16 @@ internal sealed class ProcessEventHandler(
             CapEffective = h.Creds.CapEffective,
             CapInheritable = h.Creds.CapInheritable,
             Namespaces = [.. h.Ns],
+            NsPid = h.NsPid,
             CgroupId = h.CgroupId,
             ExtraFlags = ExtraFlags(m.Flags),
             Environment = m.Environment,
         };
         var cloned = previous is { IsClone: true };
         var resolution = containers.Resolve(h.CgroupId, m.CgroupPath);
-        var process = factory.Build(snapshot, FlagWords("execve", snapshot, cloned), parent?.ExecId, resolution.Container);
-        var entry = cache.Add(h.Pid, process, parent, h.CgroupId);
+        var inInitTree = InitTree.Of(snapshot.PidNamespace, h.NsPid, parent, factory.HostNamespaces);
+        var process = factory.Build(snapshot, FlagWords("execve", snapshot, cloned), parent?.ExecId, resolution.Container, inInitTree);
+        var entry = Placed(cache.Add(h.Pid, process, parent, h.CgroupId), snapshot.PidNamespace, h.NsPid, inInitTree);
         entry.ContainerPending = resolution.Pending;
 
         var eventTime = factory.Clock.ToWallClock(h.Common.Ktime);
@@ -176,7 +187,10 @@ internal sealed class ProcessEventHandler(
             return;
         }
 
-        var entry = cache.AddClone(m.Pid, () => factory.BuildClone(parent.Process, m.Pid, m.Common.Ktime), parent, m.CgroupId);
+        var inInitTree = InitTree.Of(m.PidNs, m.NsPid, parent, factory.HostNamespaces);
+        var entry = Placed(
+            cache.AddClone(m.Pid, () => factory.BuildClone(parent.Process, m.Pid, m.Common.Ktime, m.NsPid, inInitTree), parent, m.CgroupId),
+            m.PidNs, m.NsPid, inInitTree);
         entry.ContainerPending = parent.ContainerPending;
     }
 

@@ -37,7 +37,8 @@ internal sealed class ProcessFactory(string nodeName, BootClock clock, HostNames
     public string ExecId(ulong ktimeNs, uint pid) => Events.ExecId.Create(execIdPrefix, ktimeNs, pid);
 
     /// <param name="flags">Tetragon's flag words, e.g. "execve rootcwd clone".</param>
-    public Api.Process Build(ProcessSnapshot s, string flags, string? parentExecId, ContainerInfo? container)
+    /// <param name="inInitTree">See <see cref="InitTree"/>; null leaves the field out.</param>
+    public Api.Process Build(ProcessSnapshot s, string flags, string? parentExecId, ContainerInfo? container, bool? inInitTree = null)
     {
         var cwd = s.Cwd;
         var process = new Api.Process
@@ -53,6 +54,7 @@ internal sealed class ProcessFactory(string nodeName, BootClock clock, HostNames
             Flags = flags,
             StartTime = Timestamp.FromDateTimeOffset(clock.ToWallClock(s.KtimeNs)),
             ParentExecId = parentExecId ?? "",
+            InInitTree = inInitTree,
         };
         if (includeNamespaces)
         {
@@ -80,7 +82,7 @@ internal sealed class ProcessFactory(string nodeName, BootClock clock, HostNames
             process.EnvironmentVariables.AddRange(Environment.Select(s.Binary, s.Environment));
         }
 
-        SetContainer(process, container);
+        SetContainer(process, container, s.NsPid);
         return process;
     }
 
@@ -90,8 +92,11 @@ internal sealed class ProcessFactory(string nodeName, BootClock clock, HostNames
         return redaction.IsEmpty ? arguments : redaction.Redact(s.Binary, arguments);
     }
 
-    /// <summary>A cloned child: the parent's image, its own pid, exec_id and start time. Sub-messages are shared, never copied.</summary>
-    public Api.Process BuildClone(Api.Process parent, uint pid, ulong ktimeNs) => new()
+    /// <summary>
+    /// A cloned child: the parent's image, its own pid, exec_id and start time. Sub-messages are
+    /// shared, never copied, but for the container, which holds the child's own pid in it.
+    /// </summary>
+    public Api.Process BuildClone(Api.Process parent, uint pid, ulong ktimeNs, uint nsPid, bool? inInitTree) => new()
     {
         ExecId = ExecId(ktimeNs, pid),
         Pid = pid,
@@ -105,14 +110,28 @@ internal sealed class ProcessFactory(string nodeName, BootClock clock, HostNames
         StartTime = Timestamp.FromDateTimeOffset(clock.ToWallClock(ktimeNs)),
         ParentExecId = parent.ExecId,
         Docker = parent.Docker,
-        Container = parent.Container,
+        Container = WithPid(parent.Container, nsPid),
+        InInitTree = inInitTree,
         Cap = parent.Cap,
         Ns = parent.Ns,
         ProcessCredentials = parent.ProcessCredentials,
         EnvironmentVariables = { parent.EnvironmentVariables },
     };
 
-    public static void SetContainer(Api.Process process, ContainerInfo? container)
+    private static Container? WithPid(Container? container, uint nsPid)
+    {
+        if (container is null || nsPid == 0 || container.Pid == nsPid)
+        {
+            return container;
+        }
+
+        var copy = container.Clone();
+        copy.Pid = nsPid;
+        return copy;
+    }
+
+    /// <param name="nsPid">The process's pid in its own pid namespace: Tetragon's container.pid; 0 = unknown.</param>
+    public static void SetContainer(Api.Process process, ContainerInfo? container, uint nsPid)
     {
         if (container is null)
         {
@@ -134,9 +153,9 @@ internal sealed class ProcessFactory(string nodeName, BootClock clock, HostNames
             message.StartTime = Timestamp.FromDateTimeOffset(start);
         }
 
-        if (container.Pid is { } pid)
+        if (nsPid != 0)
         {
-            message.Pid = pid;
+            message.Pid = nsPid;
         }
 
         process.Container = message;

@@ -29,6 +29,12 @@ internal sealed record ProcessSnapshot
     public IReadOnlyList<uint> Namespaces { get; init; } = [];
     public ulong CgroupId { get; init; }
 
+    /// <summary>Its pid in its own pid namespace (the container's view); 0 = unknown.</summary>
+    public uint NsPid { get; init; }
+
+    /// <summary>The inode of its pid namespace; 0 = unknown.</summary>
+    public uint PidNamespace => Namespaces.Count > (int)NamespaceKind.Pid ? Namespaces[(int)NamespaceKind.Pid] : 0;
+
     /// <summary>Tetragon's flag words besides execve/procFS/clone (e.g. truncArgs).</summary>
     public IReadOnlyList<string> ExtraFlags { get; init; } = [];
 
