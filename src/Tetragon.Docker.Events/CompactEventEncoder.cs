@@ -184,14 +184,23 @@ public sealed class CompactEventEncoder(CompactEncoderOptions options)
         }
     }
 
+    /// <summary>The x86_64 name, as Tetragon prints it; another ABI's number as "abi/N" (no table for it here).</summary>
+    private static string SyscallName(SyscallId id)
+    {
+        if (id.Abi is "" or "x64" && Policy.Linux.SyscallTable.NameOf((int)id.Id) is { } name)
+        {
+            return name;
+        }
+
+        return (string.IsNullOrEmpty(id.Abi) ? "" : Safe(id.Abi) + "/") + id.Id.ToString(CultureInfo.InvariantCulture);
+    }
+
     private string Tracepoint(ProcessTracepoint tp)
     {
         if (tp.Subsys == "raw_syscalls" && tp.Event == "sys_enter")
         {
             var id = tp.Args.FirstOrDefault(a => a.ArgCase == KprobeArgument.ArgOneofCase.SyscallId)?.SyscallId;
-            var detail = id is not null
-                ? (string.IsNullOrEmpty(id.Abi) ? "" : Safe(id.Abi) + "/") + id.Id.ToString(CultureInfo.InvariantCulture)
-                : tp.Args.Count > 0 ? Number(tp.Args[0]) : null;
+            var detail = id is not null ? SyscallName(id) : tp.Args.Count > 0 ? Number(tp.Args[0]) : null;
             return Line("☎", "syscall", tp.Process, Paint(Cyan, detail));
         }
 

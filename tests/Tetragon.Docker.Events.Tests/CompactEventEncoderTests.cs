@@ -118,6 +118,27 @@ public sealed class CompactEventEncoderTests
     }
 
     [Fact]
+    public void RawSyscallEnterNamesTheSyscall()
+    {
+        var proc = TestEvents.Proc("/usr/bin/curl", container: "web");
+        GetEventsResponse Enter(uint id, string abi) => new()
+        {
+            ProcessTracepoint = new ProcessTracepoint
+            {
+                Process = proc,
+                Subsys = "raw_syscalls",
+                Event = "sys_enter",
+                Args = { new KprobeArgument { SyscallId = new SyscallId { Id = id, Abi = abi } } },
+            },
+        };
+
+        Assert.Equal("☎ syscall web /usr/bin/curl connect", _plain.Encode(Enter(42, "x64")));
+        Assert.Equal("☎ syscall web /usr/bin/curl execve", _plain.Encode(Enter(59, "x64")));
+        Assert.Equal("☎ syscall web /usr/bin/curl i386/11", _plain.Encode(Enter(11, "i386"))); // no i386 table
+        Assert.Equal("☎ syscall web /usr/bin/curl x64/9999", _plain.Encode(Enter(9999, "x64")));
+    }
+
+    [Fact]
     public void TestEvent_HasNoCompactForm()
     {
         Assert.Null(_plain.Encode(new GetEventsResponse { Test = new Test() }));

@@ -6,7 +6,7 @@ namespace Tetragon.Docker.Policy.Linux;
 /// x86_64 syscall names and numbers (arch/x86/entry/syscalls/syscall_64.tbl, common and 64-bit
 /// entries), and the name forms Tetragon accepts: <c>openat</c>, <c>sys_openat</c>, <c>__x64_sys_openat</c>.
 /// </summary>
-public static class SyscallTable
+internal static class SyscallTable
 {
     /// <summary>The x86_64 syscall entry symbol prefix.</summary>
     public const string X64Prefix = "__x64_sys_";
