@@ -66,6 +66,12 @@ struct msg_exec {
 	 * when the directory is gone before user space looks (short-lived containers). */
 	char cgroup_parent[CGROUP_NAME_MAX];
 	char cgroup_name[CGROUP_NAME_MAX];
+	/* The executed file's inode and links (0: a memfd or a deleted file, a fileless exec). */
+	__u64 binary_ino;
+	__u32 binary_nlink;
+	/* Non-zero for a privileged exec (setuid, setgid or file capabilities): bprm->per_clear or
+	 * bprm->secureexec (AT_SECURE), which is what file capabilities set on recent kernels. */
+	__u32 privileged;
 };
 
 struct msg_exit {

@@ -167,6 +167,10 @@ int BPF_PROG(tg_execve, struct task_struct *task, pid_t old_pid, struct linux_bi
 		store_baseline(task, task->tgid);
 	if (throttled)
 		return 0;
+	m->binary_ino = BPF_CORE_READ(bprm, file, f_inode, i_ino);
+	m->binary_nlink = BPF_CORE_READ(bprm, file, f_inode, i_nlink);
+	/* Set by the capability LSM when the exec raised privileges; still there after commit_creds. */
+	m->privileged = bprm->per_clear | (__u32)BPF_CORE_READ_BITFIELD(bprm, secureexec);
 	off += m->binary_len;
 	m->env_len = read_env(task, heap->data, off, &m->flags);
 	off += m->env_len;

@@ -10,7 +10,7 @@ public sealed class ProcessMessageDecoderTests
     {
         // sizeof() of bpf/lib/process.h's structs.
         Assert.Equal(16, Marshal.SizeOf<MsgCommon>());
-        Assert.Equal(360, Marshal.SizeOf<MsgExec>());
+        Assert.Equal(376, Marshal.SizeOf<MsgExec>());
         Assert.Equal(40, Marshal.SizeOf<MsgExit>());
         Assert.Equal(40, Marshal.SizeOf<MsgClone>());
         Assert.Equal(40, Marshal.OffsetOf<MsgExec>(nameof(MsgExec.CgroupId)).ToInt32());

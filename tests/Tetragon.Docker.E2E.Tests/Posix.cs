@@ -13,6 +13,18 @@ internal static partial class Posix
     [LibraryImport("libc.so.6", EntryPoint = "realpath", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial nint RealPathNative(string path, nint resolved);
 
+    [LibraryImport("libc.so.6", EntryPoint = "memfd_create", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int MemfdCreate(string name, uint flags);
+
+    [LibraryImport("libc.so.6", EntryPoint = "write", SetLastError = true)]
+    public static partial nint Write(int fd, ReadOnlySpan<byte> buffer, nuint count);
+
+    [LibraryImport("libc.so.6", EntryPoint = "close")]
+    public static partial int Close(int fd);
+
+    [LibraryImport("libc.so.6", EntryPoint = "setxattr", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int SetXattr(string path, string name, ReadOnlySpan<byte> value, nuint size, int flags);
+
     [LibraryImport("libc.so.6", EntryPoint = "free")]
     private static partial void Free(nint pointer);
 

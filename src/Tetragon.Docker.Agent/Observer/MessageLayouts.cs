@@ -71,6 +71,9 @@ internal struct MsgExec
     public ushort EnvLen;
     public CgroupName CgroupParent;
     public CgroupName CgroupName;
+    public ulong BinaryIno;
+    public uint BinaryNlink;
+    public uint Privileged;
 }
 
 /// <summary>msg_exec.flags</summary>

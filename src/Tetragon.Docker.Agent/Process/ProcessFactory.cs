@@ -77,6 +77,7 @@ internal sealed class ProcessFactory(string nodeName, BootClock clock, HostNames
             };
         }
 
+        process.BinaryProperties = BinaryPropertiesOf(s, includeCredentials);
         if (Environment is not null && s.Environment.Count > 0)
         {
             process.EnvironmentVariables.AddRange(Environment.Select(s.Binary, s.Environment));
@@ -84,6 +85,53 @@ internal sealed class ProcessFactory(string nodeName, BootClock clock, HostNames
 
         SetContainer(process, container, s.NsPid);
         return process;
+    }
+
+    /// <summary>
+    /// Tetragon's binary_properties: a fileless exec (the file has no links: a memfd or a deleted
+    /// file) and, with --enable-process-cred as in Tetragon, how a privileged exec changed the
+    /// credentials. Exec changes neither real id, so the set-user-ID is the new effective uid when
+    /// it differs from the real one; a privileged exec that changed neither raised capabilities
+    /// through the file's. Null when there is nothing to say.
+    /// </summary>
+    internal static BinaryProperties? BinaryPropertiesOf(ProcessSnapshot s, bool includeCredentials)
+    {
+        BinaryProperties? properties = null;
+        if (s.BinaryLinks == 0)
+        {
+            properties = new BinaryProperties { File = new FileProperties { Inode = new InodeProperties { Number = s.BinaryInode, Links = 0 } } };
+        }
+
+        if (!includeCredentials || !s.PrivilegedExec)
+        {
+            return properties;
+        }
+
+        properties ??= new BinaryProperties();
+        if (s.Euid != s.Uid)
+        {
+            properties.Setuid = s.Euid;
+            if (s.Uid != 0 && s.Euid == 0)
+            {
+                properties.PrivilegesChanged.Add(ProcessPrivilegesChanged.PrivilegesRaisedExecFileSetuid);
+            }
+        }
+
+        if (s.Egid != s.Gid)
+        {
+            properties.Setgid = s.Egid;
+            if (s.Gid != 0 && s.Egid == 0)
+            {
+                properties.PrivilegesChanged.Add(ProcessPrivilegesChanged.PrivilegesRaisedExecFileSetgid);
+            }
+        }
+
+        if (s.Euid == s.Uid && s.Egid == s.Gid)
+        {
+            properties.PrivilegesChanged.Add(ProcessPrivilegesChanged.PrivilegesRaisedExecFileCap);
+        }
+
+        return properties;
     }
 
     private string Arguments(ProcessSnapshot s)

@@ -29,6 +29,14 @@ internal sealed record ProcessSnapshot
     public IReadOnlyList<uint> Namespaces { get; init; } = [];
     public ulong CgroupId { get; init; }
 
+    /// <summary>The executed file's inode, and its links (0: a memfd or deleted file); null links: unknown (/proc).</summary>
+    public ulong BinaryInode { get; init; }
+
+    public uint? BinaryLinks { get; init; }
+
+    /// <summary>The kernel marked the exec privileged (bprm->per_clear or secureexec): setuid, setgid or file capabilities.</summary>
+    public bool PrivilegedExec { get; init; }
+
     /// <summary>Its pid in its own pid namespace (the container's view); 0 = unknown.</summary>
     public uint NsPid { get; init; }
 
