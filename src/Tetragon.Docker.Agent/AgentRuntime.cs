@@ -67,6 +67,7 @@ internal sealed class AgentRuntime(
         var factory = new ProcessFactory(options.NodeName, new BootClock(), HostNamespaces.FromProc(options.ProcRoot), options.EnableProcessCred, options.EnableProcessNs, options.Redaction())
         {
             Environment = options.EnableProcessEnvironmentVariables ? EnvironmentFilter.Parse(options.FilterEnvironmentVariables, options.Redaction()) : null,
+            UserNames = options.UsernameMetadata == "unix" ? UserNames.ForHost(options.ProcRoot, time) : null,
         };
         if (options.EnableProcessEnvironmentVariables)
         {

@@ -80,6 +80,14 @@ public sealed class AgentOptionsTests
     }
 
     [Fact]
+    public void UsernameMetadataIsDisabledOrUnix()
+    {
+        Assert.Contains((Valid with { UsernameMetadata = "ldap" }).Validate(), e => e == "--username-metadata: \"ldap\" is not disabled or unix");
+        Assert.Empty((Valid with { UsernameMetadata = "unix" }).Validate());
+        Assert.Equal("disabled", new AgentOptions().UsernameMetadata);
+    }
+
+    [Fact]
     public void ParsesOctalModes()
     {
         Assert.True(AgentOptions.TryParseFileMode("640", out var mode));

@@ -75,6 +75,35 @@ public sealed class ProcessLifecycleTests
     }
 
     [Fact]
+    public async Task UsernameMetadataUnixNamesHostProcessesUsersFromPasswd()
+    {
+        await using var agent = await AgentProcess.StartAsync("--username-metadata", "unix");
+        var nobody = File.ReadLines("/etc/passwd").Select(l => l.Split(':')).First(f => f.Length > 2 && f[2] == "65534")[0];
+
+        async Task<Api.Process> Exec(string binary, params string[] args)
+        {
+            var marker = $"user-{Guid.NewGuid():N}";
+            await Trigger.RunAsync(binary, "/", [.. args, marker]);
+            // The exec of /bin/true itself, not of the setpriv or unshare before it.
+            return (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessExec?.Process.Arguments == marker)).ProcessExec.Process;
+        }
+
+        Assert.Equal("root", (await Exec("/bin/true")).User?.Name);
+        Assert.Equal(nobody, (await Exec("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", "/bin/true")).User?.Name);
+        // Another mount namespace (a container's view of the files): its passwd is not the host's.
+        Assert.Null((await Exec("/usr/bin/unshare", "-m", "--", "/bin/true")).User);
+    }
+
+    [Fact]
+    public async Task WithoutUsernameMetadataNoUserIsReported()
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        var marker = $"nouser-{Guid.NewGuid():N}";
+        await Trigger.RunAsync("/bin/true", "/", marker);
+        Assert.Null((await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessExec?.Process.Arguments == marker)).ProcessExec.Process.User);
+    }
+
+    [Fact]
     public async Task DeepPathsThroughABindMountAreReportedWhole()
     {
         // The exec hook reads the first components with direct loads and hands the rest (and any

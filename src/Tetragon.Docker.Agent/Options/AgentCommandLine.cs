@@ -38,6 +38,7 @@ internal sealed class AgentCommandLine
     private readonly Option<bool> enableProcessEnvironmentVariables = Flag("--enable-process-environment-variables", "add environment_variables (captured at exec, up to 4 KiB) to process events", Defaults.EnableProcessEnvironmentVariables);
     private readonly Option<string> filterEnvironmentVariables = Flag("--filter-environment-variables", "with --enable-process-environment-variables: only these variables (comma-separated names)", Defaults.FilterEnvironmentVariables);
     private readonly Option<bool> enableProcessNs = Flag("--enable-process-ns", "add ns (the process's namespaces) to process events", Defaults.EnableProcessNs);
+    private readonly Option<string> usernameMetadata = Flag("--username-metadata", "unix: add user.name (from the host's /etc/passwd) to events of host processes; disabled: leave it out", Defaults.UsernameMetadata);
     private readonly Option<string> bpfLib = Flag("--bpf-lib", "directory of the BPF objects", Defaults.BpfLib);
     private readonly Option<string> procRoot = Flag("--procfs", "procfs mount of the host", Defaults.ProcRoot);
     private readonly Option<string> nodeName = Flag("--node-name", "node_name of events (default: $NODE_NAME or host name)", Defaults.NodeName);
@@ -70,7 +71,7 @@ internal sealed class AgentCommandLine
         var root = new RootCommand("tetragon: eBPF security observability and runtime enforcement for Docker hosts")
         {
             exportFilename, exportMaxSize, exportMaxBackups, exportRotationInterval, exportCompress, exportPerm, exportAllowlist, exportDenylist, exportRateLimit, redactionFilters, fieldFilters, enableAncestors, cgroupRate, serverAddress, serverSocket, healthServerAddress, healthServerInterval, rbSize, rbSizeTotal, rbQueueSize,
-            eventQueueSize, exportQueueSize, processCacheSize, enableProcessCred, enableProcessNs, enableProcessEnvironmentVariables, filterEnvironmentVariables, bpfLib, procRoot, nodeName, dockerHost, enableDocker, metricsServer, logLevel, logFormat,
+            eventQueueSize, exportQueueSize, processCacheSize, enableProcessCred, enableProcessNs, enableProcessEnvironmentVariables, filterEnvironmentVariables, usernameMetadata, bpfLib, procRoot, nodeName, dockerHost, enableDocker, metricsServer, logLevel, logFormat,
             tracingPolicy, tracingPolicyDir, persistGrpcPolicies, persistGrpcPoliciesDir, configDir,
         };
         configDir.Validators.Add(r =>
@@ -113,6 +114,7 @@ internal sealed class AgentCommandLine
         EnableProcessNs = r.GetValue(enableProcessNs),
         EnableProcessEnvironmentVariables = r.GetValue(enableProcessEnvironmentVariables),
         FilterEnvironmentVariables = r.GetValue(filterEnvironmentVariables) ?? "",
+        UsernameMetadata = r.GetValue(usernameMetadata) ?? "",
         BpfLib = r.GetValue(bpfLib)!,
         ProcRoot = r.GetValue(procRoot)!,
         NodeName = r.GetValue(nodeName)!,

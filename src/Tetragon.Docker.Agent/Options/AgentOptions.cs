@@ -61,6 +61,9 @@ public sealed record AgentOptions
     public bool EnableProcessCred { get; init; }
     public bool EnableProcessNs { get; init; }
 
+    /// <summary>Tetragon's --username-metadata: "disabled" or "unix" (user.name of host processes from /etc/passwd).</summary>
+    public string UsernameMetadata { get; init; } = "disabled";
+
     /// <summary>Exec events carry the process's environment (the first 4 KiB of it) as environment_variables.</summary>
     public bool EnableProcessEnvironmentVariables { get; init; }
 
@@ -180,6 +183,11 @@ public sealed record AgentOptions
         if (LogLevel.ToLowerInvariant() is not ("debug" or "info" or "warn" or "warning" or "error"))
         {
             errors.Add($"--log-level: \"{LogLevel}\" is not one of debug, info, warn, error");
+        }
+
+        if (UsernameMetadata is not ("disabled" or "unix"))
+        {
+            errors.Add($"--username-metadata: \"{UsernameMetadata}\" is not disabled or unix");
         }
 
         if (LogFormat is not ("text" or "json"))

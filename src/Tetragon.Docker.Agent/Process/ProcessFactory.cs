@@ -19,6 +19,9 @@ internal sealed class ProcessFactory(string nodeName, BootClock clock, HostNames
     /// <summary>--enable-process-environment-variables: which variables exec events carry; null: none.</summary>
     public EnvironmentFilter? Environment { get; init; }
 
+    /// <summary>--username-metadata=unix: user.name for host processes; null: off (Tetragon's default).</summary>
+    public UserNames? UserNames { get; init; }
+
     /// <summary>Tetragon keeps the first 31 characters of the container id in Process.docker.</summary>
     public const int DockerIdLength = 31;
 
@@ -78,6 +81,11 @@ internal sealed class ProcessFactory(string nodeName, BootClock clock, HostNames
         }
 
         process.BinaryProperties = BinaryPropertiesOf(s, includeCredentials);
+        if (UserNames is not null && InHostMountAndUserNamespaces(s))
+        {
+            process.User = UserNames.Of(process.Uid ?? 0);
+        }
+
         if (Environment is not null && s.Environment.Count > 0)
         {
             process.EnvironmentVariables.AddRange(Environment.Select(s.Binary, s.Environment));
@@ -134,6 +142,11 @@ internal sealed class ProcessFactory(string nodeName, BootClock clock, HostNames
         return properties;
     }
 
+    private bool InHostMountAndUserNamespaces(ProcessSnapshot s) =>
+        s.Namespaces.Count > (int)NamespaceKind.User
+        && hostNamespaces.IsHost(NamespaceKind.Mnt, s.Namespaces[(int)NamespaceKind.Mnt])
+        && hostNamespaces.IsHost(NamespaceKind.User, s.Namespaces[(int)NamespaceKind.User]);
+
     private string Arguments(ProcessSnapshot s)
     {
         var arguments = ProcessArguments.Format(s.Argv);
@@ -163,6 +176,7 @@ internal sealed class ProcessFactory(string nodeName, BootClock clock, HostNames
         Cap = parent.Cap,
         Ns = parent.Ns,
         ProcessCredentials = parent.ProcessCredentials,
+        User = parent.User,
         EnvironmentVariables = { parent.EnvironmentVariables },
     };
 
