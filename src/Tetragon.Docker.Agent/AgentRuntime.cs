@@ -162,6 +162,15 @@ internal sealed class AgentRuntime(
 
     public int AttachedPrograms => sensor?.AttachedLinks ?? 0;
 
+    /// <summary>GetDebug's dump: the process cache's entries, read on the pipeline thread that owns it.</summary>
+    public Task<List<Api.ProcessInternal>> DumpProcessCacheAsync(bool skipZeroRefcnt) =>
+        loop is null
+            ? Task.FromException<List<Api.ProcessInternal>>(new InvalidOperationException("the agent is not running"))
+            : loop.Invoke(() => Cache.Entries()
+                .Where(e => !skipZeroRefcnt || e.Refs > 0)
+                .Select(e => new Api.ProcessInternal { Process = e.Process, Refcnt = (uint)e.Refs })
+                .ToList());
+
     private static void ScopeEntry(GenericSensor generic, uint scope, ulong cgroup, bool add)
     {
         Span<byte> key = stackalloc byte[16]; // struct gen_scope_key

@@ -3,6 +3,7 @@ using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Prometheus;
 using Serilog;
+using Serilog.Core;
 using Serilog.Events;
 using Tetragon.Docker.Agent;
 using Tetragon.Docker.Agent.Docker;
@@ -46,8 +47,9 @@ static async Task<int> RunAsync(AgentOptions options, CancellationToken cancella
         return 2;
     }
 
+    var levelSwitch = new LoggingLevelSwitch(ParseLevel(options.LogLevel)); // SetDebug changes it
     var logging = new LoggerConfiguration()
-        .MinimumLevel.Is(ParseLevel(options.LogLevel))
+        .MinimumLevel.ControlledBy(levelSwitch)
         .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
         .MinimumLevel.Override("Grpc", LogEventLevel.Warning);
     Log.Logger = (options.LogFormat == "json"
@@ -74,6 +76,7 @@ static async Task<int> RunAsync(AgentOptions options, CancellationToken cancella
         builder.Host.UseSerilog();
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(exportWriter);
+        builder.Services.AddSingleton(new LogLevelControl(levelSwitch));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<AgentCounters>();
         builder.Services.AddSingleton<EventBus>();

@@ -18,6 +18,9 @@ internal sealed class TetraCommand
         Root.Subcommands.Add(new TracingPolicyCommand(context).Command);
         Root.Subcommands.Add(new SensorsCommand(context).Command);
         Root.Subcommands.Add(new BugtoolCommand(context).Command);
+        var debug = new DebugCommands(context);
+        Root.Subcommands.Add(debug.LogLevelCommand);
+        Root.Subcommands.Add(debug.DumpCommand);
     }
 
     public CliContext Context { get; }

@@ -24,6 +24,22 @@ public sealed class ProcessCacheTests
     }
 
     [Fact]
+    public void EntriesListLivePidsThenTheExitedAncestorsTheyHoldEachOnce()
+    {
+        var cache = new ProcessCache();
+        var grandparent = cache.Add(10, P(10, "g"), null, 1);
+        var parent = cache.Add(11, P(11, "p"), grandparent, 1);
+        cache.Add(12, P(12, "a"), parent, 1);
+        cache.Add(13, P(13, "b"), parent, 1);
+        cache.Exit(10);
+        cache.Exit(11);
+
+        var ids = cache.Entries().Select(e => e.ExecId).ToList();
+        Assert.Equal(["a", "b", "p", "g"], ids);
+        Assert.All(cache.Entries(), e => Assert.True(e.Refs > 0));
+    }
+
+    [Fact]
     public void ExecReplacesThePidsImage()
     {
         var cache = new ProcessCache();

@@ -140,8 +140,51 @@ internal sealed class EventLoop : IDisposable
         }
     }
 
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(Action Run, Action Cancel)> work = new();
+
+    /// <summary>
+    /// Runs <paramref name="read"/> on the loop's thread, which owns the process cache, between
+    /// two batches: within a poll interval (a second when idle). Fails once the loop is stopping.
+    /// </summary>
+    public Task<T> Invoke<T>(Func<T> read)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        work.Enqueue((
+            () =>
+            {
+                try
+                {
+                    done.TrySetResult(read());
+                }
+                catch (Exception e)
+                {
+                    done.TrySetException(e);
+                }
+            },
+            () => done.TrySetException(new InvalidOperationException("the agent is stopping"))));
+        if (stopping)
+        {
+            // The loop may have run its last batch already: nothing would run what is left.
+            while (work.TryDequeue(out var item))
+            {
+                item.Cancel();
+            }
+        }
+
+        return done.Task;
+    }
+
+    private void RunWork()
+    {
+        while (work.TryDequeue(out var item))
+        {
+            item.Run();
+        }
+    }
+
     private void EndBatch(bool force)
     {
+        RunWork();
         try
         {
             if (force || handler.DeferredCount > 0)

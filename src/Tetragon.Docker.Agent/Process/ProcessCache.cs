@@ -40,6 +40,25 @@ internal sealed class ProcessCache(int capacity = ProcessCache.DefaultCapacity, 
         return entry;
     }
 
+    /// <summary>
+    /// Every entry: each live pid's image, then the exited ancestors that children still hold
+    /// (each once). For GetDebug's dump of the process cache.
+    /// </summary>
+    public List<ProcessEntry> Entries()
+    {
+        var entries = new List<ProcessEntry>(byPid.Values);
+        var seen = new HashSet<ProcessEntry>(entries, ReferenceEqualityComparer.Instance);
+        foreach (var live in byPid.Values)
+        {
+            for (var up = live.Parent; up is not null && seen.Add(up); up = up.Parent)
+            {
+                entries.Add(up);
+            }
+        }
+
+        return entries;
+    }
+
     /// <summary>The pids with a current image (a copy: the cache may change while it is used).</summary>
     public uint[] Pids() => [.. byPid.Keys];
 

@@ -177,6 +177,7 @@ internal sealed class ProcessFactory(string nodeName, BootClock clock, HostNames
         Ns = parent.Ns,
         ProcessCredentials = parent.ProcessCredentials,
         User = parent.User,
+        BinaryProperties = parent.BinaryProperties,
         EnvironmentVariables = { parent.EnvironmentVariables },
     };
 

@@ -1,6 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Tetragon.Docker.Agent.Export;
+using Tetragon.Docker.Agent.Logging;
 using Tetragon.Docker.Agent.Metrics;
 using Tetragon.Docker.Agent.Options;
 using Tetragon.Docker.Agent.Policy;
@@ -17,6 +18,7 @@ internal sealed class FineGuidanceSensorsService(
     EventBus bus,
     AgentCounters counters,
     AgentRuntime runtime,
+    LogLevelControl logLevel,
     IHostApplicationLifetime lifetime,
     ILogger<FineGuidanceSensorsService> logger) : FineGuidanceSensors.FineGuidanceSensorsBase
 {
@@ -79,6 +81,47 @@ internal sealed class FineGuidanceSensorsService(
 
     public override Task<GetVersionResponse> GetVersion(GetVersionRequest request, ServerCallContext context) =>
         Task.FromResult(new GetVersionResponse { Version = Version });
+
+    public override async Task<GetDebugResponse> GetDebug(GetDebugRequest request, ServerCallContext context)
+    {
+        switch (request.Flag)
+        {
+            case ConfigFlag.LogLevel:
+                logger.LogDebug("{Peer} asked for the log level", context.Peer);
+                return new GetDebugResponse { Flag = ConfigFlag.LogLevel, Level = logLevel.Level };
+            case ConfigFlag.DumpProcessCache:
+                logger.LogDebug("{Peer} asked for a dump of the process cache", context.Peer);
+                try
+                {
+                    var processes = await runtime.DumpProcessCacheAsync(request.Dump?.SkipZeroRefcnt ?? false).WaitAsync(context.CancellationToken).ConfigureAwait(false);
+                    return new GetDebugResponse { Flag = ConfigFlag.DumpProcessCache, Processes = new DumpProcessCacheResArgs { Processes = { processes } } };
+                }
+                catch (InvalidOperationException e)
+                {
+                    throw new RpcException(new Status(StatusCode.Unavailable, e.Message));
+                }
+
+            default:
+                throw new RpcException(new Status(StatusCode.InvalidArgument, $"unknown config flag {(int)request.Flag}"));
+        }
+    }
+
+    public override Task<SetDebugResponse> SetDebug(SetDebugRequest request, ServerCallContext context)
+    {
+        if (request.Flag != ConfigFlag.LogLevel)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"config flag {request.Flag} cannot be set (only CONFIG_FLAG_LOG_LEVEL)"));
+        }
+
+        if (!System.Enum.IsDefined(request.Level))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"unknown log level {(int)request.Level}"));
+        }
+
+        var previous = logLevel.Set(request.Level);
+        logger.LogWarning("log level changed from {Previous} to {Level} by {Peer}", previous, request.Level, context.Peer);
+        return Task.FromResult(new SetDebugResponse { Flag = ConfigFlag.LogLevel, Level = logLevel.Level });
+    }
 
     public override Task<ListSensorsResponse> ListSensors(ListSensorsRequest request, ServerCallContext context)
     {
