@@ -30,10 +30,11 @@ struct {
 	__uint(max_entries, 8 * 1024 * 1024);
 } events SEC(".maps");
 
-/* Reservation failures per CPU: the "lost events" figure user space reports. */
+/* Reservation failures per CPU, by opcode (MSG_OP_* & LOST_OPS_MASK): tetragon_missed_events_total{msg_op}. */
+#define LOST_OPS_MASK 31
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, LOST_OPS_MASK + 1);
 	__type(key, __u32);
 	__type(value, __u64);
 } lost_events SEC(".maps");
@@ -52,10 +53,10 @@ struct {
 	__type(value, __u64);
 } ringbuf_config SEC(".maps");
 
-static __always_inline void count_lost(void)
+static __always_inline void count_lost(__u8 op)
 {
-	__u32 zero = 0;
-	__u64 *lost = bpf_map_lookup_elem(&lost_events, &zero);
+	__u32 key = op & LOST_OPS_MASK;
+	__u64 *lost = bpf_map_lookup_elem(&lost_events, &key);
 
 	if (lost)
 		__sync_fetch_and_add(lost, 1);
@@ -111,7 +112,7 @@ static __always_inline long emit_event(void *data, __u64 size)
 		}
 	}
 	if (bpf_ringbuf_output(&events, data, size, flags) < 0) {
-		count_lost();
+		count_lost(((struct msg_common *)data)->op);
 		return -1;
 	}
 	return 0;

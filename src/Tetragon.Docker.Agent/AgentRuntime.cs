@@ -57,6 +57,7 @@ internal sealed class AgentRuntime(
 
         sensor = ProcessSensor.Load(options.BpfLib, options.RbSize, wakeupBytes: BatchWakeupBytes);
         counters.KernelLostReader = sensor.ReadLostEvents;
+        counters.KernelLostByOpReader = sensor.ReadLostEventsByOp;
         counters.ThrottleDroppedReader = sensor.ReadThrottleDropped;
         logger.LogInformation(
             "sensor {Sensor} loaded: backend {Backend}, {Links} programs attached, ring buffer {Bytes} bytes",

@@ -129,7 +129,7 @@ public sealed class BpfObjectTests
     private static string Marker(int i) => $"ring-wrap-{i}-" + new string((char)('a' + (i % 26)), i * 37 % 700);
 
     [Fact]
-    public void LostEventsAreCountedPerCpuWhenTheRingBufferIsFull()
+    public void LostEventsAreCountedPerCpuAndOpcodeWhenTheRingBufferIsFull()
     {
         using var exec = BpfObject.Open(BpfObjects.Path("bpf_execve.o"));
         exec.SetMaxEntries("events", 4096);
@@ -143,7 +143,9 @@ public sealed class BpfObjectTests
             p.WaitForExit();
         }
 
-        Assert.True(exec.Map("lost_events").SumPerCpu(0) > 0);
+        // Counted under the exec opcode (MSG_OP_EXECVE, 5): tetragon_missed_events_total{msg_op="5"}.
+        Assert.True(exec.Map("lost_events").SumPerCpu(5) > 0);
+        Assert.Equal(0ul, exec.Map("lost_events").SumPerCpu(0));
     }
 
     /// <summary>

@@ -71,7 +71,8 @@ public sealed class AgentRobustnessTests
     public async Task RingBufferOverflowIsCountedAsLostAndTheAgentKeepsWorking()
     {
         // One page of ring buffer cannot hold a burst of parallel execs.
-        await using var agent = await AgentProcess.StartAsync("--rb-size", "4096");
+        var port = 23000 + (Environment.ProcessId % 1000);
+        await using var agent = await AgentProcess.StartAsync("--rb-size", "4096", "--metrics-server", $"localhost:{port}");
         var burst = await Trigger.RunAsync("/bin/sh", "/", "-c", "for i in $(seq 400); do /bin/true & done; wait");
         Assert.Equal(0, burst.ExitCode);
 
@@ -85,6 +86,19 @@ public sealed class AgentRobustnessTests
         }
 
         Assert.True(lost > 0, "a 4 KiB ring buffer lost no event in a burst of 400 execs");
+
+        // Tetragon's series: the losses by opcode add up to the total (the ring is idle now).
+        using (var http = new HttpClient())
+        {
+            var text = await http.GetStringAsync(new Uri($"http://localhost:{port}/metrics"), TestContext.Current.CancellationToken);
+            var byOp = System.Text.RegularExpressions.Regex.Matches(text, "^tetragon_missed_events_total\\{msg_op=\"(\\d+)\"\\} (\\d+)$", System.Text.RegularExpressions.RegexOptions.Multiline)
+                .ToDictionary(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), m => ulong.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+            var total = ulong.Parse(System.Text.RegularExpressions.Regex.Match(text, "^tetragon_bpf_missed_events_total (\\d+)$", System.Text.RegularExpressions.RegexOptions.Multiline).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(total >= lost);
+            Assert.Equal(total, byOp.Values.Aggregate(0ul, (a, b) => a + b));
+            Assert.All(byOp.Keys, op => Assert.Contains(op, new[] { 5, 7, 23 })); // exec, exit, clone: no hook is loaded
+            Assert.Contains($"tetragon_ringbuf_perf_event_lost_total {total}", text, StringComparison.Ordinal);
+        }
 
         // After the burst, events flow again.
         var marker = $"after-burst-{Guid.NewGuid():N}";

@@ -32,6 +32,9 @@ public sealed class MetricsTests
         Assert.Contains("tetragon_events_total{type=\"PROCESS_KPROBE\"} 2", text, StringComparison.Ordinal);
         Assert.Contains(PolicyLine, text, StringComparison.Ordinal);
         Assert.Contains("tetragon_bpf_missed_events_total 0", text, StringComparison.Ordinal);
+        Assert.Contains("tetragon_ringbuf_perf_event_lost_total 0", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("tetragon_missed_events_total{", text, StringComparison.Ordinal); // no opcode lost anything
+        Assert.Contains("tetragon_notify_overflowed_events_total 0", text, StringComparison.Ordinal);
         Assert.Contains("tetragon_process_cache_size ", text, StringComparison.Ordinal);
         Assert.Contains("tetragon_process_cache_capacity 65536", text, StringComparison.Ordinal);
     }

@@ -29,6 +29,9 @@ public sealed class AgentCounters
     /// <summary>Set by the sensor: reads the kernel's per-CPU reservation-failure counter.</summary>
     public Func<ulong>? KernelLostReader { get; set; }
 
+    /// <summary>Set by the sensor: the same, by opcode (tetragon_missed_events_total{msg_op}).</summary>
+    public Func<List<(int Op, ulong Count)>>? KernelLostByOpReader { get; set; }
+
     /// <summary>Set by the sensor: reads the kernel's count of events dropped from throttled cgroups (--cgroup-rate).</summary>
     public Func<ulong>? ThrottleDroppedReader { get; set; }
 

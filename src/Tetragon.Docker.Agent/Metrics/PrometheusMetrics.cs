@@ -18,6 +18,9 @@ internal sealed class PrometheusMetrics
     private readonly Gauge subscribers;
     private readonly Counter eventsByType;
     private readonly Counter policyEvents;
+    private readonly Counter missedByOp;
+    private readonly Counter ringLost;
+    private readonly Counter notifyOverflowed;
     private readonly AgentRuntime runtime;
     private readonly MetricFactory factory;
 
@@ -35,6 +38,10 @@ internal sealed class PrometheusMetrics
         // Tetragon's labels where Docker has the concept: the event type; the policy and its hook.
         eventsByType = factory.CreateCounter(AgentCounters.EventsTotal, "Events published, by type.", "type");
         policyEvents = factory.CreateCounter("tetragon_policy_events_total", "Events posted by each hook of each tracing policy.", "policy", "hook");
+        // Tetragon's names for what the counters above also say, so its dashboards and alerts work.
+        missedByOp = factory.CreateCounter("tetragon_missed_events_total", "Events the kernel could not send (the ring buffer was full), by Tetragon's msg_op.", "msg_op");
+        ringLost = factory.CreateCounter("tetragon_ringbuf_perf_event_lost_total", "Events lost in the ring buffer (all opcodes).");
+        notifyOverflowed = factory.CreateCounter("tetragon_notify_overflowed_events_total", "Events dropped because a gRPC listener's queue was full.");
         Registry.AddBeforeCollectCallback(Update);
     }
 
@@ -68,6 +75,13 @@ internal sealed class PrometheusMetrics
             policyEvents.WithLabels(policy, hook).IncTo(events);
         }
 
+        foreach (var (op, count) in counters.KernelLostByOpReader?.Invoke() ?? [])
+        {
+            missedByOp.WithLabels(op.ToString(System.Globalization.CultureInfo.InvariantCulture)).IncTo(count);
+        }
+
+        ringLost.IncTo(counters.KernelLostReader?.Invoke() ?? 0);
+        notifyOverflowed.IncTo(counters.Get(AgentCounters.GrpcDropped));
         processCacheSize.Set(cache.Size);
         subscribers.Set(bus.SubscriberCount);
     }

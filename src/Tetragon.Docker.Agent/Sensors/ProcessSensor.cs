@@ -176,7 +176,34 @@ internal sealed class ProcessSensor : IDisposable, ICgroupRateMaps
         }
     }
 
-    public ulong ReadLostEvents() => BpfMap.SumPerCpu(LostEventsFd, 0);
+    /// <summary>lost_events' slots: one per opcode (LOST_OPS_MASK + 1 in bpf/lib/common.h).</summary>
+    public const int LostEventSlots = 32;
+
+    public ulong ReadLostEvents()
+    {
+        ulong total = 0;
+        foreach (var (_, count) in ReadLostEventsByOp())
+        {
+            total += count;
+        }
+
+        return total;
+    }
+
+    /// <summary>Events the ring had no room for, by opcode (Tetragon's msg_op: 5 exec, 7 exit, 23 clone, 13-16 the hooks); only non-zero ones.</summary>
+    public List<(int Op, ulong Count)> ReadLostEventsByOp()
+    {
+        var result = new List<(int, ulong)>();
+        for (uint op = 0; op < LostEventSlots; op++)
+        {
+            if (BpfMap.SumPerCpu(LostEventsFd, op) is > 0 and var count)
+            {
+                result.Add(((int)op, count));
+            }
+        }
+
+        return result;
+    }
 
     public void Dispose()
     {
