@@ -167,21 +167,28 @@ public sealed class BpfObject : SafeHandle
             : throw new BpfException($"{Name}: cannot attach {program} to tracepoint {category}/{name}", Marshal.GetLastPInvokeError(), LibBpfLog.TakeRecent());
     }
 
-    /// <summary>Attaches a uprobe (or uretprobe) program to <paramref name="symbol"/> in <paramref name="binary"/>, for every process.</summary>
-    public unsafe BpfLink AttachUprobe(string program, string binary, string symbol, bool retprobe, ulong cookie)
+    /// <summary>
+    /// Attaches a uprobe (or uretprobe) program to <paramref name="symbol"/> in <paramref name="binary"/>,
+    /// for every process; without a symbol, at the file offset <paramref name="offset"/>.
+    /// </summary>
+    public unsafe BpfLink AttachUprobe(string program, string binary, string? symbol, ulong offset, bool retprobe, ulong cookie)
     {
-        var name = Marshal.StringToCoTaskMemUTF8(symbol);
+        var name = symbol is null ? 0 : Marshal.StringToCoTaskMemUTF8(symbol);
+        var place = symbol ?? $"0x{offset:x}";
         try
         {
             var opts = new UprobeOpts { Size = (nuint)sizeof(UprobeOpts), BpfCookie = cookie, Retprobe = retprobe ? (byte)1 : (byte)0, FuncName = name };
-            var link = LibBpf.ProgramAttachUprobeOpts(FindProgram(program), -1, binary, 0, &opts);
+            var link = LibBpf.ProgramAttachUprobeOpts(FindProgram(program), -1, binary, symbol is null ? (nuint)offset : 0, &opts);
             return link != 0
-                ? new BpfLink(link, $"{program} {binary}:{symbol}")
-                : throw new BpfException($"{Name}: cannot attach {(retprobe ? "uretprobe" : "uprobe")} to {binary}:{symbol}", Marshal.GetLastPInvokeError(), LibBpfLog.TakeRecent());
+                ? new BpfLink(link, $"{program} {binary}:{place}")
+                : throw new BpfException($"{Name}: cannot attach {(retprobe ? "uretprobe" : "uprobe")} to {binary}:{place}", Marshal.GetLastPInvokeError(), LibBpfLog.TakeRecent());
         }
         finally
         {
-            Marshal.FreeCoTaskMem(name);
+            if (name != 0)
+            {
+                Marshal.FreeCoTaskMem(name);
+            }
         }
     }
 

@@ -85,7 +85,7 @@ public sealed class HookSampleExportTests
             var problems = new List<string>();
             var encoded = GenericHookEncoder.Encode(plan.Hooks[i], (uint)(i + 1), op, null, problems);
             Assert.Empty(problems);
-            hooks.Add(new ActiveHook((uint)(i + 1), "sample-path", plan.Hooks[i], encoded!, op == MsgOp.GenericUprobe ? "main" : null));
+            hooks.Add(new ActiveHook((uint)(i + 1), "sample-path", plan.Hooks[i], encoded!, op == MsgOp.GenericUprobe ? new UprobeSite("main", 0) : null));
         }
     }
 

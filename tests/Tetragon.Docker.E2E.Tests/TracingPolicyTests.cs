@@ -792,6 +792,65 @@ public sealed partial class TracingPolicyTests
     }
 
     [Fact]
+    public async Task UprobeByFileOffsetReportsTheOffsetAndTheArguments()
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        var program = await BuildProbeTargetAsync();
+        var offset = await FileOffsetOfAsync(program, "tg_probe_target");
+        await AddAsync(agent, $$"""
+            apiVersion: cilium.io/v1alpha1
+            kind: TracingPolicy
+            metadata:
+              name: "uprobe-offset"
+            spec:
+              uprobes:
+              - path: "{{program}}"
+                offsets: [{{offset}}]
+                args:
+                - index: 1
+                  type: "string"
+            """);
+
+        var (pid, exit) = await Trigger.RunAsync(program, "/", "by-offset");
+        Assert.Equal(0, exit);
+
+        var ev = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessUprobe?.Process?.Pid == (uint)pid)).ProcessUprobe;
+        Assert.Equal(offset, ev.Offset);
+        Assert.Equal("", ev.Symbol);
+        Assert.Equal("by-offset", ev.Args[0].StringArg);
+        var listed = await ListAsync(agent, "uprobe-offset");
+        Assert.Contains(listed.Sensors, s => s.Contains($"0x{offset:x}", StringComparison.Ordinal));
+    }
+
+    /// <summary>A function's file offset: its address (nm) placed in the loadable segment that holds it (readelf -l).</summary>
+    private static async Task<ulong> FileOffsetOfAsync(string binary, string function)
+    {
+        static async Task<string> Run(string tool, params string[] args)
+        {
+            var info = new ProcessStartInfo(tool, args) { RedirectStandardOutput = true, UseShellExecute = false };
+            using var p = System.Diagnostics.Process.Start(info)!;
+            var output = await p.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+            await p.WaitForExitAsync(TestContext.Current.CancellationToken);
+            return output;
+        }
+
+        var address = (await Run("nm", binary)).Split('\n').Select(l => l.Split(' ')).First(f => f.Length == 3 && f[2] == function)[0];
+        var vaddr = Convert.ToUInt64(address, 16);
+        foreach (var line in (await Run("readelf", "-lW", binary)).Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("LOAD", StringComparison.Ordinal)))
+        {
+            // LOAD Offset VirtAddr PhysAddr FileSiz MemSiz Flg Align
+            var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            ulong fileOffset = Convert.ToUInt64(f[1], 16), segment = Convert.ToUInt64(f[2], 16), size = Convert.ToUInt64(f[4], 16);
+            if (vaddr >= segment && vaddr < segment + size)
+            {
+                return vaddr - segment + fileOffset;
+            }
+        }
+
+        throw new InvalidOperationException($"{function} at 0x{vaddr:x} is in no loadable segment of {binary}");
+    }
+
+    [Fact]
     public async Task NonMatchingEventsNeverReachUserSpace()
     {
         await using var agent = await AgentProcess.StartAsync();

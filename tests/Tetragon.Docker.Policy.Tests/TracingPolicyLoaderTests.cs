@@ -274,6 +274,16 @@ public sealed class TracingPolicyLoaderTests
     }
 
     [Fact]
+    public void Uprobe_takes_symbols_or_offsets_not_both()
+    {
+        var both = TracingPolicyLoader.Load(Header + "  uprobes:\n  - path: /bin/x\n    symbols: [main]\n    offsets: [0x1140]\n", null);
+        Assert.Contains(both.Errors, e => e.Path == "spec.uprobes[0].offsets" && e.Message.StartsWith("give symbols or offsets", StringComparison.Ordinal));
+
+        var offsets = TracingPolicyLoader.Load(Header + "  uprobes:\n  - path: /bin/x\n    offsets: [0x1140, 4496]\n", null);
+        Assert.True(offsets.Success, string.Join("; ", offsets.Errors));
+    }
+
+    [Fact]
     public void Unknown_top_level_field_suggests_a_name()
     {
         var yaml = Header.Replace("spec:", "spex:", StringComparison.Ordinal) + "  kprobes: []\n";

@@ -2,10 +2,18 @@ using Tetragon.Docker.Policy.Plan;
 
 namespace Tetragon.Docker.Agent.Policy;
 
-/// <summary>A hook in the kernel: what the event decoder needs to turn its messages into events.</summary>
-/// <param name="Symbol">For uprobes: the symbol this hook id is attached to.</param>
-internal sealed record ActiveHook(uint Id, string PolicyName, HookPlan Plan, EncodedHook Encoded, string? Symbol)
+/// <summary>Where in its binary a uprobe hook id is attached: a symbol, or a file offset (Tetragon's `offsets`).</summary>
+internal sealed record UprobeSite(string? Symbol, ulong Offset)
 {
+    public override string ToString() => Symbol ?? "0x" + Offset.ToString("x", System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>A hook in the kernel: what the event decoder needs to turn its messages into events.</summary>
+/// <param name="Site">For uprobes: the symbol or offset this hook id is attached to.</param>
+internal sealed record ActiveHook(uint Id, string PolicyName, HookPlan Plan, EncodedHook Encoded, UprobeSite? Site)
+{
+    public string? Symbol => Site?.Symbol;
+
     public string FunctionName => Plan.Target switch
     {
         SyscallTarget s => s.KernelSymbol,

@@ -100,7 +100,7 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
 
             nextPolicyId++;
             policies[plan.Name] = loaded;
-            logger.LogInformation("tracing policy {Name} loaded: {Hooks} hook(s): {Targets}", plan.Name, loaded.Hooks.Count, string.Join(", ", loaded.Hooks.Select(h => h.FunctionName + (h.Symbol is null ? "" : " " + h.Symbol))));
+            logger.LogInformation("tracing policy {Name} loaded: {Hooks} hook(s): {Targets}", plan.Name, loaded.Hooks.Count, string.Join(", ", loaded.Hooks.Select(h => h.FunctionName + (h.Site is null ? "" : " " + h.Site))));
             return loaded;
         }
     }
@@ -242,7 +242,7 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
     private static string MetricHookName(ActiveHook h) => h.Plan.Target switch
     {
         TracepointTarget tp => $"tracepoint:{tp.Subsystem}_{tp.Event}",
-        UprobeTarget up => $"uprobe:{up.Path}_{h.Symbol}",
+        UprobeTarget up => $"uprobe:{up.Path}_{h.Site}",
         _ when h.Plan.Kind == HookKind.Lsm => "lsm:" + h.FunctionName,
         _ => "kprobe:" + h.FunctionName,
     };
@@ -272,7 +272,7 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
         for (var i = 0; i < p.Hooks.Count; i++)
         {
             var h = p.Hooks[i];
-            status.Sensors.Add($"{SensorName(h.Plan.Kind)}:{h.FunctionName}{(h.Symbol is null ? "" : ":" + h.Symbol)}(events={counters[i].Posted},errors={counters[i].Errors})");
+            status.Sensors.Add($"{SensorName(h.Plan.Kind)}:{h.FunctionName}{(h.Site is null ? "" : ":" + h.Site)}(events={counters[i].Posted},errors={counters[i].Errors})");
         }
 
         return status;
@@ -286,16 +286,16 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
         _ => "generic_kprobe",
     };
 
-    private List<(HookPlan Plan, EncodedHook Hook, string? Symbol)> Encode(PolicyPlan plan, List<string> problems)
+    private List<(HookPlan Plan, EncodedHook Hook, UprobeSite? Site)> Encode(PolicyPlan plan, List<string> problems)
     {
-        var result = new List<(HookPlan, EncodedHook, string?)>();
+        var result = new List<(HookPlan, EncodedHook, UprobeSite?)>();
         var reserved = new HashSet<uint>();
         var follow = new FollowChildrenBits(followBits);
         foreach (var hook in plan.Hooks)
         {
             TracepointFormat? format = null;
             byte op = MsgOp.GenericKprobe;
-            var symbols = new List<string?> { null };
+            var sites = new List<UprobeSite?> { null };
             switch (hook.Target)
             {
                 case TracepointTarget tp:
@@ -313,19 +313,15 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
                     break;
                 case UprobeTarget up:
                     op = MsgOp.GenericUprobe;
-                    if (up.Symbols.Count == 0)
-                    {
-                        problems.Add($"{hook.SourcePath}.offsets: uprobes by offset are not supported yet (use symbols)");
-                        continue;
-                    }
-
                     if (!File.Exists(up.Path))
                     {
                         problems.Add($"{hook.SourcePath}.path: {up.Path} does not exist");
                         continue;
                     }
 
-                    symbols = up.Symbols.Select(s => (string?)s).ToList();
+                    sites = up.Symbols.Count > 0
+                        ? [.. up.Symbols.Select(s => new UprobeSite(s, 0))]
+                        : [.. up.Offsets.Select(o => new UprobeSite(null, o))];
                     break;
                 case LsmTarget:
                     op = MsgOp.GenericLsm;
@@ -337,7 +333,7 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
                     break;
             }
 
-            foreach (var symbol in symbols)
+            foreach (var site in sites)
             {
                 var id = AllocateHookId(reserved);
                 if (id == 0)
@@ -348,7 +344,7 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
 
                 if (GenericHookEncoder.Encode(hook, id, op, format, problems, followBits: follow) is { } encoded)
                 {
-                    result.Add((hook, encoded, symbol));
+                    result.Add((hook, encoded, site));
                 }
             }
         }
@@ -371,7 +367,7 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
         return 0;
     }
 
-    private void Install(LoadedPolicy loaded, List<(HookPlan Plan, EncodedHook Hook, string? Symbol)> hooks)
+    private void Install(LoadedPolicy loaded, List<(HookPlan Plan, EncodedHook Hook, UprobeSite? Site)> hooks)
     {
         foreach (var family in hooks.Select(h => Family(h.Plan.Kind)).Distinct())
         {
@@ -391,9 +387,9 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
             }
         }
 
-        foreach (var (plan, encoded, symbol) in hooks)
+        foreach (var (plan, encoded, site) in hooks)
         {
-            var active = new ActiveHook(encoded.HookId, loaded.Name, plan, encoded, symbol);
+            var active = new ActiveHook(encoded.HookId, loaded.Name, plan, encoded, site);
             loaded.Hooks.Add(active);
             registry.Add(active);
             foreach (var key in encoded.StringKeys)
@@ -422,10 +418,10 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
                     loaded.Links.Add(sensor.AttachTracepoint(tp.Subsystem, tp.Event, hook.Id));
                     break;
                 case UprobeTarget up:
-                    loaded.Links.Add(sensor.AttachUprobe(up.Path, hook.Symbol!, false, hook.Id));
+                    loaded.Links.Add(sensor.AttachUprobe(up.Path, hook.Site!, false, hook.Id));
                     if (hook.Plan.Return)
                     {
-                        loaded.Links.Add(sensor.AttachUprobe(up.Path, hook.Symbol!, true, hook.Id));
+                        loaded.Links.Add(sensor.AttachUprobe(up.Path, hook.Site!, true, hook.Id));
                     }
 
                     break;

@@ -102,8 +102,8 @@ internal sealed class GenericSensor(string bpfDirectory, ProcessSensor process) 
     public BpfLink AttachTracepoint(string subsystem, string eventName, uint hookId) =>
         objects[GenericFamily.Tracepoint].AttachTracepoint("generic_tracepoint", subsystem, eventName, hookId);
 
-    public BpfLink AttachUprobe(string binary, string symbol, bool retprobe, uint hookId) =>
-        objects[GenericFamily.Uprobe].AttachUprobe(retprobe ? "generic_uretprobe" : "generic_uprobe", binary, symbol, retprobe, hookId);
+    public BpfLink AttachUprobe(string binary, Policy.UprobeSite site, bool retprobe, uint hookId) =>
+        objects[GenericFamily.Uprobe].AttachUprobe(retprobe ? "generic_uretprobe" : "generic_uprobe", binary, site.Symbol, site.Offset, retprobe, hookId);
 
     /// <summary>
     /// Loads an instance of the trampoline object bound to one kernel function (an LSM hook, or

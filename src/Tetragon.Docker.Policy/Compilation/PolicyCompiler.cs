@@ -279,6 +279,11 @@ internal sealed partial class PolicyCompiler(ErrorSink errors)
             errors.Add(PolicyPath.Field(path, "symbols"), "uprobe needs symbols (or offsets)");
         }
 
+        if (uprobe.Symbols.Count > 0 && uprobe.Offsets.Count > 0)
+        {
+            errors.Add(PolicyPath.Field(path, "offsets"), "give symbols or offsets (file offsets in the binary), not both");
+        }
+
         for (var i = 0; i < uprobe.Symbols.Count; i++)
         {
             if (!SymbolPattern().IsMatch(uprobe.Symbols[i]))
