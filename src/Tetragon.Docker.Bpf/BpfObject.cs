@@ -169,15 +169,16 @@ public sealed class BpfObject : SafeHandle
 
     /// <summary>
     /// Attaches a uprobe (or uretprobe) program to <paramref name="symbol"/> in <paramref name="binary"/>,
-    /// for every process; without a symbol, at the file offset <paramref name="offset"/>.
+    /// for every process; without a symbol, at the file offset <paramref name="offset"/>. A non-zero
+    /// <paramref name="refCtrOffset"/> is the file offset of a USDT semaphore the kernel counts up.
     /// </summary>
-    public unsafe BpfLink AttachUprobe(string program, string binary, string? symbol, ulong offset, bool retprobe, ulong cookie)
+    public unsafe BpfLink AttachUprobe(string program, string binary, string? symbol, ulong offset, ulong refCtrOffset, bool retprobe, ulong cookie)
     {
         var name = symbol is null ? 0 : Marshal.StringToCoTaskMemUTF8(symbol);
         var place = symbol ?? $"0x{offset:x}";
         try
         {
-            var opts = new UprobeOpts { Size = (nuint)sizeof(UprobeOpts), BpfCookie = cookie, Retprobe = retprobe ? (byte)1 : (byte)0, FuncName = name };
+            var opts = new UprobeOpts { Size = (nuint)sizeof(UprobeOpts), RefCtrOffset = (nuint)refCtrOffset, BpfCookie = cookie, Retprobe = retprobe ? (byte)1 : (byte)0, FuncName = name };
             var link = LibBpf.ProgramAttachUprobeOpts(FindProgram(program), -1, binary, symbol is null ? (nuint)offset : 0, &opts);
             return link != 0
                 ? new BpfLink(link, $"{program} {binary}:{place}")

@@ -822,6 +822,48 @@ public sealed partial class TracingPolicyTests
         Assert.Contains(listed.Sensors, s => s.Contains($"0x{offset:x}", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task RefCtrOffsetsCountTheUsdtSemaphoreUpWhileTheProbeIsAttached()
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        // A USDT-style semaphore: the program reads it to learn whether anyone probes it.
+        var program = await BuildAsync("usdt-sema", """
+            #include <stdio.h>
+            unsigned short tg_sema __attribute__((section(".probes"))) = 0;
+            __attribute__((noinline)) int tg_usdt_site(int x) { return x + 1; }
+            int main(void) { printf("%u\n", tg_sema); return tg_usdt_site(0) - 1; }
+            """);
+        var sema = await FileOffsetOfAsync(program, "tg_sema");
+
+        async Task<string> RunAsync()
+        {
+            var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, UseShellExecute = false };
+            using var p = System.Diagnostics.Process.Start(info)!;
+            var output = await p.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+            await p.WaitForExitAsync(TestContext.Current.CancellationToken);
+            return output.Trim();
+        }
+
+        Assert.Equal("0", await RunAsync());
+        await AddAsync(agent, $$"""
+            apiVersion: cilium.io/v1alpha1
+            kind: TracingPolicy
+            metadata:
+              name: "usdt-sema"
+            spec:
+              uprobes:
+              - path: "{{program}}"
+                symbols: ["tg_usdt_site"]
+                refCtrOffsets: [{{sema}}]
+            """);
+        Assert.Equal("1", await RunAsync()); // the kernel counted the semaphore up in the new process
+
+        var ev = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessUprobe?.Symbol == "tg_usdt_site")).ProcessUprobe;
+        Assert.Equal(sema, ev.RefCtrOffset);
+        await agent.Client.DeleteTracingPolicyAsync(new DeleteTracingPolicyRequest { Name = "usdt-sema" }, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal("0", await RunAsync());
+    }
+
     /// <summary>A function's file offset: its address (nm) placed in the loadable segment that holds it (readelf -l).</summary>
     private static async Task<ulong> FileOffsetOfAsync(string binary, string function)
     {

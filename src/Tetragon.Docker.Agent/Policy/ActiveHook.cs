@@ -2,8 +2,12 @@ using Tetragon.Docker.Policy.Plan;
 
 namespace Tetragon.Docker.Agent.Policy;
 
-/// <summary>Where in its binary a uprobe hook id is attached: a symbol, or a file offset (Tetragon's `offsets`).</summary>
-internal sealed record UprobeSite(string? Symbol, ulong Offset)
+/// <summary>
+/// Where in its binary a uprobe hook id is attached: a symbol, or a file offset (Tetragon's
+/// `offsets`); and the file offset of its USDT semaphore (`refCtrOffsets`), which the kernel
+/// counts up while the probe is attached; 0: none.
+/// </summary>
+internal sealed record UprobeSite(string? Symbol, ulong Offset, ulong RefCtrOffset = 0)
 {
     public override string ToString() => Symbol ?? "0x" + Offset.ToString("x", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -204,7 +204,7 @@ internal sealed class GenericEventDecoder(
             case MsgOp.GenericUprobe:
                 {
                     var up = (UprobeTarget)hook.Plan.Target;
-                    var ev = new ProcessUprobe { Process = process, Parent = parent, Path = up.Path, Symbol = hook.Symbol ?? "", Offset = hook.Symbol is null ? hook.Site?.Offset ?? 0 : 0, PolicyName = hook.PolicyName, Action = action, Message = hook.Plan.Message ?? "" };
+                    var ev = new ProcessUprobe { Process = process, Parent = parent, Path = up.Path, Symbol = hook.Symbol ?? "", Offset = hook.Symbol is null ? hook.Site?.Offset ?? 0 : 0, RefCtrOffset = hook.Site?.RefCtrOffset ?? 0, PolicyName = hook.PolicyName, Action = action, Message = hook.Plan.Message ?? "" };
                     ev.Args.AddRange(args);
                     AddTags(ev.Tags, hook.Plan.Tags);
                     response.ProcessUprobe = ev;

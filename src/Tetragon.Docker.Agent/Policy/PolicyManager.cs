@@ -319,9 +319,10 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
                         continue;
                     }
 
+                    ulong RefCtr(int i) => i < up.RefCtrOffsets.Count ? up.RefCtrOffsets[i] : 0;
                     sites = up.Symbols.Count > 0
-                        ? [.. up.Symbols.Select(s => new UprobeSite(s, 0))]
-                        : [.. up.Offsets.Select(o => new UprobeSite(null, o))];
+                        ? [.. up.Symbols.Select((s, i) => new UprobeSite(s, 0, RefCtr(i)))]
+                        : [.. up.Offsets.Select((o, i) => new UprobeSite(null, o, RefCtr(i)))];
                     break;
                 case LsmTarget:
                     op = MsgOp.GenericLsm;

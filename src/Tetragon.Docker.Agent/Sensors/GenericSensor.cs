@@ -103,7 +103,7 @@ internal sealed class GenericSensor(string bpfDirectory, ProcessSensor process) 
         objects[GenericFamily.Tracepoint].AttachTracepoint("generic_tracepoint", subsystem, eventName, hookId);
 
     public BpfLink AttachUprobe(string binary, Policy.UprobeSite site, bool retprobe, uint hookId) =>
-        objects[GenericFamily.Uprobe].AttachUprobe(retprobe ? "generic_uretprobe" : "generic_uprobe", binary, site.Symbol, site.Offset, retprobe, hookId);
+        objects[GenericFamily.Uprobe].AttachUprobe(retprobe ? "generic_uretprobe" : "generic_uprobe", binary, site.Symbol, site.Offset, site.RefCtrOffset, retprobe, hookId);
 
     /// <summary>
     /// Loads an instance of the trampoline object bound to one kernel function (an LSM hook, or
