@@ -57,14 +57,17 @@ counter() { tetra status 2>/dev/null | awk -v k="$1" '$0 ~ k {print $NF; f = 1} 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # Peers users would pick instead, each measured in the same run (PEERS=none skips them).
-# auditd as Debian configures it (audit.rules: -b 8192), with one execve rule. Auditing must be
-# switched on (-e 1): `auditd -s nochange` leaves a kernel booted without audit=1 at "enabled 0",
-# where the rule loads and nothing is audited (the first versions of this bench measured that).
-# (across rotated logs too: a round of 2000 execs writes megabytes)
-audit_records() { cat /var/log/audit/audit.log* 2>/dev/null | grep -c 'key="tetragon-bench"' || true; }
+# auditd as Debian configures it (its auditd.conf; audit.rules: -b 8192), with one execve rule,
+# logging into the bench's own directory (kept whole: num_logs 99) so its records can be counted.
+# Auditing must be switched on (-e 1): `auditd -s nochange` leaves a kernel booted without
+# audit=1 at "enabled 0", where the rule loads and nothing is audited (the first versions of
+# this bench measured that).
+audit_records() { cat "$work"/audit/audit.log* 2>/dev/null | grep -c 'key="tetragon-bench"' || true; }
 start_auditd() {
-  command -v auditd >/dev/null || return 1
-  auditd -s nochange 2>/dev/null || return 1
+  command -v auditd >/dev/null && [ -f /etc/audit/auditd.conf ] || return 1
+  mkdir -p "$work/audit"
+  sed -e "s|^log_file = .*|log_file = $work/audit/audit.log|" -e "s|^num_logs = .*|num_logs = 99|" /etc/audit/auditd.conf >"$work/audit/auditd.conf"
+  auditd -c "$work/audit" -s nochange 2>/dev/null || return 1
   sleep 0.5
   auditctl -b 8192 >/dev/null || return 1
   auditctl -a always,exit -F arch=b64 -S execve -k tetragon-bench >/dev/null || return 1
