@@ -293,6 +293,56 @@ check "[scoped] after delete, the guarded container's mkdir passes (0)" \
   test "$(scoped_mkdir e2e-scoped-after guarded "${scoped}d")" = 0
 docker rm -f e2e-scoped-guarded e2e-scoped-other e2e-named-yes e2e-named-no e2e-scoped-after >/dev/null 2>&1
 
+# ---- a TracingPolicyNamespaced applies to its namespace: on Docker, the compose project ----
+cat >"$work/namespaced.yaml" <<YAML
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicyNamespaced
+metadata:
+  name: "e2e-ns-kill"
+  namespace: "e2eproj"
+spec:
+  kprobes:
+  - call: "sys_mkdir"
+    syscall: true
+    args:
+    - index: 0
+      type: "string"
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: "Prefix"
+        values: ["${scoped}ns"]
+      matchActions:
+      - action: Sigkill
+  - call: "sys_mkdirat"
+    syscall: true
+    args:
+    - index: 1
+      type: "string"
+    selectors:
+    - matchArgs:
+      - index: 1
+        operator: "Prefix"
+        values: ["${scoped}ns"]
+      matchActions:
+      - action: Sigkill
+YAML
+docker cp "$work/namespaced.yaml" tetragon:/tmp/namespaced.yaml
+check "[namespaced] tetra tracingpolicy add of a TracingPolicyNamespaced succeeds" \
+  sh -c '/usr/bin/docker exec tetragon tetra tracingpolicy add /tmp/namespaced.yaml >&2'
+project_mkdir() { # NAME PROJECT PATH -> the container's exit code
+  docker run --name "$1" --pull never --network none --label "com.docker.compose.project=$2" "$base" \
+    sh -c "sleep 1; mkdir '$3'; s=\$?; sleep 1; exit \$s" >/dev/null 2>&1
+  echo $?
+}
+check "[namespaced] the forbidden mkdir in a container of compose project e2eproj is killed (137)" \
+  test "$(project_mkdir e2e-ns-in e2eproj "${scoped}ns1")" = 137
+check "[namespaced] ... not in project otherproj (0)" test "$(project_mkdir e2e-ns-out otherproj "${scoped}ns2")" = 0
+host_ns_rc=0; mkdir "${scoped}ns3" || host_ns_rc=$?; rmdir "${scoped}ns3" 2>/dev/null
+check "[namespaced] ... nor on the host (0)" test "$host_ns_rc" = 0
+docker exec tetragon tetra tracingpolicy delete e2e-ns-kill >/dev/null 2>&1
+docker rm -f e2e-ns-in e2e-ns-out >/dev/null 2>&1
+
 # ---- dockerd stopped and restarted mid-stream (issue 5) ----
 # start-dockerd.sh runs dockerd like a systemd host does: --live-restore (containers, the agent among
 # them, keep running while dockerd is down) and a socket-activated socket (same inode across restarts,

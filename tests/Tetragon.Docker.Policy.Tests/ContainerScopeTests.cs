@@ -51,6 +51,35 @@ public sealed class ContainerScopeTests
     }
 
     [Fact]
+    public void A_namespaced_policy_applies_to_its_compose_project_and_with_no_namespace_to_default()
+    {
+        const string Yaml = """
+            apiVersion: cilium.io/v1alpha1
+            kind: TracingPolicyNamespaced
+            metadata:
+              name: "ns"
+              namespace: "shop"
+            spec:
+              podSelector:
+                matchLabels:
+                  app: "web"
+              kprobes:
+              - call: "sys_mkdir"
+                syscall: true
+            """;
+        var scope = ContainerScope.Of(TracingPolicyLoader.Load(Yaml, "t").Plan!)!;
+        Assert.Equal("shop", scope.Namespace);
+        Assert.True(scope.Matches("shop-web-1", new Dictionary<string, string> { ["app"] = "web", [ContainerScope.NamespaceLabel] = "shop" }));
+        Assert.False(scope.Matches("blog-web-1", new Dictionary<string, string> { ["app"] = "web", [ContainerScope.NamespaceLabel] = "blog" }));
+        Assert.False(scope.Matches("web", WebLabels)); // not in any compose project
+        Assert.False(scope.Matches("shop-db-1", new Dictionary<string, string> { ["app"] = "db", [ContainerScope.NamespaceLabel] = "shop" }));
+
+        var unnamed = TracingPolicyLoader.Load(Yaml.Replace("  namespace: \"shop\"\n", "", StringComparison.Ordinal).Replace("  podSelector:\n    matchLabels:\n      app: \"web\"\n", "", StringComparison.Ordinal), "t").Plan!;
+        Assert.Equal(ContainerScope.DefaultNamespace, ContainerScope.Of(unnamed)!.Namespace);
+        Assert.Null(ContainerScope.Of(unnamed)!.Pod);
+    }
+
+    [Fact]
     public void A_policy_without_selectors_has_no_scope()
     {
         var plan = TracingPolicyLoader.Load("""

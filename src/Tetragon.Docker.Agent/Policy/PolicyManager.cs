@@ -62,7 +62,8 @@ internal sealed class PolicyManager(GenericSensor sensor, KernelFeatures kernel,
             var problems = EngineSupport.Check(plan, kernel);
             if (ContainerScope.Of(plan) is not null && Scopes is null)
             {
-                problems.Add($"{(plan.PodSelector is null ? "spec.containerSelector" : "spec.podSelector")}: selects containers by Docker's names and labels, and this agent runs without Docker (--enable-docker=false)");
+                var field = plan.PodSelector is not null ? "spec.podSelector" : plan.ContainerSelector is not null ? "spec.containerSelector" : "kind";
+                problems.Add($"{field}: {(field == "kind" ? "a TracingPolicyNamespaced applies to the containers of its namespace (the compose project)" : "selects containers")} by Docker's names and labels, and this agent runs without Docker (--enable-docker=false)");
             }
 
             if (problems.Count > 0)

@@ -3,18 +3,32 @@ using Tetragon.Docker.Policy.Model;
 namespace Tetragon.Docker.Policy.Plan;
 
 /// <summary>
-/// Which containers a policy with a podSelector or containerSelector applies to. Docker has no
-/// pods: a podSelector's labels are the container's labels (compose's
+/// Which containers a policy with a podSelector or containerSelector, or a TracingPolicyNamespaced,
+/// applies to. Docker has no pods: a podSelector's labels are the container's labels (compose's
 /// <c>com.docker.compose.service</c>, your own <c>--label</c>), and a containerSelector's
-/// <c>name</c> is the container's name. A process outside any container never matches.
+/// <c>name</c> is the container's name. Nor namespaces: a namespaced policy's namespace is the
+/// compose project (<c>com.docker.compose.project</c>), which groups a stack's containers as a
+/// namespace groups pods. A process outside any container never matches.
 /// </summary>
-public sealed record ContainerScope(LabelSelector? Pod, LabelSelector? Container)
+public sealed record ContainerScope(LabelSelector? Pod, LabelSelector? Container, string? Namespace = null)
 {
+    /// <summary>The Docker label that stands for a Kubernetes namespace.</summary>
+    public const string NamespaceLabel = "com.docker.compose.project";
+
+    /// <summary>kubectl's namespace for a namespaced object that names none.</summary>
+    public const string DefaultNamespace = "default";
+
     /// <summary>The scope of a policy, or null when it applies everywhere.</summary>
-    public static ContainerScope? Of(PolicyPlan plan) =>
-        plan.PodSelector is null && plan.ContainerSelector is null ? null : new ContainerScope(plan.PodSelector, plan.ContainerSelector);
+    public static ContainerScope? Of(PolicyPlan plan)
+    {
+        var ns = plan.Scope == PolicyScope.Namespaced ? (string.IsNullOrEmpty(plan.Namespace) ? DefaultNamespace : plan.Namespace) : null;
+        return plan.PodSelector is null && plan.ContainerSelector is null && ns is null
+            ? null
+            : new ContainerScope(plan.PodSelector, plan.ContainerSelector, ns);
+    }
 
     public bool Matches(string containerName, IReadOnlyDictionary<string, string> labels) =>
+        (Namespace is null || (labels.TryGetValue(NamespaceLabel, out var project) && project == Namespace)) &&
         (Pod is null || Selects(Pod, labels)) &&
         (Container is null || Selects(Container, new Dictionary<string, string>(StringComparer.Ordinal) { ["name"] = containerName }));
 
