@@ -108,6 +108,7 @@ docker run -d --name e2e-web --pull never --network none --label app=web --label
   sh -c 'while :; do sleep 1; done' >/dev/null
 web_id=$(docker inspect -f '{{.Id}}' e2e-web)
 docker exec e2e-web sh -c 'true e2e-exec-marker' >/dev/null
+docker run --name e2e-priv --pull never --network none --privileged "$base" sh -c 'true e2e-priv-marker; sleep 1' >/dev/null 2>&1
 docker run --name e2e-exit --pull never --network none --label app=exit "$base" sh -c 'exit 3' >/dev/null 2>&1
 marker="e2e-host-$$-$RANDOM"
 /bin/sh -c "true $marker"
@@ -120,6 +121,7 @@ web_meta='.process_exec.process | (.container.image.name == "'"$base"'") and (.c
 exit_of='select(.process_exit.process.container.name == "e2e-exit" and (.process_exit.status == 3 or .process_exit.status == 768))'
 restarted='select((.process_exec.process.arguments // "" | contains("e2e-restart-marker")) and .process_exec.process.container.name == "e2e-web")'
 host_exec='select(.process_exec.process.arguments != null and (.process_exec.process.arguments | contains("'"$marker"'")))'
+priv_exec='select((.process_exec.process.arguments // "" | contains("e2e-priv-marker")) and .process_exec.process.container.name == "e2e-priv")'
 web_init='select(.process_exec.process.container.name == "e2e-web" and (.process_exec.process.arguments // "" | contains("while :")))'
 web_sleep='select(.process_exec.process.container.name == "e2e-web" and .process_exec.process.arguments == "1")' # its `sleep 1`s
 
@@ -147,6 +149,10 @@ for source in getevents logs; do
     all_true "$file" "$web_sleep" '.process_exec.process.in_init_tree == true and .process_exec.process.container.pid > 1'
   check "[$source] a docker exec'd process is not in the init tree (in_init_tree false)" \
     all_true "$file" "$exec_in_web" '.process_exec.process.in_init_tree == false'
+  check "[$source] a --privileged container's process carries security_context.privileged" \
+    all_true "$file" "$priv_exec" '.process_exec.process.container.security_context.privileged == true'
+  check "[$source] ... and an ordinary container's does not" \
+    all_true "$file" "$exec_in_web" '.process_exec.process.container | has("security_context") | not'
 done
 
 dup_lines=$(sort "$work/logs.json" | uniq -d | wc -l)

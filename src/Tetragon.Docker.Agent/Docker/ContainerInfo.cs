@@ -8,4 +8,5 @@ public sealed record ContainerInfo(
     string ImageId,
     IReadOnlyDictionary<string, string> Labels,
     DateTimeOffset? StartTime,
-    uint? Pid);
+    uint? Pid,
+    bool Privileged = false);

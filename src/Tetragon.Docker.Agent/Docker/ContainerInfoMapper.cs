@@ -22,7 +22,8 @@ internal static class ContainerInfoMapper
             r.Image ?? "",
             r.Config?.Labels is { } labels ? new Dictionary<string, string>(labels) : new Dictionary<string, string>(),
             started,
-            pid);
+            pid,
+            r.HostConfig?.Privileged == true);
     }
 
     public static ContainerEvent? FromMessage(Message m)

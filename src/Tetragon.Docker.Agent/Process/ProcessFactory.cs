@@ -181,6 +181,8 @@ internal sealed class ProcessFactory(string nodeName, BootClock clock, HostNames
         EnvironmentVariables = { parent.EnvironmentVariables },
     };
 
+    private static readonly SecurityContext PrivilegedContext = new() { Privileged = true };
+
     private static Container? WithPid(Container? container, uint nsPid)
     {
         if (container is null || nsPid == 0 || container.Pid == nsPid)
@@ -219,6 +221,11 @@ internal sealed class ProcessFactory(string nodeName, BootClock clock, HostNames
         if (nsPid != 0)
         {
             message.Pid = nsPid;
+        }
+
+        if (container.Privileged)
+        {
+            message.SecurityContext = PrivilegedContext; // `docker run --privileged`: every capability, every device
         }
 
         process.Container = message;
