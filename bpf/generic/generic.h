@@ -16,7 +16,7 @@
 #define GEN_RET_SLOT 5
 #define GEN_SLOTS 6
 #define GEN_MAX_SELECTORS 5
-#define GEN_MAX_ARG_FILTERS 4
+#define GEN_MAX_ARG_FILTERS 5
 #define GEN_MAX_RET_FILTERS 2
 #define GEN_MAX_BIN_FILTERS 2
 #define GEN_MAX_PID_FILTERS 2
@@ -293,8 +293,8 @@ struct gen_hook {
 };
 
 _Static_assert(sizeof(struct gen_filter) == 72, "gen_filter layout");
-_Static_assert(sizeof(struct gen_selector) == 624, "gen_selector layout");
-_Static_assert(sizeof(struct gen_hook) == 3192, "gen_hook layout");
+_Static_assert(sizeof(struct gen_selector) == 696, "gen_selector layout");
+_Static_assert(sizeof(struct gen_hook) == 3552, "gen_hook layout");
 
 /* Syscall number -> the hooks on it. */
 struct gen_route {
@@ -512,6 +512,12 @@ static __always_inline void gen_count(__u32 hook, __u32 counter)
 }
 
 /* Filter ids: unique per (hook, selector, slot); slots 0-3 args, 4-5 return, 6-7 binaries, 8-9 pids, 10-11 namespaces. */
+/* A filter's slot in its selector (4 bits): args 0-4, then return args, binaries, pids, namespaces. */
+#define GEN_SLOT_RET 5
+#define GEN_SLOT_BIN 7
+#define GEN_SLOT_PID 9
+#define GEN_SLOT_NS 11
+
 static __always_inline __u32 gen_filter_id(__u32 hook, __u32 sel, __u32 slot)
 {
 	return (hook << 8) | (sel << 4) | slot;
@@ -1571,16 +1577,16 @@ static long gen_filter_step(__u32 index, void *arg)
 	if (c->phase == 0) {
 		if (index < s->npids) {
 			j = GEN_BOUND(index, GEN_MAX_PID_FILTERS);
-			ok = gen_pid_filter(&s->pids[j], gen_filter_id(c->hook_id, sel, 8 + j));
+			ok = gen_pid_filter(&s->pids[j], gen_filter_id(c->hook_id, sel, GEN_SLOT_PID + j));
 		} else if ((index -= s->npids) < s->nns) {
 			j = GEN_BOUND(index, GEN_MAX_NS_FILTERS);
-			ok = gen_ns_filter(&s->ns[j], gen_filter_id(c->hook_id, sel, 10 + j));
+			ok = gen_ns_filter(&s->ns[j], gen_filter_id(c->hook_id, sel, GEN_SLOT_NS + j));
 		} else if ((index -= s->nns) < s->ncaps) {
 			j = GEN_BOUND(index, GEN_MAX_CAP_FILTERS);
 			ok = gen_cap_filter(&s->caps[j]);
 		} else if ((index -= s->ncaps) < s->nbins) {
 			j = GEN_BOUND(index, GEN_MAX_BIN_FILTERS);
-			ok = gen_binary_filter(heap, s->bin_ops[j], gen_filter_id(c->hook_id, sel, 6 + j));
+			ok = gen_binary_filter(heap, s->bin_ops[j], gen_filter_id(c->hook_id, sel, GEN_SLOT_BIN + j));
 		} else if ((index -= s->nbins) < s->nargs) {
 			j = GEN_BOUND(index, GEN_MAX_ARG_FILTERS);
 			ok = gen_arg_filter(heap, &s->args[j], gen_filter_id(c->hook_id, sel, j));
@@ -1591,7 +1597,7 @@ static long gen_filter_step(__u32 index, void *arg)
 		if (index >= s->nrets)
 			return 1;
 		j = GEN_BOUND(index, GEN_MAX_RET_FILTERS);
-		ok = gen_arg_filter(heap, &s->rets[j], gen_filter_id(c->hook_id, sel, 4 + j));
+		ok = gen_arg_filter(heap, &s->rets[j], gen_filter_id(c->hook_id, sel, GEN_SLOT_RET + j));
 	}
 	if (!ok) {
 		heap->loop.fail = 1;

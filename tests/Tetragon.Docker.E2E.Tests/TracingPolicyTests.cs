@@ -893,6 +893,50 @@ public sealed partial class TracingPolicyTests
     }
 
     [Fact]
+    public async Task FiveMatchArgsInOneSelectorAreAllCheckedInTheKernel()
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        var dir = $"/tmp/five-{Guid.NewGuid():N}/";
+        await AddAsync(agent, $$"""
+            apiVersion: cilium.io/v1alpha1
+            kind: TracingPolicy
+            metadata:
+              name: "five-filters"
+            spec:
+              kprobes:
+              - call: "sys_openat"
+                syscall: true
+                args:
+                - index: 1
+                  type: "string"
+                selectors:
+                - matchArgs:
+                  - index: 1
+                    operator: "Prefix"
+                    values: ["{{dir}}"]
+                  - index: 1
+                    operator: "NotEqual"
+                    values: ["{{dir}}x1"]
+                  - index: 1
+                    operator: "NotEqual"
+                    values: ["{{dir}}x2"]
+                  - index: 1
+                    operator: "NotEqual"
+                    values: ["{{dir}}x3"]
+                  - index: 1
+                    operator: "NotEqual"
+                    values: ["{{dir}}x5"]
+            """);
+
+        await Trigger.RunAsync(Cat, "/", dir + "x5"); // fails only the fifth filter
+        await Trigger.RunAsync(Cat, "/", dir + "x1"); // fails the second
+        await Trigger.RunAsync(Cat, "/", dir + "ok");
+        await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessKprobe?.Args.FirstOrDefault()?.StringArg == dir + "ok");
+        var paths = ExportFile.Read(agent.ExportFile).Where(e => e.ProcessKprobe?.PolicyName == "five-filters").Select(e => e.ProcessKprobe.Args[0].StringArg).ToList();
+        Assert.Equal([dir + "ok"], paths);
+    }
+
+    [Fact]
     public async Task NonMatchingEventsNeverReachUserSpace()
     {
         await using var agent = await AgentProcess.StartAsync();

@@ -12,7 +12,7 @@ internal static class GenericLayout
     public const int RetSlot = 5;
     public const int Slots = 6;
     public const int MaxSelectors = 5;
-    public const int MaxArgFilters = 4;
+    public const int MaxArgFilters = 5;
     public const int MaxRetFilters = 2;
     public const int MaxBinFilters = 2;
     public const int MaxPidFilters = 2;
@@ -44,18 +44,18 @@ internal static class GenericLayout
     public const int NsFilterSize = 8;
     public const int CapFilterSize = 16;
 
-    // struct gen_selector (624): counts nargs, nrets, nbins, npids, nactions, nns, ncaps at 0-6
-    public const int SelectorSize = 624;
+    // struct gen_selector (696): counts nargs, nrets, nbins, npids, nactions, nns, ncaps at 0-6
+    public const int SelectorSize = 696;
     public const int SelArgs = 8;
-    public const int SelRets = 296;
-    public const int SelBinOps = 440;
-    public const int SelPids = 448;
-    public const int SelActions = 528;
-    public const int SelNs = 576;
-    public const int SelCaps = 592;
+    public const int SelRets = 368;
+    public const int SelBinOps = 512;
+    public const int SelPids = 520;
+    public const int SelActions = 600;
+    public const int SelNs = 648;
+    public const int SelCaps = 664;
 
-    // struct gen_hook (3192)
-    public const int HookSize = 3192;
+    // struct gen_hook (3552)
+    public const int HookSize = 3552;
     public const int HookArgs = 32;
     public const int HookSels = 72;
     public const int HookMonitor = 24;
@@ -95,10 +95,10 @@ internal static class GenericLayout
     public const ushort AfInet6 = 10;
 
     // Filter id slots: 0-3 args, 4-5 return, 6-7 binaries, 8-9 pids.
-    public const int SlotRet = 4;
-    public const int SlotBin = 6;
-    public const int SlotPid = 8;
-    public const int SlotNs = 10;
+    public const int SlotRet = 5;
+    public const int SlotBin = 7;
+    public const int SlotPid = 9;
+    public const int SlotNs = 11;
 
     public static uint FilterId(uint hook, int selector, int slot) => (hook << 8) | ((uint)selector << 4) | (uint)slot;
 
