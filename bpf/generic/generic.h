@@ -341,10 +341,11 @@ struct msg_generic {
 	__u16 arg_len[GEN_SLOTS];
 	__u16 kstack_len; /* bytes of kernel return addresses after the arguments (kernelStackTrace) */
 	__u16 ustack_len; /* bytes of user return addresses after those (userStackTrace) */
-	__u16 pad[2];
+	__u32 trunc_size; /* the size of the first char_buf cut to GEN_ARG_MAX: truncated_bytes_arg's orig_size */
 };
 
 _Static_assert(sizeof(struct msg_generic) == 80, "msg_generic layout");
+
 
 /* kernelStackTrace, userStackTrace: at most this many bytes of return addresses (8 each) each. */
 #define GEN_KSTACK_MAX (127 * 8)
@@ -1010,6 +1011,14 @@ static __always_inline __u32 gen_read_char_iovec(__u32 off, __u64 ptr, __u64 cou
 	return (w.done & (GEN_ARG_MAX * 2 - 1)) | (w.truncated ? GEN_IOV_TRUNCATED : 0);
 }
 
+/* A char_buf cut to GEN_ARG_MAX: its bit, and the first one's full size (truncated_bytes_arg). */
+static __always_inline void gen_truncated_buf(struct gen_heap *heap, __u32 slot, __u64 size)
+{
+	heap->ev.msg.truncated |= 1 << slot;
+	if (!heap->ev.msg.trunc_size)
+		heap->ev.msg.trunc_size = size > 0xffffffffULL ? 0xffffffff : (__u32)size;
+}
+
 /* Captures one argument into the event; returns its byte length. */
 static __always_inline __u32 gen_read_arg(struct gen_heap *heap, const struct gen_arg *a, __u32 slot, __u32 off,
 					  const __u64 *raw)
@@ -1054,8 +1063,8 @@ static __always_inline __u32 gen_read_arg(struct gen_heap *heap, const struct ge
 		if ((__s64)size <= 0)
 			return 0;
 		if (size > GEN_ARG_MAX) {
+			gen_truncated_buf(heap, slot, size);
 			size = GEN_ARG_MAX;
-			heap->ev.msg.truncated |= 1 << slot;
 		}
 		if (bpf_probe_read_user(dst, size & (GEN_ARG_MAX * 2 - 1), (void *)value) < 0 &&
 		    bpf_probe_read_kernel(dst, size & (GEN_ARG_MAX * 2 - 1), (void *)value) < 0)
@@ -1755,7 +1764,7 @@ static __noinline void gen_return_copy(struct gen_heap *heap, __u32 slot, __u64 
 		return;
 	}
 	if (size > GEN_ARG_MAX)
-		heap->ev.msg.truncated |= 1 << slot;
+		gen_truncated_buf(heap, slot, size);
 	asm volatile("if %[s] <= 256 goto +1; %[s] = 256" : [s] "+r"(size));
 	if (bpf_probe_read_user(heap->ev.data + off, size, (void *)ptr) < 0)
 		return;

@@ -178,6 +178,52 @@ public sealed partial class TracingPolicyTests
     }
 
     [Fact]
+    public async Task ACharBufPastTheCaptureLimitIsATruncatedBytesArgWithItsFullSize()
+    {
+        var dir = Directory.CreateTempSubdirectory("tp-trunc-").FullName;
+        var sh = Trigger.Resolve("/bin/sh");
+        await using var agent = await AgentProcess.StartAsync();
+        await AddAsync(agent, $$"""
+            apiVersion: cilium.io/v1alpha1
+            kind: TracingPolicy
+            metadata:
+              name: "write-sizes"
+            spec:
+              kprobes:
+              - call: "sys_write"
+                syscall: true
+                args:
+                - index: 0
+                  type: "fd"
+                - index: 1
+                  type: "char_buf"
+                  sizeArgIndex: 3
+                - index: 2
+                  type: "size_t"
+                selectors:
+                - matchArgs:
+                  - index: 0
+                    operator: "Prefix"
+                    values: ["{{dir}}/"]
+            """);
+
+        // One write of 1000 bytes, one of 10.
+        Assert.Equal(0, (await Trigger.RunAsync(sh, dir, "-c", $"printf '%01000d' 7 > {dir}/big; printf 'small-data' > {dir}/small")).ExitCode);
+
+        var big = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessKprobe?.Args.FirstOrDefault()?.FileArg?.Path == dir + "/big")).ProcessKprobe;
+        Assert.Equal(KprobeArgument.ArgOneofCase.TruncatedBytesArg, big.Args[1].ArgCase);
+        Assert.Equal(1000UL, big.Args[1].TruncatedBytesArg.OrigSize);
+        Assert.Equal(new string('0', 256), big.Args[1].TruncatedBytesArg.BytesArg.ToStringUtf8());
+        Assert.Equal(1000UL, big.Args[2].SizeArg);
+
+        var small = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessKprobe?.Args.FirstOrDefault()?.FileArg?.Path == dir + "/small")).ProcessKprobe;
+        Assert.Equal("small-data", small.Args[1].BytesArg.ToStringUtf8()); // whole: a plain bytes_arg
+        var line = File.ReadLines(agent.ExportFile).First(l => l.StartsWith("{ \"process_kprobe\"", StringComparison.Ordinal) && l.Contains(dir + "/big", StringComparison.Ordinal));
+        Assert.Contains("\"truncated_bytes_arg\": { \"bytes_arg\": \"", line, StringComparison.Ordinal);
+        Assert.Contains("\"orig_size\": \"1000\"", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TheFollowFdPolicyOfTetragonsDocsBlocksWritesByTheFdsPathWithoutFollowing()
     {
         // Tetragon's FollowFD example (fd_install FollowFD, sys_write Sigkill on the fd's path,

@@ -100,10 +100,24 @@ internal sealed class GenericEventDecoder(
 
         var args = count == 0 ? [] : new KprobeArgument[count];
         var off = L.MsgSize;
+        var truncated = sample[L.MsgTruncated];
+        var truncSize = BinaryPrimitives.ReadUInt32LittleEndian(sample[L.MsgTruncSize..]);
         for (var i = 0; i < count; i++)
         {
             var len = HookSample.ArgLength(sample, i);
-            args[hook.Encoded.Args[i].Position] = Argument(hook.Encoded.Args[i], sample.Slice(off, len));
+            var arg = hook.Encoded.Args[i];
+            if (arg.KernelType == L.TypeCharBuf && (truncated & (1 << i)) != 0)
+            {
+                // Cut to the first 256 bytes: Tetragon's truncated_bytes_arg. The kernel keeps the
+                // full size of the first such buffer only; another one's orig_size stays 0 (unknown).
+                args[arg.Position] = WithLabel(new KprobeArgument { TruncatedBytesArg = new KprobeTruncatedBytes { BytesArg = ByteString.CopyFrom(sample.Slice(off, len)), OrigSize = truncSize } }, arg.Descriptor.Label);
+                truncSize = 0;
+            }
+            else
+            {
+                args[arg.Position] = Argument(arg, sample.Slice(off, len));
+            }
+
             off += len;
         }
 

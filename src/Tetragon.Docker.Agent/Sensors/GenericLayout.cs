@@ -82,8 +82,10 @@ internal static class GenericLayout
     public const byte NsChanges = 0xff;
     public const int BinaryMax = 256;
 
-    // struct msg_generic (80): ... arg_len[6] at 60, kstack_len at 72, ustack_len at 74.
+    // struct msg_generic (80): ... truncated at 59, arg_len[6] at 60, kstack_len at 72, ustack_len at 74, trunc_size at 76.
     public const int MsgSize = 80;
+    public const int MsgTruncated = 59;
+    public const int MsgTruncSize = 76;
     public const int MsgKernelStackLen = 72;
     public const int MsgUserStackLen = 74;
 
@@ -94,7 +96,7 @@ internal static class GenericLayout
     public const ushort AfInet = 2;
     public const ushort AfInet6 = 10;
 
-    // Filter id slots: 0-3 args, 4-5 return, 6-7 binaries, 8-9 pids.
+    // Filter id slots (4 bits): 0-4 args, 5-6 return, 7-8 binaries, 9-10 pids, 11-12 namespaces.
     public const int SlotRet = 5;
     public const int SlotBin = 7;
     public const int SlotPid = 9;
