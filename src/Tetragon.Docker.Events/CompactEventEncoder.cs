@@ -184,12 +184,17 @@ public sealed class CompactEventEncoder(CompactEncoderOptions options)
         }
     }
 
-    /// <summary>The x86_64 name, as Tetragon prints it; another ABI's number as "abi/N" (no table for it here).</summary>
+    /// <summary>The x86_64 name, as Tetragon prints it; a 32-bit task's as "i386/name"; an unknown one as "abi/N".</summary>
     private static string SyscallName(SyscallId id)
     {
         if (id.Abi is "" or "x64" && Policy.Linux.SyscallTable.NameOf((int)id.Id) is { } name)
         {
             return name;
+        }
+
+        if (id.Abi == "i386" && Policy.Linux.SyscallTable.I386NameOf((int)id.Id) is { } compat)
+        {
+            return "i386/" + compat;
         }
 
         return (string.IsNullOrEmpty(id.Abi) ? "" : Safe(id.Abi) + "/") + id.Id.ToString(CultureInfo.InvariantCulture);

@@ -1011,7 +1011,7 @@ public sealed class GenericHookEncoderTests
                 - matchArgs:
                   - index: 4
                     operator: "Equal"
-                    values: ["sys_uname", "59"]
+                    values: ["sys_uname", "59", "i386/sys_uname"]
             """);
         var format = TracepointFormat.Parse("raw_syscalls", "sys_enter", """
             name: sys_enter
@@ -1034,6 +1034,7 @@ public sealed class GenericHookEncoderTests
         Assert.Equal([L.OpEqual, 0, L.KindUnsigned], hook.Config.AsSpan(L.HookSels + L.SelArgs, 3).ToArray());
         Assert.Contains(hook.NumberKeys, k => k.AsSpan().SequenceEqual(GenericHookEncoder.NumberKey(L.FilterId(1, 0, 0), 63))); // uname
         Assert.Contains(hook.NumberKeys, k => k.AsSpan().SequenceEqual(GenericHookEncoder.NumberKey(L.FilterId(1, 0, 0), 59)));
+        Assert.Contains(hook.NumberKeys, k => k.AsSpan().SequenceEqual(GenericHookEncoder.NumberKey(L.FilterId(1, 0, 0), 0x80000000UL | 122))); // a 32-bit task's uname
     }
 
     [Theory]

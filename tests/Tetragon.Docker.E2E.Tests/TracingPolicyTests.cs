@@ -75,6 +75,47 @@ public sealed partial class TracingPolicyTests
     }
 
     [Fact]
+    public async Task AThirtyTwoBitSyscallIsFilteredByItsI386NameAndReportedWithItsAbi()
+    {
+        // int $0x80 from a 64-bit program takes the i386 entry: getpid is 20 there (39 on x86_64).
+        var binary = await BuildAsync("int80-getpid", """
+            int main(void)
+            {
+                long ret;
+                asm volatile("int $0x80" : "=a"(ret) : "a"(20L) : "memory");
+                return ret > 0 ? 0 : 1;
+            }
+            """);
+        await using var agent = await AgentProcess.StartAsync();
+        await AddAsync(agent, $$"""
+            apiVersion: cilium.io/v1alpha1
+            kind: TracingPolicy
+            metadata:
+              name: "i386-getpid"
+            spec:
+              tracepoints:
+              - subsystem: "raw_syscalls"
+                event: "sys_enter"
+                args:
+                - index: 4
+                  type: "syscall64"
+                selectors:
+                - matchArgs:
+                  - index: 4
+                    operator: "Equal"
+                    values: ["i386/sys_getpid"]
+            """);
+
+        var (pid, exit) = await Trigger.RunAsync(binary, "/");
+        Assert.Equal(0, exit);
+
+        var ev = (await ExportFile.WaitForAsync(agent.ExportFile, e => e.ProcessTracepoint?.Process?.Pid == (uint)pid)).ProcessTracepoint;
+        Assert.Equal((20u, "i386"), (ev.Args[0].SyscallId.Id, ev.Args[0].SyscallId.Abi));
+        // The kernel passed only the 32-bit getpid: no x86_64 syscall of any process matched.
+        Assert.All(ExportFile.Read(agent.ExportFile).Where(e => e.ProcessTracepoint is not null), e => Assert.Equal("i386", e.ProcessTracepoint.Args[0].SyscallId.Abi));
+    }
+
+    [Fact]
     public async Task ACharIovecIsTheBuffersOfAWritevOneAfterAnother()
     {
         var binary = await BuildAsync("writev-target", """

@@ -134,7 +134,8 @@ public sealed class CompactEventEncoderTests
 
         Assert.Equal("☎ syscall web /usr/bin/curl connect", _plain.Encode(Enter(42, "x64")));
         Assert.Equal("☎ syscall web /usr/bin/curl execve", _plain.Encode(Enter(59, "x64")));
-        Assert.Equal("☎ syscall web /usr/bin/curl i386/11", _plain.Encode(Enter(11, "i386"))); // no i386 table
+        Assert.Equal("☎ syscall web /usr/bin/curl i386/execve", _plain.Encode(Enter(11, "i386"))); // i386's own numbering
+        Assert.Equal("☎ syscall web /usr/bin/curl i386/9999", _plain.Encode(Enter(9999, "i386")));
         Assert.Equal("☎ syscall web /usr/bin/curl x64/9999", _plain.Encode(Enter(9999, "x64")));
     }
 

@@ -33,6 +33,20 @@ public sealed class SyscallTableTests
         Assert.Equal(SyscallTable.Normalize(name), SyscallTable.NameOf(number));
     }
 
+    [Theory]
+    [InlineData("sys_execve", 11)]
+    [InlineData("uname", 122)]
+    [InlineData("socketcall", 102)]
+    [InlineData("fchmodat2", 452)]
+    [InlineData("mseal", 462)]
+    public void Known_syscalls_have_i386_numbers(string name, int number)
+    {
+        Assert.True(SyscallTable.TryGetI386Number(name, out var actual));
+        Assert.Equal(number, actual);
+        Assert.Equal(SyscallTable.Normalize(name), SyscallTable.I386NameOf(number));
+        Assert.False(SyscallTable.TryGetI386Number("map_shadow_stack", out _)); // x86_64 only
+    }
+
     [Fact]
     public void Numbers_are_unique()
     {

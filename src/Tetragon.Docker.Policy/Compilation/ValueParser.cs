@@ -93,6 +93,15 @@ internal static class ValueParser
                         return new UnsignedValue((ulong)syscall);
                     }
 
+                    if (type == ArgType.Syscall64 && text.Trim().StartsWith(SyscallTable.I386Prefix, StringComparison.Ordinal))
+                    {
+                        // A 32-bit task's syscall: its i386 number, marked as the kernel side marks it.
+                        var name = text.Trim()[SyscallTable.I386Prefix.Length..];
+                        return SyscallTable.TryGetI386Number(name, out var compat)
+                            ? new UnsignedValue(SyscallTable.CompatBit | (uint)compat)
+                            : Fail($"{quoted} is not an i386 syscall");
+                    }
+
                     var max = op == FilterOperator.Mask ? ArgTypes.MaskMax(type) : ArgTypes.UnsignedMax(type);
                     if (!Numbers.TryParseUnsigned(text, out var value))
                     {
