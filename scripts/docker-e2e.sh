@@ -230,6 +230,26 @@ check "... and the agent stays healthy (tetra status)" sh -c '/usr/bin/docker ex
 # ---- policies scoped to containers: podSelector (the container's labels), containerSelector (its name) ----
 scoped="/tmp/e2e-scoped-$$-$RANDOM-"
 sed "s#\"/forbidden/\"#\"$scoped\"#" "$repo/policies/container-mkdir-kill.yaml" >"$work/scoped.yaml"
+# The kprobes of a policy that kills a mkdir (or mkdirat) under the prefix $1.
+mkdir_kill_kprobes() {
+  for call in "sys_mkdir 0" "sys_mkdirat 1"; do
+    set -- "$1" $call
+    cat <<YAML
+  - call: "$2"
+    syscall: true
+    args:
+    - index: $3
+      type: "string"
+    selectors:
+    - matchArgs:
+      - index: $3
+        operator: "Prefix"
+        values: ["$1"]
+      matchActions:
+      - action: Sigkill
+YAML
+  done
+}
 cat >"$work/named.yaml" <<YAML
 apiVersion: cilium.io/v1alpha1
 kind: TracingPolicy
@@ -242,30 +262,7 @@ spec:
       operator: In
       values: ["e2e-named-yes"]
   kprobes:
-  - call: "sys_mkdir"
-    syscall: true
-    args:
-    - index: 0
-      type: "string"
-    selectors:
-    - matchArgs:
-      - index: 0
-        operator: "Prefix"
-        values: ["${scoped}named"]
-      matchActions:
-      - action: Sigkill
-  - call: "sys_mkdirat"
-    syscall: true
-    args:
-    - index: 1
-      type: "string"
-    selectors:
-    - matchArgs:
-      - index: 1
-        operator: "Prefix"
-        values: ["${scoped}named"]
-      matchActions:
-      - action: Sigkill
+$(mkdir_kill_kprobes "${scoped}named")
 YAML
 docker cp "$work/scoped.yaml" tetragon:/tmp/scoped.yaml
 docker cp "$work/named.yaml" tetragon:/tmp/named.yaml
@@ -275,11 +272,12 @@ check "[scoped] ... and of a containerSelector policy" \
   sh -c '/usr/bin/docker exec tetragon tetra tracingpolicy add /tmp/named.yaml >&2'
 # The container waits a second before its mkdir: the agent learns a new container's cgroup from
 # Docker's start event, a moment after its first process runs.
-scoped_mkdir() { # NAME LABEL PATH -> the container's exit code
-  docker run --name "$1" --pull never --network none --label "app=$2" "$base" \
+labelled_mkdir() { # NAME KEY=VALUE PATH -> the container's exit code
+  docker run --name "$1" --pull never --network none --label "$2" "$base" \
     sh -c "sleep 1; mkdir '$3'; s=\$?; sleep 1; exit \$s" >/dev/null 2>&1
   echo $?
 }
+scoped_mkdir() { labelled_mkdir "$1" "app=$2" "$3"; } # NAME APP PATH
 check "[scoped] the forbidden mkdir in a container labelled app=guarded is killed (137)" \
   test "$(scoped_mkdir e2e-scoped-guarded guarded "${scoped}a")" = 137
 check "[scoped] ... the same mkdir in a container labelled app=other passes (0)" \
@@ -308,39 +306,12 @@ metadata:
   namespace: "e2eproj"
 spec:
   kprobes:
-  - call: "sys_mkdir"
-    syscall: true
-    args:
-    - index: 0
-      type: "string"
-    selectors:
-    - matchArgs:
-      - index: 0
-        operator: "Prefix"
-        values: ["${scoped}ns"]
-      matchActions:
-      - action: Sigkill
-  - call: "sys_mkdirat"
-    syscall: true
-    args:
-    - index: 1
-      type: "string"
-    selectors:
-    - matchArgs:
-      - index: 1
-        operator: "Prefix"
-        values: ["${scoped}ns"]
-      matchActions:
-      - action: Sigkill
+$(mkdir_kill_kprobes "${scoped}ns")
 YAML
 docker cp "$work/namespaced.yaml" tetragon:/tmp/namespaced.yaml
 check "[namespaced] tetra tracingpolicy add of a TracingPolicyNamespaced succeeds" \
   sh -c '/usr/bin/docker exec tetragon tetra tracingpolicy add /tmp/namespaced.yaml >&2'
-project_mkdir() { # NAME PROJECT PATH -> the container's exit code
-  docker run --name "$1" --pull never --network none --label "com.docker.compose.project=$2" "$base" \
-    sh -c "sleep 1; mkdir '$3'; s=\$?; sleep 1; exit \$s" >/dev/null 2>&1
-  echo $?
-}
+project_mkdir() { labelled_mkdir "$1" "com.docker.compose.project=$2" "$3"; } # NAME PROJECT PATH
 check "[namespaced] the forbidden mkdir in a container of compose project e2eproj is killed (137)" \
   test "$(project_mkdir e2e-ns-in e2eproj "${scoped}ns1")" = 137
 check "[namespaced] ... not in project otherproj (0)" test "$(project_mkdir e2e-ns-out otherproj "${scoped}ns2")" = 0
