@@ -346,7 +346,6 @@ struct msg_generic {
 
 _Static_assert(sizeof(struct msg_generic) == 80, "msg_generic layout");
 
-
 /* kernelStackTrace, userStackTrace: at most this many bytes of return addresses (8 each) each. */
 #define GEN_KSTACK_MAX (127 * 8)
 
@@ -512,8 +511,7 @@ static __always_inline void gen_count(__u32 hook, __u32 counter)
 		*v += 1;
 }
 
-/* Filter ids: unique per (hook, selector, slot); slots 0-3 args, 4-5 return, 6-7 binaries, 8-9 pids, 10-11 namespaces. */
-/* A filter's slot in its selector (4 bits): args 0-4, then return args, binaries, pids, namespaces. */
+/* Filter ids: unique per (hook, selector, slot); a slot (4 bits) is 0-4 args, 5-6 return, 7-8 binaries, 9-10 pids, 11-12 namespaces. */
 #define GEN_SLOT_RET 5
 #define GEN_SLOT_BIN 7
 #define GEN_SLOT_PID 9
