@@ -7,20 +7,7 @@ namespace Tetragon.Docker.E2E.Tests;
 /// <summary>GetDebug/SetDebug and their tetra verbs against a real agent.</summary>
 public sealed class DebugTests
 {
-    private static async Task<(int Exit, string Out, string Err)> TetraAsync(AgentProcess agent, params string[] args)
-    {
-        var info = new ProcessStartInfo(Paths.Cli) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "--server-address", $"unix://{agent.Socket}" }.Concat(args))
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var tetra = System.Diagnostics.Process.Start(info)!;
-        var stdout = tetra.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = tetra.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await tetra.WaitForExitAsync(TestContext.Current.CancellationToken);
-        return (tetra.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int Exit, string Out, string Err)> TetraAsync(AgentProcess agent, params string[] args) => TetraCli.RunAsync(agent, args);
 
     /// <summary>The agent's stderr is read by another thread: a line may land a moment after the call.</summary>
     private static async Task<bool> LoggedAsync(AgentProcess agent, string text)

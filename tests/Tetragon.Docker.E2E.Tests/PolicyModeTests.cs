@@ -88,16 +88,7 @@ public sealed class PolicyModeTests
 
     private static async Task<(int Code, string Output)> TetraAsync(AgentProcess agent, params string[] args)
     {
-        var info = new ProcessStartInfo(Paths.Cli) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "--server-address", $"unix://{agent.Socket}" }.Concat(args))
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var tetra = System.Diagnostics.Process.Start(info)!;
-        var stdout = tetra.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = tetra.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await tetra.WaitForExitAsync(TestContext.Current.CancellationToken);
-        return (tetra.ExitCode, await stdout + await stderr);
+        var (exit, stdout, stderr) = await TetraCli.RunAsync(agent, args);
+        return (exit, stdout + stderr);
     }
 }

@@ -49,7 +49,8 @@ internal sealed class PrometheusMetrics
 
     private void Update()
     {
-        foreach (var (name, value) in counters.Snapshot())
+        var snapshot = counters.Snapshot();
+        foreach (var (name, value) in snapshot)
         {
             if (name == AgentCounters.EventsTotal)
             {
@@ -80,7 +81,7 @@ internal sealed class PrometheusMetrics
             missedByOp.WithLabels(op.ToString(System.Globalization.CultureInfo.InvariantCulture)).IncTo(count);
         }
 
-        ringLost.IncTo(counters.KernelLostReader?.Invoke() ?? 0);
+        ringLost.IncTo(snapshot[AgentCounters.BpfMissedEvents]); // the same count: the kernel's map is read once per scrape for it
         notifyOverflowed.IncTo(counters.Get(AgentCounters.GrpcDropped));
         processCacheSize.Set(cache.Size);
         subscribers.Set(bus.SubscriberCount);
