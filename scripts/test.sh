@@ -14,6 +14,12 @@ fail_setup() { echo "test: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
 
 if [ "$(id -u)" != 0 ]; then fail_setup "must run as root (BPF and Docker tiers)"; fi
 scripts/build.sh || fail_setup "build failed"
+# The E2E tier compiles its probe targets (cc) and finds their symbols' file offsets (nm, readelf).
+if ! command -v cc >/dev/null || ! command -v nm >/dev/null || ! command -v readelf >/dev/null; then
+  echo "test: installing gcc binutils" >&2
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gcc binutils >/dev/null || fail_setup "cannot install gcc binutils"
+fi
 dotnet build Tetragon.Docker.sln -c Debug --nologo -v quiet -clp:ErrorsOnly || fail_setup "building the tests failed"
 
 # xunit v3 test projects are executables; their summary line gives the counts.
